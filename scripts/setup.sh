@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Prepare everything `make test` / `make demo` need, from a fresh clone:
+#   .venv          Python 3.12 (+ ansible-core 2.21) where the machine has it, else 3.11 (+ 2.19)
+#   .venv-compat   Python 3.11 + ansible-core 2.19 (the compatibility leg; only with --compat)
+#   the ansible-test pip bootstrap stand-in (ansible-test cannot download get-pip here)
+#   .build/ansible_collections/allura/forge   a staged real copy of the collection
+# Idempotent and quick when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+find_python() {  # find_python 3.12 -> path of a working interpreter, or nothing
+  local v=$1 c
+  for c in "python$v" "$HOME/.pyenv/versions/$v"*/bin/python"$v" "/usr/local/bin/python$v" "/usr/bin/python$v"; do
+    for p in $c; do
+      if [ -x "$p" ] && "$p" -c 'import sys, venv' >/dev/null 2>&1; then echo "$p"; return 0; fi
+    done
+  done
+  return 1
+}
+
+make_venv() {  # make_venv DIR PYTHON REQUIREMENTS
+  local dir=$1 py=$2 req=$3 stamp
+  stamp="$dir/.requirements.sha"
+  local want; want=$(cat "$req" requirements.txt | sha256sum | cut -c1-16)
+  if [ -x "$dir/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
+  echo "setup: creating $dir with $($py --version) from $req"
+  rm -rf "$dir"
+  "$py" -m venv "$dir"
+  pipq() { "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 | grep -v 'is ignored: it is neither' || true; }
+  pipq --upgrade pip
+  pipq -r "$req"
+  "$dir/bin/python" -c 'import ansible, requests' # fail here, not later, when the install did not work
+  echo "$want" > "$stamp"
+}
+
+PY312=$(find_python 3.12 || true)
+PY311=$(find_python 3.11 || true)
+if [ -n "$PY312" ]; then
+  make_venv .venv "$PY312" requirements-dev.txt
+else
+  [ -n "$PY311" ] || { echo "setup: need Python 3.12 or 3.11" >&2; exit 1; }
+  make_venv .venv "$PY311" requirements-compat.txt
+fi
+if [ "${1:-}" = "--compat" ] && [ -n "$PY311" ] && [ -n "$PY312" ]; then
+  make_venv .venv-compat "$PY311" requirements-compat.txt
+fi
+
+# ansible-test bootstraps pip in each sanity venv from a URL this kind of machine cannot reach;
+# it uses a cached get_pip_<version>.py first, so put a stand-in there for every pip it may ask for.
+mkdir -p "$HOME/.ansible/test/cache"
+for venv in .venv .venv-compat; do
+  [ -x "$venv/bin/python" ] || continue
+  ver=$("$venv/bin/python" -c 'import re, inspect, ansible_test._internal.python_requirements as m; print(re.search(r"pip=.([0-9.]+)", inspect.getsource(m.get_venv_packages)).group(1))')
+  [ -n "$ver" ] || continue
+  install -m 0644 scripts/get_pip_standin.py "$HOME/.ansible/test/cache/get_pip_${ver//./_}.py"
+done
+
+# ansible-test and the galaxy tools need a real copy at ansible_collections/allura/forge.
+scripts/stage.sh >/dev/null
