@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Glue between a module's pure logic and Ansible.
+
+Every module defines `ARGUMENT_SPEC` (its own options) and `run(params, client, ctx) -> dict`.
+`execute()` runs that logic with the common connection options and turns errors into a result;
+`run_module()` is the thin AnsibleModule adapter. A controller-side action plugin calls
+`execute()` directly, so both paths give the same results.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.allura.forge.plugins.module_utils._client import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AlluraClient, AlluraError)
+from ansible_collections.allura.forge.plugins.module_utils._state import Context
+
+OAUTH_OPTIONS = ('oauth_consumer_key', 'oauth_consumer_secret', 'oauth_token', 'oauth_token_secret')
+
+# Documented once, in the allura.forge.auth doc fragment.
+CONNECTION_SPEC = dict(
+    server_url=dict(type='str', default='https://sourceforge.net', fallback=(env_fallback, ['ALLURA_URL'])),
+    token=dict(type='str', no_log=True, fallback=(env_fallback, ['ALLURA_TOKEN'])),
+    oauth_consumer_key=dict(type='str', no_log=False, fallback=(env_fallback, ['ALLURA_OAUTH_CONSUMER_KEY'])),
+    oauth_consumer_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['ALLURA_OAUTH_CONSUMER_SECRET'])),
+    oauth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['ALLURA_OAUTH_TOKEN'])),
+    oauth_token_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['ALLURA_OAUTH_TOKEN_SECRET'])),
+    validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['ALLURA_VALIDATE_CERTS'])),
+    ca_path=dict(type='path', fallback=(env_fallback, ['ALLURA_CA_PATH'])),
+    timeout=dict(type='float', default=30, fallback=(env_fallback, ['ALLURA_TIMEOUT'])),
+    retries=dict(type='int', default=5, fallback=(env_fallback, ['ALLURA_RETRIES'])),
+    neighborhood=dict(type='str', default='p'),
+)
+
+
+def argument_spec(own):
+    spec = dict(CONNECTION_SPEC)
+    spec.update(own)
+    return spec
+
+
+def client_from_params(params, warn=None):
+    oauth = {name: params.get(name) for name in OAUTH_OPTIONS}
+    if params.get('timeout') is not None and params['timeout'] <= 0:
+        raise AlluraError('timeout must be a positive number of seconds, got %r' % params['timeout'])
+    if params.get('retries') is not None and params['retries'] < 0:
+        raise AlluraError('retries must be 0 or more, got %r' % params['retries'])
+    return AlluraClient(params['server_url'], token=params.get('token'), oauth=oauth if any(oauth.values()) else None,
+                        validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
+                        timeout=params.get('timeout') or 30, retries=params.get('retries', 5), warn=warn)
+
+
+def execute(run, params, check_mode=False, diff_mode=False, client=None):
+    """Run a module's logic; always return a result dict (failed=True with msg on errors)."""
+    ctx = Context(check_mode=check_mode, diff_mode=diff_mode)
+    try:
+        client = client or client_from_params(params, warn=ctx.warn)
+        client._warn = ctx.warn
+        out = run(params, client, ctx)
+    except AlluraError as exc:
+        out = dict(exc.result(), failed=True, changed=False)
+    out.setdefault('changed', False)
+    if ctx.warnings:
+        out['warnings'] = list(ctx.warnings)
+    return out
+
+
+def run_module(own_spec, run, **kwargs):
+    """The AnsibleModule adapter around execute()."""
+    module = AnsibleModule(argument_spec=argument_spec(own_spec), supports_check_mode=True, **kwargs)
+    if not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
+    out = execute(run, module.params, check_mode=module.check_mode, diff_mode=module._diff)
+    for warning in out.pop('warnings', ()):
+        module.warn(warning)
+    if out.pop('failed', False):
+        module.fail_json(**out)
+    module.exit_json(**out)

@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The desired-state engine: compare, predict, diff and apply, the same way for every resource.
+
+A module describes its resource with Fields (how to normalise each one, whether the REST API can
+change it after creation, whether it is long text or a secret) and gives three callables: create,
+update and nothing else. The engine compares only the fields the user set, derives `changed` from
+the difference, writes nothing in check mode, re-reads after a write and checks the server really
+stored what was asked, and returns the same keys in check mode as in a real run.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError
+
+REDACTED = '<hidden>'
+
+
+class Field:
+    """How one field of a resource is compared.
+
+    normalise: maps a live or desired value to the form in which equal values compare equal.
+    create_only: the REST API cannot change it once the resource exists (drift, never written).
+    text: long text, shown as a unified diff of its own.
+    secret: never shown, never compared (write-only on the server).
+    where: for create_only fields, where a person can change it instead.
+    """
+
+    def __init__(self, normalise=None, create_only=False, text=False, secret=False, where=None):
+        self.normalise = normalise or (lambda value: value)
+        self.create_only = create_only
+        self.text = text
+        self.secret = secret
+        self.where = where
+
+
+class Context:
+    """What a module run knows besides its parameters."""
+
+    def __init__(self, check_mode=False, diff_mode=False, warn=None):
+        self.check_mode = check_mode
+        self.diff_mode = diff_mode
+        self.warnings = []
+        self._warn = warn
+
+    def warn(self, message):
+        if message not in self.warnings:  # say a thing once, however many items share it
+            self.warnings.append(message)
+            if self._warn:
+                self._warn(message)
+
+
+def changes(fields, live, desired):
+    """{name: (live value, desired value)} for every field the user set that differs, normalised."""
+    out = {}
+    for name, want in desired.items():
+        field = fields[name]
+        if want is None or field.secret:
+            continue
+        have = None if live is None else live.get(name)
+        if field.normalise(have) != field.normalise(want):
+            out[name] = (have, want)
+    return out
+
+
+class Outcome:
+    """The result of converging one resource."""
+
+    def __init__(self, action, before, after, delta, label, fields):
+        self.action = action  # 'create', 'update' or 'none'
+        self.before = before
+        self.after = after
+        self.delta = delta
+        self.label = label
+        self.fields = fields
+
+    @property
+    def changed(self):
+        return self.action != 'none'
+
+    def diff(self):
+        """Ansible diff entries: one with the differing fields, one unified diff per text field."""
+        if not self.changed:
+            return []
+        head = {'before_header': self.label, 'after_header': self.label, 'before': {}, 'after': {}}
+        texts = []
+        for name, (have, want) in sorted(self.delta.items()):
+            field = self.fields[name]
+            if field.secret:
+                head['before'][name], head['after'][name] = REDACTED, REDACTED
+            elif field.text:
+                old, new = _text(have), _text(want)
+                head['before'][name] = _summary(old) if self.action != 'create' else None
+                head['after'][name] = _summary(new)
+                texts.append({'before_header': '%s: %s' % (self.label, name), 'after_header': '%s: %s' % (self.label, name),
+                              'before': old, 'after': new})
+            else:
+                head['before'][name] = have if self.action != 'create' else None
+                head['after'][name] = want
+        if self.action == 'create':
+            head['before'] = {}
+        return [head] + texts
+
+
+def _text(value):
+    return '' if value is None else str(value)
+
+
+def _summary(text):
+    lines = text.count('\n') + (1 if text and not text.endswith('\n') else 0)
+    return '(%d lines, %d characters)' % (lines, len(text))
+
+
+def converge(ctx, label, fields, live, desired, create=None, update=None, secrets_sent=None):
+    """Bring one resource to `desired`.
+
+    live: the current resource (a dict of at least the declared fields) or None when absent.
+    desired: the fields the user set (None = not set, ignored).
+    create(desired) / update(live, delta, desired): write and return the resource as re-read.
+    secrets_sent: names of secret fields that will be (re-)sent on update; they count as a change.
+    """
+    desired = {k: v for k, v in desired.items() if v is not None}
+    if live is None:
+        if create is None:
+            raise AlluraError('%s does not exist and cannot be created by this module' % label)
+        delta = changes(fields, None, desired)
+        after = _predict(None, desired, fields) if ctx.check_mode else _verified(ctx, label, fields, desired, create(desired))
+        return Outcome('create', None, after, delta, label, fields)
+
+    delta = changes(fields, live, desired)
+    for name in secrets_sent or ():
+        if desired.get(name) is not None:
+            delta[name] = (REDACTED, REDACTED)
+    frozen = sorted(name for name in delta if fields[name].create_only)
+    if frozen:
+        report = '; '.join('%s is %r on the server but %r is wanted' % (n, delta[n][0], delta[n][1]) for n in frozen)
+        where = sorted({fields[n].where for n in frozen if fields[n].where})
+        hint = ('the REST API cannot change %s after creation: change it %s, or adapt the task'
+                % (', '.join(frozen), ' / '.join(where) if where else 'in the web interface'))
+        if not ctx.check_mode:
+            raise AlluraError('%s: %s; %s' % (label, report, hint), drift={n: dict(live=delta[n][0], desired=delta[n][1]) for n in frozen})
+        ctx.warn('%s: %s (%s)' % (label, report, hint))
+    if not delta:
+        return Outcome('none', live, live, {}, label, fields)
+    if ctx.check_mode:
+        return Outcome('update', live, _predict(live, desired, fields), delta, label, fields)
+    writable = {k: v for k, v in desired.items() if not fields[k].create_only}
+    after = _verified(ctx, label, fields, writable, update(live, {k: desired[k] for k in delta}, desired))
+    return Outcome('update', live, after, delta, label, fields)
+
+
+def _predict(live, desired, fields):
+    after = dict(live or {})
+    after.update((k, v) for k, v in desired.items() if not fields[k].secret)
+    return after
+
+
+def _verified(ctx, label, fields, desired, after):
+    """Fail when the server silently stored something else than was sent (it does, for some fields)."""
+    left = changes(fields, after, desired)
+    if left:
+        raise AlluraError('%s: the server accepted the change but stored %s' % (
+            label, '; '.join('%s=%r instead of %r' % (n, have, want) for n, (have, want) in sorted(left.items()))),
+            resource=after)
+    return after
+
+
+def result(ctx, key, outcome):
+    """The module result for one resource."""
+    out = dict(changed=outcome.changed, action=outcome.action)
+    out[key] = outcome.after
+    if ctx.diff_mode:
+        out['diff'] = outcome.diff()
+    return out
+
+
+def bulk_result(ctx, key, outcomes):
+    """The module result for a list of resources: one entry each, a summary, all diffs."""
+    summary = dict(created=0, updated=0, unchanged=0)
+    for item in outcomes:
+        summary[{'create': 'created', 'update': 'updated', 'none': 'unchanged'}[item.action]] += 1
+    out = dict(changed=any(o.changed for o in outcomes), summary=summary)
+    out[key] = [dict(o.after or {}, action=o.action) for o in outcomes]
+    if ctx.diff_mode:
+        out['diff'] = [entry for o in outcomes for entry in o.diff()]
+    return out
