@@ -183,6 +183,10 @@ class AlluraClient:
         self.authenticated = credentials
         self.requests_made = 0
         self.session = session or requests.Session()
+        if session is None:  # room for the concurrent reads of the bulk forms
+            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
+            self.session.mount('https://', adapter)
+            self.session.mount('http://', adapter)
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': USER_AGENT})
         self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.session.trust_env = False  # no ~/.netrc credentials or proxies from the environment

@@ -185,3 +185,16 @@ def bulk_result(ctx, key, outcomes):
     if ctx.diff_mode:
         out['diff'] = [entry for o in outcomes for entry in o.diff()]
     return out
+
+
+def read_many(read_one, keys, parallel=4):
+    """read_one(key) for every key, at most `parallel` at a time, results in the order of keys.
+
+    Reads only: writes stay sequential, in the order the user gave.
+    """
+    keys = list(keys)
+    if parallel <= 1 or len(keys) <= 1:
+        return [read_one(key) for key in keys]
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=min(parallel, len(keys))) as pool:
+        return list(pool.map(read_one, keys))
