@@ -1,0 +1,316 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import requests
+from oauthlib.oauth1 import RequestValidator, ResourceEndpoint
+
+from ansible_collections.allura.forge.plugins.module_utils._client import (
+    AlluraClient, AlluraError, ParameterError, retry_after_seconds, server_message)
+from ansible_collections.allura.forge.tests.unit.plugins.fake_session import FakeSession, reply
+
+BASE = 'https://forge.example.org'
+TOKEN = 'a0000000000000000001'
+WEBOB_400 = ('<html>\n <head>\n  <title>400 Bad Request</title>\n </head>\n <body>\n  <h1>400 Bad Request</h1>\n  The server could not '
+             'comply with the request since it is either malformed or otherwise incorrect.<br /><br />\nThat is not a valid URL\n\n\n </body>\n</html>')
+ERROR_403 = ('<!DOCTYPE html><html><head><title>A 403 Error has Occurred</title></head><body><div id="content_base">'
+             '<h2 class="dark title"><span>Error 403</span></h2><div>\n  <p>Admin access required</p>\n</div></div>'
+             '<footer><p>This project is powered by Allura</p></footer></body></html>')
+
+
+def make(session=None, sleeps=None, **kw):
+    kw.setdefault('token', TOKEN)
+    kw.setdefault('retries', 3)
+    return AlluraClient(kw.pop('server_url', BASE), session=session or FakeSession(),
+                        sleep=(sleeps.append if sleeps is not None else (lambda s: None)), **kw)
+
+
+# -- URLs, quoting, headers -----------------------------------------------------------------------
+
+@pytest.mark.parametrize('title, quoted', [
+    ('Home', 'Home'),
+    ('Page With Spaces', 'Page%20With%20Spaces'),
+    ('Café 100% sûr', 'Caf%C3%A9%20100%25%20s%C3%BBr'),
+    ('New+Page', 'New%2BPage'),
+    ('dotted.json', 'dotted.json'),
+    ('a?b#c', 'a%3Fb%23c'),
+])
+def test_path_quotes_every_segment_exactly(title, quoted):
+    assert AlluraClient.path('p', 'test', 'wiki', title, trailing_slash=False) == '/rest/p/test/wiki/' + quoted
+
+
+def test_slash_in_a_segment_is_refused_before_sending():
+    with pytest.raises(ParameterError, match='contains "/"'):
+        AlluraClient.path('p', 'test', 'wiki', 'a/b')
+
+
+def test_bearer_header_form_encoding_and_accept():
+    session = FakeSession().add('POST', '/rest/p/test/link/', json={'url': 'http://x.org'})
+    client = make(session)
+    client.post(client.path('p', 'test', 'link'), {'url': 'http://x.org', 'flag': True, 'skip': None})
+    call = session.calls[0]
+    assert call.headers['Authorization'] == 'Bearer ' + TOKEN
+    assert call.headers['Accept'] == 'application/json'
+    assert call.data == [('url', 'http://x.org'), ('flag', 'true')]
+    assert TOKEN not in call.url and 'access_token' not in call.url
+
+
+def test_token_never_sent_over_plain_http_to_a_remote_host():
+    with pytest.raises(ParameterError, match='refusing to send credentials over plain http to forge.example.org'):
+        make(server_url='http://forge.example.org')
+
+
+@pytest.mark.parametrize('url', ['http://127.0.0.1:8080', 'http://localhost:1234', 'http://[::1]:80'])
+def test_plain_http_allowed_for_loopback(url):
+    assert make(server_url=url).base == url
+
+
+def test_plain_http_without_credentials_is_fine():
+    assert make(server_url='http://forge.example.org', token=None).authenticated is False
+
+
+def test_token_and_oauth_are_exclusive():
+    with pytest.raises(ParameterError, match='mutually exclusive'):
+        make(oauth=dict(oauth_consumer_key='k', oauth_consumer_secret='s', oauth_token='t', oauth_token_secret='ts'))
+
+
+def test_oauth_needs_all_four():
+    with pytest.raises(ParameterError, match='missing: oauth_token_secret'):
+        make(token=None, oauth=dict(oauth_consumer_key='k', oauth_consumer_secret='s', oauth_token='t', oauth_token_secret=None))
+
+
+def test_bad_server_url():
+    with pytest.raises(ParameterError, match='server_url must be an http'):
+        make(server_url='forge.example.org')
+
+
+def test_validate_certs_and_ca_path():
+    assert make(validate_certs=False).session.verify is False
+    assert make(ca_path='/etc/ca.pem').session.verify == '/etc/ca.pem'
+    assert make().session.verify is True
+
+
+class _Validator(RequestValidator):
+    """Accepts one consumer and one access token, as the sandbox does."""
+    enforce_ssl = False
+    safe_characters = set('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-')
+
+    @property
+    def dummy_client(self):
+        return 'dummy'
+
+    @property
+    def dummy_access_token(self):
+        return 'dummy'
+
+    def check_client_key(self, client_key):
+        return True
+
+    def check_access_token(self, request_token):
+        return True
+
+    def check_nonce(self, nonce):
+        return True
+
+    def validate_client_key(self, client_key, request):
+        return client_key == 'consumer-key'
+
+    def validate_access_token(self, client_key, token, request):
+        return token == 'access-token'
+
+    def validate_timestamp_and_nonce(self, *args, **kwargs):
+        return True
+
+    def validate_realms(self, *args, **kwargs):
+        return True
+
+    def get_client_secret(self, client_key, request):
+        return 'consumer-secret'
+
+    def get_access_token_secret(self, client_key, token, request):
+        return 'token-secret'
+
+
+@pytest.mark.parametrize('secret, valid', [('token-secret', True), ('wrong-secret', False)])
+def test_oauth1_signature_verifies(secret, valid):
+    client = make(token=None, oauth=dict(oauth_consumer_key='consumer-key', oauth_consumer_secret='consumer-secret',
+                                         oauth_token='access-token', oauth_token_secret=secret))
+    prepared = requests.Request('POST', BASE + '/rest/p/test/wiki/Home', data=[('text', 'hi')], auth=client._auth).prepare()
+    headers = {k: v.decode() if isinstance(v, bytes) else v for k, v in prepared.headers.items()}
+    assert headers['Authorization'].startswith('OAuth ') and 'oauth_signature=' in headers['Authorization']
+    ok, _request = ResourceEndpoint(_Validator()).validate_protected_resource_request(
+        prepared.url, http_method='POST', body=prepared.body, headers=headers)
+    assert ok is valid
+
+
+# -- errors -----------------------------------------------------------------------------------------
+
+def test_server_message_from_webob_html():
+    assert server_message(reply(400, text=WEBOB_400)) == 'That is not a valid URL'
+
+
+def test_server_message_from_error_page():
+    assert server_message(reply(403, text=ERROR_403)) == 'Admin access required'
+
+
+def test_server_message_from_json_forms():
+    assert server_message(reply(400, json={'result': 'error', 'error': {'url': 'Invalid URL.'}})) == 'url: Invalid URL.'
+    assert server_message(reply(200, json={'success': False, 'info': 'Mount point already exists.'})) == 'Mount point already exists.'
+    webob = {'message': 'The server could not comply.<br /><br />\nMust provide a mount point\n\n', 'code': '400 Bad Request'}
+    assert server_message(reply(400, json=webob)) == 'Must provide a mount point'
+
+
+@pytest.mark.parametrize('status, body, expected', [
+    (401, '<html><title>401 Unauthorized</title></html>', 'authentication failed for GET /rest/p/test/'),
+    (403, ERROR_403, 'permission denied for GET /rest/p/test/ (Admin access required)'),
+    (404, '<html></html>', 'GET /rest/p/test/: not found'),
+    (400, WEBOB_400, 'GET /rest/p/test/ was refused: That is not a valid URL'),
+    (500, '<html><div id="content_base"><p>We are sorry</p></div></html>', 'failed with HTTP 500: We are sorry'),
+    (302, '', 'unexpected redirect'),
+])
+def test_each_error_status_has_an_actionable_message(status, body, expected):
+    session = FakeSession().add('GET', '/rest/p/test/', status=status, text=body, headers={'Location': '/elsewhere'})
+    with pytest.raises(AlluraError) as err:
+        make(session).get_json('/rest/p/test/')
+    assert expected in err.value.message
+    assert err.value.status == status
+    assert TOKEN not in repr(err.value.result())
+
+
+def test_401_without_credentials_says_they_are_needed():
+    session = FakeSession().add('GET', '/rest/p/secret/', status=401, text='')
+    with pytest.raises(AlluraError, match='authentication required'):
+        make(session, token=None).get_json('/rest/p/secret/')
+
+
+def test_404_names_what_is_missing():
+    session = FakeSession().add('GET', '/rest/p/test/nowhere/', status=404, text='')
+    with pytest.raises(AlluraError, match='no tool at nowhere'):
+        make(session).get_json('/rest/p/test/nowhere/', not_found=lambda: 'no tool at nowhere')
+
+
+def test_non_json_success_is_a_clear_error():
+    session = FakeSession().add('GET', '/rest/p/test/', status=200, text='<html>login</html>')
+    with pytest.raises(AlluraError, match='expected JSON but got text/html'):
+        make(session).get_json('/rest/p/test/')
+
+
+# -- retries ----------------------------------------------------------------------------------------
+
+def test_retry_after_is_honoured_and_each_retry_warned():
+    session = FakeSession().add('GET', '/rest/', responses=[reply(429, headers={'Retry-After': '7'}), reply(503), reply(json={})])
+    sleeps, warnings = [], []
+    client = make(session, sleeps, warn=warnings.append)
+    assert client.get_json('/rest/') == {}
+    assert sleeps[0] == 7.0
+    assert 0.25 <= sleeps[1] <= 1.0  # second attempt: backoff 1.0 with jitter in [0.5, 1]
+    assert len(warnings) == 2 and 'HTTP 429' in warnings[0] and 'attempt 2 of 4' in warnings[0]
+
+
+def test_retry_after_http_date_and_cap():
+    assert retry_after_seconds(reply(429, headers={'Retry-After': 'Wed, 21 Oct 2015 07:28:00 GMT'})) == 0.0
+    assert retry_after_seconds(reply(429, headers={'Retry-After': '99999'})) == 120.0
+    assert retry_after_seconds(reply(429)) is None
+
+
+def test_backoff_grows_exponentially_within_bounds():
+    session = FakeSession().add('GET', '/rest/', responses=[reply(502)] * 5 + [reply(json={})])
+    sleeps = []
+    make(session, sleeps, retries=5, backoff=1.0, backoff_max=3.0).get_json('/rest/')
+    for attempt, slept in enumerate(sleeps):
+        ceiling = min(3.0, 2 ** attempt)
+        assert ceiling / 2 <= slept <= ceiling
+
+
+def test_gives_up_with_a_clear_message():
+    session = FakeSession().add('GET', '/rest/', status=503, text='')
+    with pytest.raises(AlluraError, match=r'GET /rest/ failed after 4 attempts: HTTP 503'):
+        make(session).get_json('/rest/')
+    assert len(session.calls) == 4
+
+
+def test_connection_errors_are_retried():
+    session = FakeSession().add('GET', '/rest/', responses=[requests.exceptions.ConnectionError('reset'),
+                                                            requests.exceptions.ReadTimeout('slow'), reply(json={'ok': 1})])
+    assert make(session).get_json('/rest/') == {'ok': 1}
+
+
+def test_other_client_errors_are_not_retried():
+    session = FakeSession().add('POST', '/rest/p/test/link/', status=400, text=WEBOB_400)
+    with pytest.raises(AlluraError):
+        make(session).post('/rest/p/test/link/', {'url': 'javascript:x'})
+    assert len(session.calls) == 1
+
+
+def test_a_create_is_never_resent_blindly_after_an_ambiguous_failure():
+    session = FakeSession().add('POST', '/rest/p/test/bugs/new', responses=[requests.exceptions.ConnectionError('reset by peer')])
+    rechecks = []
+
+    def recheck():
+        rechecks.append(1)
+        return {'ticket_num': 7}  # the re-read shows the server did create it
+
+    client = make(session)
+    assert client.post('/rest/p/test/bugs/new', {'ticket_form.summary': 'x'}, expect=(302,), recheck=recheck) == {'ticket_num': 7}
+    assert len(session.writes()) == 1 and rechecks == [1]
+    assert 'not sending it again' in client.warnings[0]
+
+
+def test_a_create_is_resent_when_the_recheck_finds_nothing():
+    session = FakeSession().add('POST', '/rest/p/test/bugs/new', responses=[reply(504), reply(302, headers={'Location': '/x/9/'})])
+    response = make(session).post('/rest/p/test/bugs/new', {}, expect=(302,), recheck=lambda: None)
+    assert response.status_code == 302 and len(session.writes()) == 2
+
+
+def test_429_is_not_ambiguous_so_no_recheck():
+    session = FakeSession().add('POST', '/rest/p/test/bugs/new', responses=[reply(429), reply(302)])
+    called = []
+    make(session).post('/rest/p/test/bugs/new', {}, expect=(302,), recheck=lambda: called.append(1))
+    assert not called
+
+
+def test_refused_connection_is_retried_without_recheck():
+    refused = requests.exceptions.ConnectionError('HTTPConnectionPool: Max retries exceeded (Caused by NewConnectionError: Failed to establish)')
+    session = FakeSession().add('POST', '/rest/x', responses=[refused, reply(200, json={})])
+    called = []
+    make(session).post('/rest/x', {}, recheck=lambda: called.append(1))
+    assert not called and len(session.writes()) == 2
+
+
+# -- pagination -------------------------------------------------------------------------------------
+
+def _tracker(total):
+    """A tracker index over `total` tickets (newest first), answering like Allura's."""
+    def answer(call):
+        limit, page = int(call.params['limit']), int(call.params['page'])
+        nums = list(range(total, 0, -1))[page * limit:(page + 1) * limit]
+        return reply(json={'tickets': [{'ticket_num': n, 'summary': 't%d' % n} for n in nums], 'count': total,
+                           'limit': limit, 'page': page})
+    return answer
+
+
+@pytest.mark.parametrize('total, limit, pages', [(0, 500, 1), (7, 3, 3), (6, 3, 2), (1000, 500, 2), (1001, 500, 3)])
+def test_pagination_lists_everything_and_no_more(total, limit, pages):
+    session = FakeSession().add('GET', '/rest/p/test/bugs/', responses=[_tracker(total)])
+    items = make(session).paginate('/rest/p/test/bugs/', 'tickets', limit=limit)
+    assert [t['ticket_num'] for t in items] == list(range(total, 0, -1))
+    assert len(session.calls) == pages
+
+
+def test_pagination_warns_when_the_count_cannot_be_reached():
+    body = {'tickets': [{'ticket_num': 2, 'summary': 'a'}], 'count': 3, 'limit': 500, 'page': 0}
+    session = FakeSession().add('GET', '/rest/p/test/bugs/', json=body)
+    warnings = []
+    make(session, warn=warnings.append).paginate('/rest/p/test/bugs/', 'tickets')
+    assert 'reported 3 items but 1 could be listed' in warnings[0]
+
+
+def test_every_request_has_a_timeout():
+    session = FakeSession().add('GET', '/rest/', json={})
+    make(session, timeout=4).get_json('/rest/')  # FakeSession asserts a timeout is passed
+    assert dict(parse_qsl(urlsplit(session.calls[0].url).query)) == {}

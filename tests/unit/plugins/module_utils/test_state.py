@@ -1,0 +1,139 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError
+from ansible_collections.allura.forge.plugins.module_utils._state import (
+    REDACTED, Context, Field, bulk_result, converge, read_many, result)
+
+
+def labels(value):
+    return sorted({v.strip() for v in value or () if v.strip()})
+
+
+FIELDS = dict(
+    text=Field(text=True),
+    labels=Field(normalise=labels),
+    kind=Field(create_only=True, where='in the web admin'),
+    secret=Field(secret=True),
+)
+LIVE = dict(text='one\ntwo\n', labels=['a', ' b'], kind='wiki')
+
+
+class Recorder:
+    def __init__(self, stored=None):
+        self.calls = []
+        self.stored = stored
+
+    def create(self, desired):
+        self.calls.append(('create', desired))
+        return dict(self.stored or desired)
+
+    def update(self, live, delta, desired):
+        self.calls.append(('update', delta))
+        merged = dict(live)
+        merged.update(self.stored or desired)
+        return merged
+
+
+def test_nothing_differs_after_normalisation():
+    rec = Recorder()
+    out = converge(Context(), 'page', FIELDS, LIVE, dict(text='one\ntwo\n', labels=['b', 'a', 'a'], kind=None),
+                   rec.create, rec.update)
+    assert out.action == 'none' and not out.changed and out.diff() == [] and rec.calls == []
+
+
+def test_only_fields_the_user_set_are_compared():
+    rec = Recorder()
+    out = converge(Context(), 'page', FIELDS, LIVE, dict(labels=['a', 'b']), rec.create, rec.update)
+    assert not out.changed
+
+
+def test_update_sends_only_the_delta_and_diff_shows_exactly_it():
+    rec = Recorder()
+    out = converge(Context(diff_mode=True), "wiki page 'Home'", FIELDS, LIVE, dict(text='one\nthree\n', labels=['a', 'b']),
+                   rec.create, rec.update)
+    assert rec.calls == [('update', {'text': 'one\nthree\n'})]
+    head, text = out.diff()
+    assert head['before'] == {'text': '(2 lines, 8 characters)'} and head['after'] == {'text': '(2 lines, 10 characters)'}
+    assert text['before'] == 'one\ntwo\n' and text['after'] == 'one\nthree\n'
+    assert text['before_header'] == "wiki page 'Home': text"
+
+
+def test_create_diff_has_empty_before():
+    rec = Recorder()
+    out = converge(Context(diff_mode=True), 'page', FIELDS, None, dict(text='x', labels=['a']), rec.create, rec.update)
+    head = out.diff()[0]
+    assert out.action == 'create' and head['before'] == {} and head['after']['labels'] == ['a']
+
+
+def test_check_mode_writes_nothing_and_returns_the_same_keys():
+    desired = dict(text='new', labels=['z'])
+    checked = result(Context(check_mode=True, diff_mode=True), 'page',
+                     converge(Context(check_mode=True), 'page', FIELDS, LIVE, desired, Recorder().create, None))
+    rec = Recorder()
+    real = result(Context(diff_mode=True), 'page', converge(Context(), 'page', FIELDS, LIVE, desired, rec.create, rec.update))
+    assert sorted(checked) == sorted(real)
+    assert checked['changed'] is real['changed'] is True
+    assert checked['diff'] == real['diff']
+    assert checked['page'] == real['page']
+
+
+def test_check_mode_create_predicts_without_writing():
+    rec = Recorder()
+    out = converge(Context(check_mode=True), 'page', FIELDS, None, dict(text='x'), rec.create, rec.update)
+    assert out.action == 'create' and out.after == {'text': 'x'} and rec.calls == []
+
+
+def test_create_only_drift_is_a_warning_in_check_mode():
+    ctx = Context(check_mode=True)
+    out = converge(ctx, "tool 'docs'", FIELDS, LIVE, dict(kind='blog'), None, None)
+    assert out.changed
+    assert out.diff()[0]['after'] == {'kind': 'blog'}
+    assert "kind is 'wiki' on the server but 'blog' is wanted" in ctx.warnings[0]
+    assert 'in the web admin' in ctx.warnings[0]
+
+
+def test_create_only_drift_fails_a_real_run_before_any_write():
+    rec = Recorder()
+    with pytest.raises(AlluraError) as err:
+        converge(Context(), "tool 'docs'", FIELDS, LIVE, dict(kind='blog', text='changed too'), rec.create, rec.update)
+    assert "kind is 'wiki' on the server but 'blog' is wanted" in err.value.message
+    assert err.value.details['drift'] == {'kind': {'live': 'wiki', 'desired': 'blog'}}
+    assert rec.calls == []
+
+
+def test_secret_is_never_compared_but_counts_when_resent():
+    rec = Recorder()
+    quiet = converge(Context(), 'hook', FIELDS, LIVE, dict(secret='s3cr3t'), rec.create, rec.update)
+    assert not quiet.changed
+    loud = converge(Context(diff_mode=True), 'hook', FIELDS, LIVE, dict(secret='s3cr3t'), rec.create, rec.update,
+                    secrets_sent=['secret'])
+    assert loud.changed
+    assert 's3cr3t' not in repr(loud.diff()) and loud.diff()[0]['after'] == {'secret': REDACTED}
+
+
+def test_server_storing_something_else_is_detected():
+    rec = Recorder(stored=dict(LIVE, labels=['other']))
+    with pytest.raises(AlluraError, match=r"stored labels=\['other'\] instead of \['x'\]"):
+        converge(Context(), 'page', FIELDS, LIVE, dict(labels=['x']), rec.create, rec.update)
+
+
+def test_bulk_result_summarises():
+    ctx = Context(diff_mode=True)
+    rec = Recorder()
+    outcomes = [converge(ctx, 'p%d' % i, FIELDS, live, dict(text='same'), rec.create, rec.update)
+                for i, live in enumerate([None, dict(text='same'), dict(text='other')])]
+    out = bulk_result(ctx, 'pages', outcomes)
+    assert out['summary'] == dict(created=1, updated=1, unchanged=1)
+    assert [p['action'] for p in out['pages']] == ['create', 'none', 'update']
+    assert out['changed'] is True and len(out['diff']) == 4  # create: head + text; update: head + text
+
+
+@pytest.mark.parametrize('parallel', [1, 4])
+def test_read_many_keeps_order(parallel):
+    assert read_many(lambda k: k * 2, range(20), parallel=parallel) == [k * 2 for k in range(20)]
