@@ -222,7 +222,7 @@ class AlluraClient:
     # -- requests ---------------------------------------------------------------------------------
 
     def request(self, method, path, params=None, data=None, expect=(200,), recheck=None, not_found=None,
-                retry_statuses=RETRY_STATUSES):
+                retry_statuses=RETRY_STATUSES, json=None):
         """Send one request with retries; return the response whose status is in `expect`.
 
         `recheck` marks a write that must not be blindly re-sent: after an ambiguous failure (the
@@ -235,7 +235,7 @@ class AlluraClient:
             reason, wait, ambiguous = None, None, False
             try:
                 self.requests_made += 1
-                response = self.session.request(method, self.url(path), params=params, data=data, auth=self._auth,
+                response = self.session.request(method, self.url(path), params=params, data=data, json=json, auth=self._auth,
                                                 timeout=self.timeout, allow_redirects=False)
             except requests.exceptions.ConnectTimeout:
                 reason = 'connection timed out'

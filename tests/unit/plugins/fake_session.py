@@ -74,10 +74,11 @@ class FakeSession:
         self.routes.insert(0, (method, re.compile(path + '$'), queue))
         return self
 
-    def request(self, method, url, params=None, data=None, auth=None, timeout=None, allow_redirects=True):
+    def request(self, method, url, params=None, data=None, json=None, auth=None, timeout=None, allow_redirects=True):
         assert timeout, 'every request needs a timeout'
         assert allow_redirects is False, 'the client must never follow redirects on its own'
         call = Call(method, url, params, data, dict(self.headers), auth)
+        call.json = json
         self.calls.append(call)
         for route_method, pattern, queue in self.routes:
             if route_method == method and pattern.match(unquote(call.path)) or route_method == method and pattern.match(call.path):
