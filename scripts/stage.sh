@@ -8,7 +8,7 @@ DEST=.build/ansible_collections/allura/forge
 rm -rf "$DEST.new" && mkdir -p "$DEST.new"
 tar -c --exclude=./.git --exclude='./.venv*' --exclude=./.build --exclude=./.cache --exclude=./collections \
     --exclude=./tests/output --exclude='__pycache__' --exclude=.pytest_cache --exclude='*.tar.gz' \
-    --exclude=./importer_result.json --exclude=./bench/results --exclude=./.ansible . | tar -x -C "$DEST.new"
+    --exclude=./importer_result.json --exclude=./tests/integration/integration_config.yml --exclude=./bench/results --exclude=./.ansible . | tar -x -C "$DEST.new"
 # keep the staged git repo (ansible-test lists files through it)
 if [ -d "$DEST/.git" ]; then mv "$DEST/.git" "$DEST.new/.git"; fi
 rm -rf "$DEST" && mv "$DEST.new" "$DEST"

@@ -1,0 +1,69 @@
+# allura.forge developer entry points. Every target works from a fresh clone: it runs `setup`
+# first (quick when nothing changed). `make test` is exactly what CI (.ci/run) runs.
+#
+#   make test         every check, continues past failures, prints a summary (scripts/test.sh)
+#   make sanity units integration lint molecule build importer changelog   one step each
+#   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
+#   make demo / make bench
+#   make clean        remove build and test output (keeps the virtualenvs; `make distclean` too)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8080
+STATE ?= memory
+VENV := .venv
+PY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+
+ifeq ($(STATE),file)
+SANDBOX_STATE_ARGS := --state-file .cache/sandbox-state.json
+endif
+
+# Steps of scripts/test.sh that have a make target of their own.
+STEPS := sanity units sandbox-tests functional integration lint molecule build importer changelog
+
+.PHONY: help setup setup-compat test $(STEPS) sanity-compat units-compat compat demo sandbox bench \
+	stage clean distclean
+
+help:
+	@sed -n '2,10s/^# \{0,1\}//p' Makefile
+
+setup:
+	@scripts/setup.sh
+
+setup-compat:
+	@scripts/setup.sh --compat
+
+stage: setup
+	@scripts/stage.sh
+
+test: setup-compat
+	@SKIP_SETUP=1 scripts/test.sh
+
+# One step of scripts/test.sh each (same commands, same summary).
+$(STEPS): setup
+	@SKIP_SETUP=1 scripts/test.sh $@
+
+sanity-compat units-compat: setup-compat
+	@SKIP_SETUP=1 scripts/test.sh $@
+
+compat: setup-compat
+	@SKIP_SETUP=1 scripts/test.sh sanity-compat units-compat
+
+demo: setup
+	@scripts/demo.sh
+
+sandbox: setup
+	@mkdir -p .cache
+	$(PY) tests/sandbox/server.py --port $(PORT) $(SANDBOX_STATE_ARGS)
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf .build .cache tests/output collections .pytest_cache importer_result.json *.tar.gz
+	find . -name __pycache__ -type d -not -path './.venv*' -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf .venv .venv-compat
