@@ -25,14 +25,29 @@ class Field:
     text: long text, shown as a unified diff of its own.
     secret: never shown, never compared (write-only on the server).
     where: for create_only fields, where a person can change it instead.
+    equal: equal(live, desired) -> bool, for values whose type shows only on the live side (a server
+      that stores "3" as 3); replaces comparing normalise(live) with normalise(desired).
+    partial: a dict compared only on the keys the user set (each value with equal/normalise); the
+      diff shows only the differing keys and a prediction merges the desired keys into the live dict.
     """
 
-    def __init__(self, normalise=None, create_only=False, text=False, secret=False, where=None):
+    def __init__(self, normalise=None, create_only=False, text=False, secret=False, where=None, equal=None,
+                 partial=False):
         self.normalise = normalise or (lambda value: value)
         self.create_only = create_only
         self.text = text
         self.secret = secret
         self.where = where
+        self.equal = equal or (lambda have, want: self.normalise(have) == self.normalise(want))
+        self.partial = partial
+
+    def delta(self, have, want):
+        """None when have and want agree, else the (live, desired) pair to report."""
+        if not self.partial:
+            return None if self.equal(have, want) else (have, want)
+        have = have or {}
+        keys = sorted(k for k, v in want.items() if v is not None and not self.equal(have.get(k), v))
+        return ({k: have.get(k) for k in keys}, {k: want[k] for k in keys}) if keys else None
 
 
 class Context:
@@ -58,9 +73,9 @@ def changes(fields, live, desired):
         field = fields[name]
         if want is None or field.secret:
             continue
-        have = None if live is None else live.get(name)
-        if field.normalise(have) != field.normalise(want):
-            out[name] = (have, want)
+        found = field.delta(None if live is None else live.get(name), want)
+        if found:
+            out[name] = found
     return out
 
 
@@ -152,7 +167,13 @@ def converge(ctx, label, fields, live, desired, create=None, update=None, secret
 
 def _predict(live, desired, fields):
     after = dict(live or {})
-    after.update((k, v) for k, v in desired.items() if not fields[k].secret)
+    for name, value in desired.items():
+        if fields[name].partial:
+            merged = dict(after.get(name) or {})
+            merged.update((k, v) for k, v in value.items() if v is not None)
+            after[name] = merged
+        elif not fields[name].secret:
+            after[name] = value
     return after
 
 

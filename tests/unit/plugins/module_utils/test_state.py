@@ -137,3 +137,35 @@ def test_bulk_result_summarises():
 @pytest.mark.parametrize('parallel', [1, 4])
 def test_read_many_keeps_order(parallel):
     assert read_many(lambda k: k * 2, range(20), parallel=parallel) == [k * 2 for k in range(20)]
+
+
+def _number_equal(have, want):
+    try:
+        return float(have) == float(want)
+    except (TypeError, ValueError):
+        return have == want
+
+
+PARTIAL = dict(extra=Field(partial=True, equal=_number_equal))
+
+
+def test_equal_sees_the_live_type():
+    fields = dict(size=Field(equal=_number_equal))
+    assert not converge(Context(), 'x', fields, dict(size=3), dict(size='3.0'), None, None).changed
+    assert converge(Context(check_mode=True), 'x', fields, dict(size=3), dict(size='4'), None, None).changed
+
+
+def test_partial_dict_compares_only_the_keys_set():
+    live = dict(extra={'a': 1, 'b': 'keep', 'c': True})
+    assert not converge(Context(), 'x', PARTIAL, live, dict(extra={'a': '1'}), None, None).changed
+    out = converge(Context(check_mode=True), 'x', PARTIAL, live, dict(extra={'a': 2, 'b': 'keep', 'z': None}), None, None)
+    assert out.delta == {'extra': ({'a': 1}, {'a': 2})}
+    assert out.diff()[0]['before'] == {'extra': {'a': 1}} and out.diff()[0]['after'] == {'extra': {'a': 2}}
+    assert out.after == dict(extra={'a': 2, 'b': 'keep', 'c': True})  # prediction merges, keeps the rest
+
+
+def test_partial_dict_update_gets_the_desired_dict_and_is_verified():
+    rec = Recorder(stored=dict(extra={'a': 1}))  # the server drops key 'new'
+    with pytest.raises(AlluraError, match=r"stored extra=\{'new': None\} instead of \{'new': 'v'\}"):
+        converge(Context(), 'x', PARTIAL, dict(extra={'a': 1}), dict(extra={'new': 'v'}), rec.create, rec.update)
+    assert rec.calls == [('update', {'extra': {'new': 'v'}})]
