@@ -60,7 +60,7 @@ def execute(run, params, check_mode=False, diff_mode=False, client=None):
         client._warn = ctx.warn
         out = run(params, client, ctx)
     except AlluraError as exc:
-        out = dict(exc.result(), failed=True, changed=False)
+        out = dict(exc.result(), failed=True)  # changed stays False unless the error says writes were made
     out.setdefault('changed', False)
     if ctx.warnings:
         out['warnings'] = list(ctx.warnings)

@@ -1,0 +1,382 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: allura_wiki_page
+short_description: Create and update pages of an Allura wiki, one page or many per task
+version_added: 0.1.0
+description:
+  - Makes one wiki page (O(title)) or many (O(pages)) of an Allura wiki tool have the wanted text and labels.
+  - Reads each page first and sends nothing when it already matches. This matters because every write of a
+    page creates a new page version on the server, even when nothing differs.
+  - Only the options you set are compared and written. A page that already exists keeps its labels when
+    O(labels) is not given, and keeps its text when O(text) is not given.
+  - B(Deleting pages is not supported.) The Allura REST API has no way to delete a page, so there is no
+    O(state=absent). Delete pages in the web interface.
+  - The title is the page identity. Pages cannot be renamed over REST, so a different title means a
+    different page.
+  - With O(pages), every page is read first, up to O(parallel) at a time. Pages are then written one
+    after another, in the order given. Every title, and every missing page's text, is checked before
+    the first write.
+options:
+  project:
+    description: Shortname of the project, for example V(myproj).
+    type: str
+    required: true
+  mount_point:
+    description: Mount point of the wiki tool. The project must have a wiki tool mounted there.
+    type: str
+    default: wiki
+  title:
+    description:
+      - Title of the page, exactly as it appears on the server (case-sensitive).
+      - Spaces, C(+), C(%) and non-ASCII characters are fine.
+      - The REST API cannot address some titles, so these fail before anything is sent
+        (Allura's web editor turns C(/) into C(-)). They are an empty title, a title with C(/),
+        the reserved titles V(index), V(_discuss), V(.) and V(..), a title with leading or trailing
+        whitespace (the server keeps it, so C(" Home") and C(Home) are different pages), and a title
+        with control characters.
+      - Mutually exclusive with O(pages). One of O(title) and O(pages) is required.
+    type: str
+  text:
+    description:
+      - The page text (Markdown), stored and compared exactly as given. Nothing is trimmed and line endings
+        are kept. A YAML block scalar (C(|)) usually ends with a newline, and that newline is part of the text.
+      - Required when the page does not exist yet, because the server cannot create a page without text.
+        For an existing page, leave it out to keep the current text. If only O(labels) change, the module
+        sends the current text again, since the server requires it on every write.
+    type: str
+  labels:
+    description:
+      - The page labels, compared as a set. Order, duplicates, surrounding whitespace and empty items do not count.
+      - Each label is trimmed, and empty ones are dropped. A label cannot contain a comma, because the
+        server splits the field on commas.
+      - V([]) means no labels. The server cannot store an empty list. Clearing sends an empty C(labels)
+        field, which the server stores as V([""]). The module reads that back as no labels, so the next
+        run reports no change.
+      - Leave it out to keep the labels the page has.
+    type: list
+    elements: str
+  pages:
+    description:
+      - Many pages in one task, each a dict with the keys O(title), O(text) and O(labels), meaning the same
+        as the single-page options. Titles must be unique in the list.
+      - Mutually exclusive with O(title), O(text) and O(labels).
+    type: list
+    elements: dict
+    suboptions:
+      title:
+        description: Title of the page (same rules as the top-level O(title)).
+        type: str
+        required: true
+      text:
+        description: Text of the page (same rules as the top-level O(text)).
+        type: str
+      labels:
+        description: Labels of the page (same rules as the top-level O(labels)).
+        type: list
+        elements: str
+  parallel:
+    description: With O(pages), how many pages are read at the same time (1 to 16). Writes are always sequential.
+    type: int
+    default: 4
+  state:
+    description: Only V(present). Pages cannot be deleted through the REST API.
+    type: str
+    choices: [present]
+    default: present
+notes:
+  - Creating a page needs the C(create) permission on the wiki tool (project members have it by default).
+    Changing a page needs C(edit). Without it the task fails with HTTP 403 and names the missing permission.
+  - In check mode the module reads but never writes. It reports exactly what a real run would create or
+    change. With O(pages) that includes the same C(summary).
+  - With C(--diff), each changed page gets an entry listing the fields that differ (with the labels before
+    and after), plus a unified diff of its text.
+extends_documentation_fragment:
+  - allura.forge.auth
+attributes:
+  check_mode:
+    support: full
+    description: Reads only, and predicts exactly what a real run reports.
+  diff_mode:
+    support: full
+    description: Shows the labels that differ and a unified diff of the text of each changed page.
+author:
+  - allura.forge developers
+'''
+
+EXAMPLES = r'''
+- name: The home page of the project wiki
+  allura.forge.allura_wiki_page:
+    project: myproj
+    title: Home
+    text: |
+      # My project
+      See [Install] to get started.
+    labels: [docs, start]
+    token: "{{ vault_sourceforge_token }}"
+
+- name: Only relabel a page, keep its text
+  allura.forge.allura_wiki_page:
+    project: myproj
+    title: Install
+    labels: [docs]
+
+- name: Remove all labels of a page
+  allura.forge.allura_wiki_page:
+    project: myproj
+    title: Install
+    labels: []
+
+- name: Many pages of a docs wiki in one task (read 8 at a time)
+  allura.forge.allura_wiki_page:
+    project: myproj
+    mount_point: docs
+    parallel: 8
+    pages:
+      - title: Install
+        text: "{{ lookup('ansible.builtin.file', 'docs/install.md') }}"
+        labels: [docs]
+      - title: Café 100% sûr
+        text: Titles may hold spaces, unicode and percent signs.
+  register: docs
+
+- name: Show what changed
+  ansible.builtin.debug:
+    msg: "{{ docs.summary }}"
+'''
+
+RETURN = r'''
+action:
+  description: What was done to the page (or would be, in check mode).
+  returned: with O(title)
+  type: str
+  choices: [create, update, none]
+  sample: update
+page:
+  description: The page after the run (in check mode, as the run would leave it).
+  returned: with O(title)
+  type: dict
+  contains:
+    title:
+      description: Title of the page.
+      type: str
+      sample: Home
+    text:
+      description: Text of the page, exactly as stored.
+      type: str
+      sample: "Welcome\n"
+    labels:
+      description: Labels of the page, trimmed and without empty items (the server may store V([""]) for "no labels").
+      type: list
+      elements: str
+      sample: [docs]
+pages:
+  description: One entry per item of O(pages), in the same order. Each entry has the keys of RV(page) plus C(action).
+  returned: with O(pages)
+  type: list
+  elements: dict
+  sample: [{"title": "Install", "text": "...", "labels": ["docs"], "action": "create"}]
+summary:
+  description: How many pages were created, updated and left unchanged (or would be, in check mode).
+  returned: with O(pages)
+  type: dict
+  sample: {"created": 1, "updated": 0, "unchanged": 199}
+'''
+
+import re
+
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._project import Project
+from ansible_collections.allura.forge.plugins.module_utils._state import (
+    Field, bulk_result, changes, converge, read_many, result)
+
+PAGE_SPEC = dict(
+    title=dict(type='str', required=True),
+    text=dict(type='str'),
+    labels=dict(type='list', elements='str'),
+)
+
+ARGUMENT_SPEC = dict(
+    project=dict(type='str', required=True),
+    mount_point=dict(type='str', default='wiki'),
+    title=dict(type='str'),
+    text=dict(type='str'),
+    labels=dict(type='list', elements='str'),
+    pages=dict(type='list', elements='dict', options=PAGE_SPEC),
+    parallel=dict(type='int', default=4),
+    state=dict(type='str', choices=['present'], default='present'),
+)
+MUTUALLY_EXCLUSIVE = [('pages', 'title'), ('pages', 'text'), ('pages', 'labels')]
+REQUIRED_ONE_OF = [('title', 'pages')]
+
+# Segments the wiki's REST controller dispatches itself (REFERENCE 7.4), and path dot-segments that
+# HTTP clients collapse: such a page can be neither read nor written over REST.
+RESERVED_TITLES = ('index', '_discuss', '.', '..')
+CONTROL = re.compile(r'[\x00-\x1f\x7f]')
+MAX_PARALLEL = 16  # the client's connection pool size
+
+
+def label_set(labels):
+    return frozenset(clean_labels(labels))
+
+
+FIELDS = dict(text=Field(text=True), labels=Field(normalise=label_set))
+
+
+def clean_labels(labels):
+    """Trimmed, non-empty, first occurrence kept: what the labels mean (the server stores [""] for none)."""
+    out = []
+    for label in labels or ():
+        label = label.strip()
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
+def check_title(title, option):
+    problem = None
+    if title is None or title == '':
+        problem = 'must not be empty'
+    elif '/' in title:
+        problem = ('contains "/", which the REST API cannot address (an encoded slash still splits the URL); '
+                   'the web editor would store it as "-"')
+    elif title in RESERVED_TITLES:
+        problem = 'is reserved: the REST API routes %r to something else than a page, so it can be neither read nor written' % title
+    elif title != title.strip():
+        problem = ('has leading or trailing whitespace, which the server keeps as part of the title (%r would be another page '
+                   'than %r); remove it' % (title, title.strip()))
+    elif CONTROL.search(title):
+        problem = 'contains a control character (newline, tab, ...)'
+    if problem:
+        raise ParameterError('%s %r %s' % (option, title, problem))
+
+
+def check_labels(labels, option):
+    for index, label in enumerate(labels or ()):
+        if ',' in label:
+            raise ParameterError('%s[%d] %r contains a comma: the server splits labels on commas, so a label '
+                                 'cannot contain one; give each label as its own list item' % (option, index, label))
+
+
+def wanted(params):
+    """[(option prefix, {title, text, labels})], validated, before anything is sent."""
+    if params.get('pages') is not None:
+        if any(params.get(name) is not None for name in ('title', 'text', 'labels')):
+            raise ParameterError('pages is mutually exclusive with title, text and labels')
+        items = [('pages[%d].' % i, dict(page or {})) for i, page in enumerate(params['pages'])]
+        if not items:
+            raise ParameterError('pages must list at least one page')
+    elif params.get('title') is None:
+        raise ParameterError('one of title or pages is required')
+    else:
+        items = [('', dict(title=params['title'], text=params.get('text'), labels=params.get('labels')))]
+    seen = {}
+    for prefix, page in items:
+        check_title(page.get('title'), prefix + 'title')
+        check_labels(page.get('labels'), prefix + 'labels')
+        if page['title'] in seen:
+            raise ParameterError('%stitle %r repeats %stitle: each page may be listed once' % (prefix, page['title'], seen[page['title']]))
+        seen[page['title']] = prefix
+        if page.get('labels') is not None:
+            page['labels'] = clean_labels(page['labels'])
+    return items
+
+
+def run(params, client, ctx):
+    items = wanted(params)
+    parallel = 4 if params.get('parallel') is None else params['parallel']
+    if not 1 <= parallel <= MAX_PARALLEL:
+        raise ParameterError('parallel %r is out of range: give 1 to %d' % (parallel, MAX_PARALLEL))
+    mount_point = params.get('mount_point') or 'wiki'
+    project = Project(client, params['neighborhood'], params['project'])
+    project.require_tool(mount_point, kinds=('wiki',), purpose='allura_wiki_page')
+
+    def label(title):
+        return '%s %s page %r' % (project.label, mount_point, title)
+
+    def page_path(title):
+        return project.path(mount_point, title, trailing_slash=False)
+
+    def read(title):
+        body = client.exists(page_path(title))
+        if body is None:
+            return None
+        return dict(title=body.get('title', title), text=body.get('text'), labels=clean_labels(body.get('labels')))
+
+    def writer(title):
+        def write(live, desired):
+            want = {k: v for k, v in desired.items() if v is not None}
+            data = dict(text=want['text'] if 'text' in want else live['text'])
+            if 'labels' in want:
+                data['labels'] = ','.join(want['labels'])
+
+            def recheck():  # an ambiguous failure: the page may already have been written
+                page = read(title)
+                return page if page is not None and not changes(FIELDS, page, want) else None
+            try:
+                done = client.post(page_path(title), data, recheck=recheck,
+                                   not_found=project.not_found(mount_point, 'wiki page %r' % title))
+            except AlluraError as exc:
+                raise denied(exc, live is None, title) if exc.status in (401, 403) else exc
+            return done if isinstance(done, dict) else read(title)
+        return write
+
+    def denied(exc, create, title):
+        perm = 'create' if create else 'edit'
+        return AlluraError('cannot %s %s: the user of this token lacks the %r permission on the wiki at mount_point %r (%s); '
+                           'use the token of a project member or admin' % (perm, label(title), perm, mount_point,
+                                                                   exc.server_message or 'HTTP %d' % exc.status),
+                           status=exc.status, method=exc.method, path=exc.path)
+
+    lives = read_many(read, [page['title'] for _, page in items], parallel)
+    missing = ['%stitle %r' % (prefix, page['title']) for (prefix, page), live in zip(items, lives)
+               if live is None and page.get('text') is None]
+    if missing:
+        raise ParameterError('%s: no such page in %s %s, and no text to create it with (the server cannot create a page '
+                             'without text): give %s' % (', '.join(missing), project.label, mount_point,
+                                                         'text' if not items[0][0] else 'text for each of them'))
+
+    outcomes = []
+    for (prefix, page), live in zip(items, lives):
+        desired = dict(text=page.get('text'), labels=page.get('labels'))
+        write = writer(page['title'])
+        try:
+            outcome = converge(ctx, label(page['title']), FIELDS, live, desired,
+                               create=lambda want, write=write: write(None, want),
+                               update=lambda have, delta, want, write=write: write(have, want))
+        except AlluraError as exc:
+            if prefix:  # name the item, and say what the items before it already did
+                exc.message = '%s: %s%s' % (prefix.rstrip('.'), exc.message, summary_text(outcomes, ctx))
+                exc.args = (exc.message,)
+                if outcomes:
+                    exc.details.update(changed=any(o.changed for o in outcomes), pages=bulk_result(ctx, 'pages', outcomes)['pages'])
+            raise
+        after = outcome.after or {}
+        outcome.after = dict(title=after.get('title', page['title']), text=after.get('text'), labels=after.get('labels') or [])
+        outcomes.append(outcome)
+
+    if params.get('pages') is not None:
+        return bulk_result(ctx, 'pages', outcomes)
+    return result(ctx, 'page', outcomes[0])
+
+
+def summary_text(outcomes, ctx):
+    if not outcomes:
+        return ''
+    counts = bulk_result(ctx, 'pages', outcomes)['summary']
+    return ' (before it, %d pages were converged: %s; later pages were not touched)' % (
+        len(outcomes), ', '.join('%d %s' % (n, k) for k, n in counts.items()))
+
+
+def main():
+    run_module(ARGUMENT_SPEC, run, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_one_of=REQUIRED_ONE_OF)
+
+
+if __name__ == '__main__':
+    main()
