@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Run an allura.forge module's logic on the controller, in process, without AnsiballZ.
+
+A task that runs on the controller (connection `local`: implicit localhost or delegate_to
+localhost) skips building, copying and starting a module (about 0.25 s a task) and calls the
+module's `run()` directly, with the same argument validation, no_log masking, check mode and diff
+as the module would apply. On any other host, or when the controller lacks `requests`, the module
+runs as usual, and so it does everywhere when the environment variable
+ALLURA_FORGE_RUN_AS_MODULE is set (for debugging, and to test both paths).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.allura.forge.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, execute
+
+MODULES = 'ansible_collections.allura.forge.plugins.modules.'
+
+
+class AlluraAction(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        name = (self._task.resolved_action or self._task.action).split('.')[-1]
+        in_process = HAS_REQUESTS and self._connection.transport in ('local', 'ansible.builtin.local')
+        if not in_process or os.environ.get('ALLURA_FORGE_RUN_AS_MODULE'):
+            result.update(self._execute_module(module_name='allura.forge.' + name, module_args=self._task.args,
+                                               task_vars=task_vars))
+            return result
+        module = importlib.import_module(MODULES + name)
+        validator = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC), **getattr(module, 'MODULE_KWARGS', {}))
+        validated = validator.validate(self._task.args)
+        secrets = validated._no_log_values
+        if validated.error_messages:
+            result.update(failed=True, msg=remove_values('; '.join(validated.error_messages), secrets))
+            return result
+        out = execute(module.run, validated.validated_parameters, check_mode=bool(self._task.check_mode),
+                      diff_mode=bool(self._task.diff))
+        out = remove_values(out, secrets)
+        result.update(out)
+        result['invocation'] = dict(module_args=remove_values(validated.validated_parameters, secrets))
+        return result
