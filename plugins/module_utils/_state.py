@@ -208,6 +208,20 @@ def bulk_result(ctx, key, outcomes):
     return out
 
 
+def bulk_failure(ctx, key, exc, item, outcomes):
+    """The error of a bulk task that failed at `item` (a name such as 'tickets[3]'): names the item,
+    says what the items before it did, and keeps their results (changed, key, summary)."""
+    exc.message = '%s: %s' % (item, exc.message)
+    if outcomes:
+        done = bulk_result(ctx, key, outcomes)
+        exc.message += ' (before it, %d %s were converged: %s; later ones were not touched)' % (
+            len(outcomes), key, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
+        exc.details.update(changed=done['changed'], summary=done['summary'])
+        exc.details[key] = done[key]
+    exc.args = (exc.message,)
+    return exc
+
+
 def read_many(read_one, keys, parallel=4):
     """read_one(key) for every key, at most `parallel` at a time, results in the order of keys.
 

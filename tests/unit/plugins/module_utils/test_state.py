@@ -169,3 +169,14 @@ def test_partial_dict_update_gets_the_desired_dict_and_is_verified():
     with pytest.raises(AlluraError, match=r"stored extra=\{'new': None\} instead of \{'new': 'v'\}"):
         converge(Context(), 'x', PARTIAL, dict(extra={'a': 1}), dict(extra={'new': 'v'}), rec.create, rec.update)
     assert rec.calls == [('update', {'extra': {'new': 'v'}})]
+
+
+def test_bulk_failure_names_the_item_and_keeps_what_was_done():
+    from ansible_collections.allura.forge.plugins.module_utils._state import bulk_failure
+    ctx = Context()
+    rec = Recorder()
+    done = [converge(ctx, 'p0', FIELDS, None, dict(text='x'), rec.create, rec.update)]
+    exc = bulk_failure(ctx, 'pages', AlluraError('refused'), 'pages[1]', done)
+    assert str(exc) == exc.message == 'pages[1]: refused (before it, 1 pages were converged: 1 created, 0 updated, 0 unchanged; later ones were not touched)'
+    assert exc.result()['changed'] is True and exc.result()['pages'][0]['action'] == 'create'
+    assert bulk_failure(ctx, 'pages', AlluraError('bad'), 'pages[0]', []).result() == {'msg': 'pages[0]: bad'}
