@@ -237,6 +237,10 @@ class AlluraClient:
                 self.requests_made += 1
                 response = self.session.request(method, self.url(path), params=params, data=data, json=json, auth=self._auth,
                                                 timeout=self.timeout, allow_redirects=False)
+            except requests.exceptions.SSLError as exc:  # retrying cannot help
+                raise AlluraError('TLS verification failed for %s: %s. Give the CA bundle of this server with ca_path, or '
+                                  '(for a test server only) set validate_certs to false' % (self.host, _short(str(exc), 200)),
+                                  method=method, path=path)
             except requests.exceptions.ConnectTimeout:
                 reason = 'connection timed out'
             except requests.exceptions.ConnectionError as exc:
