@@ -329,18 +329,18 @@ def run(params, client, ctx):
 
     def denied(exc, create, title):
         perm = 'create' if create else 'edit'
+        why = exc.server_message or 'HTTP %d' % exc.status
         return AlluraError('cannot %s %s: the user of this token lacks the %r permission on the wiki at mount_point %r (%s); '
-                           'use the token of a project member or admin' % (perm, label(title), perm, mount_point,
-                                                                   exc.server_message or 'HTTP %d' % exc.status),
+                           'use the token of a project member or admin' % (perm, label(title), perm, mount_point, why),
                            status=exc.status, method=exc.method, path=exc.path)
 
-    lives = read_many(read, [page['title'] for _, page in items], parallel)
+    lives = read_many(read, [page['title'] for prefix, page in items], parallel)
     missing = ['%stitle %r' % (prefix, page['title']) for (prefix, page), live in zip(items, lives)
                if live is None and page.get('text') is None]
     if missing:
         raise ParameterError('%s: no such page in %s %s, and no text to create it with (the server cannot create a page '
                              'without text): give %s' % (', '.join(missing), project.label, mount_point,
-                                                         'text' if not items[0][0] else 'text for each of them'))
+                                                         'text for each of them' if items[0][0] else 'text'))
 
     outcomes = []
     for (prefix, page), live in zip(items, lives):
