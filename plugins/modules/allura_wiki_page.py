@@ -194,7 +194,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, bulk_result, changes, converge, read_many, result)
+    Field, bulk_failure, bulk_result, changes, converge, read_many, result)
 
 PAGE_SPEC = dict(
     title=dict(type='str', required=True),
@@ -212,8 +212,8 @@ ARGUMENT_SPEC = dict(
     parallel=dict(type='int', default=4),
     state=dict(type='str', choices=['present'], default='present'),
 )
-MUTUALLY_EXCLUSIVE = [('pages', 'title'), ('pages', 'text'), ('pages', 'labels')]
-REQUIRED_ONE_OF = [('title', 'pages')]
+MODULE_KWARGS = dict(mutually_exclusive=[('pages', 'title'), ('pages', 'text'), ('pages', 'labels')],
+                     required_one_of=[('title', 'pages')])
 
 # Segments the wiki's REST controller dispatches itself (REFERENCE 7.4), and path dot-segments that
 # HTTP clients collapse: such a page can be neither read nor written over REST.
@@ -351,12 +351,7 @@ def run(params, client, ctx):
                                create=lambda want, write=write: write(None, want),
                                update=lambda have, delta, want, write=write: write(have, want))
         except AlluraError as exc:
-            if prefix:  # name the item, and say what the items before it already did
-                exc.message = '%s: %s%s' % (prefix.rstrip('.'), exc.message, summary_text(outcomes, ctx))
-                exc.args = (exc.message,)
-                if outcomes:
-                    exc.details.update(changed=any(o.changed for o in outcomes), pages=bulk_result(ctx, 'pages', outcomes)['pages'])
-            raise
+            raise bulk_failure(ctx, 'pages', exc, prefix.rstrip('.'), outcomes) if prefix else exc
         after = outcome.after or {}
         outcome.after = dict(title=after.get('title', page['title']), text=after.get('text'), labels=after.get('labels') or [])
         outcomes.append(outcome)
@@ -366,16 +361,8 @@ def run(params, client, ctx):
     return result(ctx, 'page', outcomes[0])
 
 
-def summary_text(outcomes, ctx):
-    if not outcomes:
-        return ''
-    counts = bulk_result(ctx, 'pages', outcomes)['summary']
-    return ' (before it, %d pages were converged: %s; later pages were not touched)' % (
-        len(outcomes), ', '.join('%d %s' % (n, k) for k, n in counts.items()))
-
-
 def main():
-    run_module(ARGUMENT_SPEC, run, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_one_of=REQUIRED_ONE_OF)
+    run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)
 
 
 if __name__ == '__main__':

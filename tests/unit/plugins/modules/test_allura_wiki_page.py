@@ -302,7 +302,7 @@ def test_bulk_failure_midway_reports_what_was_done():
                           {'title': 'C', 'text': 'z', 'labels': None}])
     assert out['failed'] is True and out['changed'] is True
     assert out['msg'].startswith("pages[1]: cannot create p/test wiki page 'B'")
-    assert '1 pages were converged: 1 created' in out['msg']
+    assert '1 pages were converged: 1 created' in out['msg'] and out['summary']['created'] == 1
     assert out['pages'] == [{'title': 'A', 'text': 'x', 'labels': [], 'action': 'create'}]
     assert 'C' not in wiki.pages
 
