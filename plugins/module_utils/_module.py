@@ -11,6 +11,8 @@ Every module defines `ARGUMENT_SPEC` (its own options) and `run(params, client, 
 
 from __future__ import annotations
 
+import sys
+
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.allura.forge.plugins.module_utils._client import (
@@ -33,6 +35,15 @@ CONNECTION_SPEC = dict(
     retries=dict(type='int', default=5, fallback=(env_fallback, ['ALLURA_RETRIES'])),
     neighborhood=dict(type='str', default='p'),
 )
+
+
+# Module-level constants (MUTUALLY_EXCLUSIVE, REQUIRED_ONE_OF, ...) that both the module adapter and
+# the controller-side action plugin apply, so the two validate alike.
+VALIDATION_RULES = ('mutually_exclusive', 'required_one_of', 'required_together', 'required_if', 'required_by')
+
+
+def validation_rules(module):
+    return {rule: getattr(module, rule.upper()) for rule in VALIDATION_RULES if hasattr(module, rule.upper())}
 
 
 def argument_spec(own):
@@ -69,6 +80,7 @@ def execute(run, params, check_mode=False, diff_mode=False, client=None):
 
 def run_module(own_spec, run, **kwargs):
     """The AnsibleModule adapter around execute()."""
+    kwargs = dict(validation_rules(sys.modules[run.__module__]), **kwargs)
     module = AnsibleModule(argument_spec=argument_spec(own_spec), supports_check_mode=True, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))

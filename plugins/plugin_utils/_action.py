@@ -21,7 +21,7 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.allura.forge.plugins.module_utils._client import HAS_REQUESTS
-from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, execute
+from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, execute, validation_rules
 
 MODULES = 'ansible_collections.allura.forge.plugins.modules.'
 
@@ -38,7 +38,7 @@ class AlluraAction(ActionBase):
                                                task_vars=task_vars))
             return result
         module = importlib.import_module(MODULES + name)
-        validator = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC), **getattr(module, 'MODULE_KWARGS', {}))
+        validator = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC), **validation_rules(module))
         validated = validator.validate(self._task.args)
         secrets = validated._no_log_values
         if validated.error_messages:
