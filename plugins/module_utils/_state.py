@@ -183,7 +183,7 @@ def _verified(ctx, label, fields, desired, after):
     if left:
         raise AlluraError('%s: the server accepted the change but stored %s' % (
             label, '; '.join('%s=%r instead of %r' % (n, have, want) for n, (have, want) in sorted(left.items()))),
-            resource=after)
+            resource=after, changed=True)
     return after
 
 
@@ -216,7 +216,7 @@ def bulk_failure(ctx, key, exc, item, outcomes):
         done = bulk_result(ctx, key, outcomes)
         exc.message += ' (before it, %d %s were converged: %s; later ones were not touched)' % (
             len(outcomes), key, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
-        exc.details.update(changed=done['changed'], summary=done['summary'])
+        exc.details.update(changed=done['changed'] or exc.details.get('changed', False), summary=done['summary'])
         exc.details[key] = done[key]
     exc.args = (exc.message,)
     return exc
