@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Prepare everything `make test` / `make demo` need, from a fresh clone:
 #   .venv          Python 3.12 (+ ansible-core 2.21) where the machine has it, else 3.11 (+ 2.19)
-#   .venv-compat   Python 3.11 + ansible-core 2.19 (the compatibility leg; only with --compat)
+#   .venv-compat   Python 3.11 + ansible-core 2.19 (the compatibility leg; only with --compat,
+#                  which `make test` passes)
 #   the ansible-test pip bootstrap stand-in (ansible-test cannot download get-pip here)
 #   .build/ansible_collections/allura/forge   a staged real copy of the collection
 # Idempotent and quick when nothing changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 
 find_python() {  # find_python 3.12 -> path of a working interpreter, or nothing
   local v=$1 c
@@ -20,18 +20,29 @@ find_python() {  # find_python 3.12 -> path of a working interpreter, or nothing
 }
 
 make_venv() {  # make_venv DIR PYTHON REQUIREMENTS
-  local dir=$1 py=$2 req=$3 stamp
+  local dir=$1 py=$2 req=$3 stamp want
   stamp="$dir/.requirements.sha"
-  local want; want=$(cat "$req" requirements.txt | sha256sum | cut -c1-16)
+  want=$(cat "$req" requirements.txt | sha256sum | cut -c1-16)
   if [ -x "$dir/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
-  echo "setup: creating $dir with $($py --version) from $req"
-  rm -rf "$dir"
-  "$py" -m venv "$dir"
-  pipq() { "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 | grep -v 'is ignored: it is neither' || true; }
-  pipq --upgrade pip
-  pipq -r "$req"
+  if [ -x "$dir/bin/python" ] && "$dir/bin/python" -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' \
+       "$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"; then
+    # requirements changed: install on top (quick, and a venv in use elsewhere keeps working)
+    echo "setup: updating $dir from $req"
+  else
+    echo "setup: creating $dir with $("$py" --version) from $req"
+    rm -rf "$dir"
+    "$py" -m venv "$dir"
+    pipq "$dir" --upgrade pip
+  fi
+  pipq "$dir" -r "$req"
   "$dir/bin/python" -c 'import ansible, requests' # fail here, not later, when the install did not work
   echo "$want" > "$stamp"
+}
+
+pipq() {  # pipq VENV PIP-ARGS... : quiet pip install that still fails when pip fails
+  local dir=$1; shift
+  "$dir/bin/python" -m pip install -q --disable-pip-version-check "$@" 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+  return "${PIPESTATUS[0]}"
 }
 
 PY312=$(find_python 3.12 || true)
@@ -42,8 +53,14 @@ else
   [ -n "$PY311" ] || { echo "setup: need Python 3.12 or 3.11" >&2; exit 1; }
   make_venv .venv "$PY311" requirements-compat.txt
 fi
-if [ "${1:-}" = "--compat" ] && [ -n "$PY311" ] && [ -n "$PY312" ]; then
-  make_venv .venv-compat "$PY311" requirements-compat.txt
+if [ "${1:-}" = "--compat" ]; then
+  if [ -z "$PY312" ]; then
+    echo "setup: no Python 3.12, so .venv already is the 3.11 + ansible-core 2.19 leg; no .venv-compat"
+  elif [ -z "$PY311" ]; then
+    echo "setup: Python 3.11 not found; the compatibility leg (.venv-compat) will be skipped"
+  else
+    make_venv .venv-compat "$PY311" requirements-compat.txt
+  fi
 fi
 
 # ansible-test bootstraps pip in each sanity venv from a URL this kind of machine cannot reach;

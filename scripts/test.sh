@@ -26,8 +26,8 @@
 # integration targets, molecule scenarios, and 1 for single-shot steps (lint, build, importer,
 # changelog). Exit status is non-zero when anything failed.
 #
-# ansible-test, ansible-lint, molecule and the pytest suites run in the staged copy
-# (.build/ansible_collections/allura/forge, re-staged before each step so fresh edits count).
+# ansible-test, ansible-lint, molecule and the pytest suites run in a staged copy
+# (.build/test/ansible_collections/allura/forge, re-staged before each step so fresh edits count).
 #
 # Sandbox: integration, molecule and functional start `tests/sandbox/server.py --port 0
 # --port-file F` (override with SANDBOX_SERVER=path), wait for the port, and stop it however the
@@ -44,8 +44,10 @@
 # (POST $ALLURA_URL/_sandbox/reset) or start their own with $ALLURA_SANDBOX_SERVER; any inventory
 # they write must pin ansible_python_interpreter (interpreter discovery finds broken shims on some
 # machines). They run with the main .venv's Python.
+# Step functions are called by name (step_$step): tell shellcheck they are used.
+# shellcheck disable=SC2329
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
 ALL_STEPS=(changelog build importer lint sanity units sandbox-tests functional integration molecule
@@ -69,23 +71,31 @@ export PYTHONDONTWRITEBYTECODE=1 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLO
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 unset ANSIBLE_CONFIG  # a developer's own ansible.cfg must not change what is tested
 MAIN_PY=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
-STAGE_PARENT=$ROOT/.build
+# A staged copy of our own (not .build/ansible_collections, which setup, the demo and people
+# re-stage at will): nobody replaces it under a running ansible-test.
+STAGE_PARENT=$ROOT/.build/test
 STAGE=$STAGE_PARENT/ansible_collections/allura/forge
 LOGDIR=$ROOT/.cache/test-logs
+mkdir -p "$ROOT/.build" "$ROOT/.cache"
+# One run at a time per tree: a second run waits instead of sharing the copy, logs and tarball.
+if command -v flock >/dev/null; then
+  exec 8>"$ROOT/.build/test.lock"
+  flock -n 8 || { echo "test.sh: another test run holds .build/test.lock; waiting for it"; flock 8; }
+fi
 rm -rf "$LOGDIR" && mkdir -p "$LOGDIR"
 TMPROOT=$(mktemp -d "${TMPDIR:-/tmp}/allura-forge-test.XXXXXX")
 
-stage() { scripts/stage.sh >/dev/null; }
+stage() { scripts/stage.sh .build/test >/dev/null; }
 
 # --- sandbox ---------------------------------------------------------------------------------
 SB_PID=
 sandbox_start() {  # sets ALLURA_URL; returns non-zero when the sandbox did not come up
-  local server=${SANDBOX_SERVER:-$STAGE/tests/sandbox/server.py} dir port i
+  local server=${SANDBOX_SERVER:-$STAGE/tests/sandbox/server.py} dir port
   if [ ! -f "$server" ]; then echo "sandbox: $server does not exist (tests/sandbox is not written yet?)"; return 1; fi
   dir=$(mktemp -d "$TMPROOT/sandbox.XXXXXX")
-  .venv/bin/python "$server" --port 0 --port-file "$dir/port" >"$dir/server.log" 2>&1 &
+  .venv/bin/python "$server" --port 0 --port-file "$dir/port" >"$dir/server.log" 2>&1 8>&- &
   SB_PID=$!
-  for i in $(seq 1 300); do
+  for _ in $(seq 1 300); do
     if [ -s "$dir/port" ]; then
       port=$(tr -dc 0-9 <"$dir/port")
       # the port file may be written before the socket accepts: wait for a TCP connect too
@@ -197,10 +207,10 @@ step_build() {
   # Build from the source tree itself (not the staged copy): that is what a maintainer publishes,
   # so galaxy.yml's build_ignore is what is being tested here.
   ansible-galaxy collection build "$ROOT" --output-path "$out" || { settle 1; return 1; }
-  TARBALL=$(ls "$out"/allura-forge-*.tar.gz)
+  TARBALL=$(find "$out" -name 'allura-forge-*.tar.gz' | head -1)
   echo "built $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) KiB, $(tar -tzf "$TARBALL" | wc -l) entries)"
   # Nothing local or generated may ship.
-  bad=$(tar -tzf "$TARBALL" | grep -E '(^|/)(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|__pycache__|collections|output)(/|$)|\.pyc$|\.tar\.gz$|importer_result\.json$|integration_config\.yml$|^bench/results(/|$)|^tests/sandbox/state' || true)
+  bad=$(tar -tzf "$TARBALL" | grep -E '^(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|\.ci|collections|scripts|tests/output|bench/results)(/|$)|(^|/)__pycache__(/|$)|\.pyc$|\.tar\.gz$|(^|/)importer_result\.json$|integration_config\.yml$' || true)
   if [ -n "$bad" ]; then echo "ERROR: the tarball contains files that must not ship (extend build_ignore in galaxy.yml):"; echo "$bad" | head -50; rc=1; fi
   ansible-galaxy collection install "$TARBALL" -p "$collections" --force --offline || rc=1
   # Every module must be in the action group (module_defaults), and the group must name no ghosts.
@@ -243,12 +253,12 @@ EOF
       echo "ansible-doc -t role allura.forge.$r: FAILED"; cat "$TMPROOT/doc.txt"; rc=1
     fi
   done
-  settle $rc && PASSED=1
+  settle "$rc" && PASSED=1
 }
 
 step_importer() {
   local dir=$TMPROOT/importer rc
-  [ -n "$TARBALL" ] || TARBALL=$(ls "$ROOT"/.cache/dist/allura-forge-*.tar.gz 2>/dev/null | head -1)
+  [ -n "$TARBALL" ] || TARBALL=$(find "$ROOT/.cache/dist" -name 'allura-forge-*.tar.gz' 2>/dev/null | head -1)
   if [ -z "$TARBALL" ]; then echo "no tarball: the build step did not produce one"; settle 1; return 1; fi
   mkdir -p "$dir"
   # galaxy-importer writes importer_result.json into the working directory; keep it out of the tree.
@@ -257,7 +267,7 @@ step_importer() {
   if [ ! -s "$dir/importer_result.json" ]; then echo "ERROR: galaxy-importer wrote no importer_result.json"; rc=1; fi
   if grep -q '^ERROR' "$dir/importer.log"; then echo "ERROR: galaxy-importer logged errors (above)"; rc=1; fi
   [ -s "$dir/importer_result.json" ] && cp "$dir/importer_result.json" "$LOGDIR/importer_result.json"
-  settle $rc && PASSED=1
+  settle "$rc" && PASSED=1
 }
 
 step_lint() {
@@ -286,7 +296,7 @@ step_sandbox-tests() {
   run_pytest "$LOGDIR/sandbox-tests.xml" tests/sandbox/tests
   rc=$?
   junit_counts "$LOGDIR/sandbox-tests.xml"
-  settle $rc
+  settle "$rc"
 }
 
 sandbox_env() {
@@ -305,8 +315,8 @@ step_functional() {
   rc=$?
   sandbox_stop
   junit_counts "$LOGDIR/functional.xml"
-  [ $rc -eq 5 ] && rc=0  # exit 5: no tests collected (an empty suite is not a failure)
-  settle $rc
+  [ "$rc" -eq 5 ] && rc=0  # exit 5: no tests collected (an empty suite is not a failure)
+  settle "$rc"
 }
 
 step_integration() {
@@ -331,7 +341,7 @@ EOF
   failed=$(sed -n 's/.*The \([0-9]*\) integration test(s) listed below (out of [0-9]*) failed.*/\1/p' "$out" | tail -1)
   FAILED=${failed:-0}
   PASSED=$((total - FAILED)); [ "$PASSED" -ge 0 ] || PASSED=0
-  settle $rc
+  settle "$rc"
 }
 
 step_molecule() {
@@ -355,7 +365,7 @@ step_molecule() {
       FAILED=$((FAILED + 1)); rc=1
     fi
   done
-  return $rc
+  return "$rc"
 }
 
 # --- runner --------------------------------------------------------------------------------------
