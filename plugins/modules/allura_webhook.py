@@ -1,0 +1,332 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: allura_webhook
+short_description: Manage a webhook of an Allura repository tool
+version_added: 0.1.0
+description:
+  - Creates or deletes a webhook of a repository tool (git, svn, hg) of an Allura project, for example
+    a C(repo-push) hook that notifies a CI server.
+  - A webhook is identified by its O(mount_point), O(type) and O(url). The URL is compared the way the
+    server stores it (surrounding white space removed, C(http://) added when there is no scheme, scheme
+    lower-cased; the host keeps its case), so V(ci.example.org/hook) and V(http://ci.example.org/hook)
+    are the same webhook. Another URL is another webhook.
+  - The secret is write-only on the server and cannot be compared. It is sent when the webhook is created
+    and, with O(update_secret=always), on every run.
+  - A create is never sent twice. After an ambiguous failure (connection lost after sending, gateway error)
+    the webhooks are listed again and a webhook with this URL counts as created.
+  - Needs a token of a project admin.
+options:
+  project:
+    description: Shortname of the project.
+    type: str
+    required: true
+  mount_point:
+    description: Mount point of the repository tool (git, svn or hg) the webhook belongs to.
+    type: str
+    default: code
+  type:
+    description: Webhook type. Stock Allura knows V(repo-push) only (sent after commits are pushed).
+    type: str
+    default: repo-push
+  url:
+    description:
+      - The URL the server posts to.
+      - Without a scheme C(http://) is assumed, as the server does. Only C(http) and C(https) are accepted.
+    type: str
+    required: true
+  secret:
+    description:
+      - Key of the HMAC-SHA1 signature (header C(X-Allura-Signature)) of every delivery.
+      - When a webhook is created without a secret, the server generates a random one (which it never shows).
+      - Never shown in output, diffs or messages.
+    type: str
+  update_secret:
+    description:
+      - V(on_create) sends O(secret) only when the webhook is created; an existing webhook is left alone
+        (the secret cannot be compared, and a warning says so when O(secret) is given).
+      - V(always) sends O(secret) to an existing webhook on every run, which is then reported as changed
+        (shown as C(<hidden>) in the diff).
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  state:
+    description:
+      - V(present) creates the webhook when there is none with this URL.
+      - V(absent) deletes it; nothing to delete is not an error.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - allura.forge.auth
+attributes:
+  check_mode:
+    support: full
+    description: Reads only and predicts the result of a real run, including a warning when the webhook limit of the tool is reached.
+  diff_mode:
+    support: full
+    description: Shows the webhook created or deleted; a re-sent secret shows as C(<hidden>).
+notes:
+  - Allura allows a limited number of webhooks per tool and type (3 by default). Creating one more fails with the
+    server's numbers in RV(limits).
+  - A stock server refuses webhook URLs whose host resolves to a private or loopback address.
+author:
+  - allura.forge developers
+'''
+
+EXAMPLES = r'''
+- name: Notify the CI server of every push to the code repository
+  allura.forge.allura_webhook:
+    project: myproj
+    url: https://ci.example.org/allura-hook
+    secret: "{{ vault_hook_secret }}"
+    token: "{{ vault_sourceforge_token }}"
+
+- name: Rotate the secret of that webhook
+  allura.forge.allura_webhook:
+    project: myproj
+    url: https://ci.example.org/allura-hook
+    secret: "{{ vault_new_hook_secret }}"
+    update_secret: always
+
+- name: Remove a webhook of another repository
+  allura.forge.allura_webhook:
+    project: myproj
+    mount_point: website-repo
+    url: https://old-ci.example.org/hook
+    state: absent
+'''
+
+RETURN = r'''
+action:
+  description: What was done (or would be done in check mode).
+  returned: always
+  type: str
+  choices: [create, update, delete, none]
+  sample: create
+webhook:
+  description:
+    - The webhook as the server stores it; C({}) after O(state=absent). The secret is never returned.
+    - In check mode a webhook that would be created has C(id), C(url) and C(mod_date) null.
+  returned: success
+  type: dict
+  contains:
+    id:
+      description: Id of the webhook.
+      type: str
+      sample: 6b0a6aab09bf77c467db0160
+    url:
+      description: REST URL of the webhook itself.
+      type: str
+      sample: https://sourceforge.net/rest/p/myproj/admin/code/webhooks/repo-push/6b0a6aab09bf77c467db0160
+    hook_url:
+      description: The URL the server posts to, as stored (normalised).
+      type: str
+      sample: https://ci.example.org/allura-hook
+    type:
+      description: Webhook type.
+      type: str
+      sample: repo-push
+    mod_date:
+      description: Last change, naive UTC as the server writes it.
+      type: str
+      sample: '2026-11-28 05:46:19.875000'
+limits:
+  description: The server's webhook limit of this tool and type, when creating failed because it is reached.
+  returned: on failure, when the limit is reached
+  type: dict
+  sample: {"max": 3, "used": 3}
+'''
+
+import re
+from urllib.parse import urlsplit
+
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._project import Project
+from ansible_collections.allura.forge.plugins.module_utils._state import Field, converge, result
+
+ARGUMENT_SPEC = dict(
+    project=dict(type='str', required=True),
+    mount_point=dict(type='str', default='code'),
+    type=dict(type='str', default='repo-push'),
+    url=dict(type='str', required=True),
+    secret=dict(type='str', no_log=True),
+    update_secret=dict(type='str', choices=['on_create', 'always'], default='on_create'),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+)
+
+REPO_TOOLS = ('git', 'svn', 'hg')
+KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
+_SCHEME = re.compile(r'^[a-zA-Z]+:')  # what the server's URL validator takes for a scheme
+_REPO_MOUNT_POINT = re.compile(r'^[a-zA-Z0-9][-a-zA-Z0-9_.+]{0,62}$')
+_TYPE = re.compile(r'^[a-z0-9][-a-z0-9_]*$')
+
+
+def normalise_url(value):
+    """The URL as the server stores it (REFERENCE 6.3): stripped, http:// when no scheme, scheme lower-cased."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not _SCHEME.match(value):
+        value = 'http://' + value
+    scheme = _SCHEME.match(value).group(0)
+    return scheme.lower() + value[len(scheme):]
+
+
+FIELDS = dict(hook_url=Field(normalise=normalise_url), type=Field(), secret=Field(secret=True))
+
+
+def checked_params(params):
+    raw = params['url']
+    if not raw or not raw.strip():
+        raise ParameterError('url must not be empty: give the URL the server should post to')
+    url = normalise_url(raw)
+    parts = urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.netloc or re.search(r'\s', url):
+        hint = ' (the server reads %r as its scheme)' % parts.scheme if parts.scheme not in ('http', 'https') else ''
+        raise ParameterError('url %r is invalid%s: a webhook URL must be http:// or https:// with a host, such as '
+                             'https://ci.example.org/hook' % (raw, hint))
+    if not _REPO_MOUNT_POINT.match(params['mount_point'] or ''):
+        raise ParameterError('mount_point %r is invalid: a repository mount point is 1-63 letters, digits and - _ . +, '
+                             'starting with a letter or digit' % params['mount_point'])
+    if not _TYPE.match(params['type'] or ''):
+        raise ParameterError('type %r is invalid: webhook types are lower-case names such as repo-push' % params['type'])
+    if params.get('secret') == '':
+        raise ParameterError('secret must not be empty (the server would replace an empty secret by a random one): '
+                             'omit secret to let the server generate one')
+    return url
+
+
+def public(hook):
+    """The returned form of a hook; never a secret."""
+    if not hook:
+        return {}
+    out = dict.fromkeys(KEYS)
+    out.update((k, v) for k, v in hook.items() if k in KEYS)
+    if '_id' in hook:
+        out['id'] = hook['_id']
+    return out
+
+
+class Hooks:
+    """The webhooks of one repository tool, of one type."""
+
+    def __init__(self, client, project, mount_point, hook_type):
+        self.client = client
+        self.project = project
+        self.mount_point = mount_point
+        self.type = hook_type
+        self.base = project.path('admin', mount_point, 'webhooks', trailing_slash=False)
+        self.item = lambda hook_id: project.path('admin', mount_point, 'webhooks', hook_type, hook_id, trailing_slash=False)
+        self.create_path = project.path('admin', mount_point, 'webhooks', hook_type, trailing_slash=False)
+
+    def listing(self):
+        return self.client.get_json(self.base)
+
+    def matching(self, listing, url):
+        return [public(h) for h in listing.get('webhooks') or []
+                if h.get('type') == self.type and h.get('hook_url') == url]
+
+    def create(self, desired):
+        form = dict(url=desired['hook_url'], secret=desired.get('secret'))
+        response = self.client.post(self.create_path, form, expect=(201, 400),
+                                    recheck=lambda: self._created(desired['hook_url']))
+        if isinstance(response, dict):  # a re-read found it: the server did the create
+            return response
+        if response.status_code == 400:
+            body = _body(response)
+            if isinstance(body.get('limits'), dict):
+                limits = body['limits']
+                raise AlluraError('cannot create another %s webhook on %s: the server allows %s per tool and %s exist '
+                                  '(delete one first)' % (self.type, self._where(), limits.get('max'), limits.get('used')),
+                                  status=400, method='POST', path=self.create_path, limits=limits)
+            if 'already exists' in str(body.get('error', '')):  # created meanwhile (a concurrent run)
+                found = self._created(desired['hook_url'])
+                if found:
+                    return found
+            raise self.client.error('POST', self.create_path, response)
+        return public(response.json())
+
+    def update(self, live, delta, desired):
+        # Only the secret can differ: the URL and type are the identity.
+        return public(self.client.post_json(self.item(live['id']), dict(secret=desired['secret'])))
+
+    def delete(self, hook):
+        self.client.request('DELETE', self.item(hook['id']), expect=(200, 404))  # 404: already gone
+
+    def _created(self, url):
+        found = self.matching(self.listing(), url)
+        return found[0] if found else None
+
+    def _where(self):
+        return '%s/%s' % (self.project.label, self.mount_point)
+
+
+def _body(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def run(params, client, ctx):
+    url = checked_params(params)
+    mount_point, hook_type, secret = params['mount_point'], params['type'], params.get('secret')
+    project = Project(client, params['neighborhood'], params['project'])
+    project.require_tool(mount_point, kinds=REPO_TOOLS, purpose='a webhook')
+    hooks = Hooks(client, project, mount_point, hook_type)
+    listing = hooks.listing()
+    limits = listing.get('limits') or {}
+    if limits and hook_type not in limits:
+        raise ParameterError('type %r is not a webhook type of %s/%s (available: %s)'
+                             % (hook_type, project.label, mount_point, ', '.join(sorted(limits))))
+    found = hooks.matching(listing, url)
+    label = '%s webhook %s of %s/%s' % (hook_type, url, project.label, mount_point)
+
+    if params['state'] == 'absent':
+        return _absent(ctx, hooks, label, found)
+
+    if len(found) > 1:
+        ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
+                 % (label, len(found), ', '.join(h['id'] for h in found)))
+    live = found[0] if found else None
+    always = params['update_secret'] == 'always'
+    if live is not None and secret is not None and not always:
+        ctx.warn('%s: the secret cannot be compared (the server never returns it), so it was not sent; '
+                 'use update_secret=always to send it on every run' % label)
+    if live is None and ctx.check_mode:
+        used = limits.get(hook_type) or {}
+        if used.get('max') is not None and (used.get('used') or 0) >= used['max']:
+            ctx.warn('%s: the tool already has %s of at most %s webhooks of this type, so creating it will fail'
+                     % (label, used.get('used'), used['max']))
+    outcome = converge(ctx, label, FIELDS, live, dict(hook_url=url, type=hook_type, secret=secret),
+                       create=hooks.create, update=hooks.update, secrets_sent=['secret'] if always else None)
+    out = result(ctx, 'webhook', outcome)
+    out['webhook'] = public(outcome.after)
+    return out
+
+
+def _absent(ctx, hooks, label, found):
+    out = dict(changed=bool(found), action='delete' if found else 'none', webhook={})
+    if not ctx.check_mode:
+        for hook in found:
+            hooks.delete(hook)
+    if ctx.diff_mode:
+        out['diff'] = [dict(before_header=label, after_header=label, before=dict(hook_url=h['hook_url'], type=h['type'], id=h['id']),
+                            after={}) for h in found]
+    return out
+
+
+def main():
+    run_module(ARGUMENT_SPEC, run)
+
+
+if __name__ == '__main__':
+    main()

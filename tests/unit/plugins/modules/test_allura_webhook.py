@@ -1,0 +1,293 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraClient
+from ansible_collections.allura.forge.plugins.module_utils._module import execute
+from ansible_collections.allura.forge.plugins.modules import allura_webhook
+from ansible_collections.allura.forge.plugins.modules.allura_webhook import normalise_url
+from ansible_collections.allura.forge.tests.unit.plugins.fake_session import FakeSession, reply
+
+SECRET = 'hook-secret-value'
+PROJECT = {'shortname': 'test', 'tools': [
+    {'name': 'admin', 'mount_point': 'admin'}, {'name': 'wiki', 'mount_point': 'wiki'},
+    {'name': 'git', 'mount_point': 'code'}, {'name': 'svn', 'mount_point': 'Old.repo'}]}
+HOOKS = '/rest/p/test/admin/code/webhooks'
+CREATE = HOOKS + '/repo-push'
+HOOK_ID = '6b0a6aab09bf77c467db0160'
+ERROR_404 = '<html><title>A 404 Error has Occurred</title><div id="content_base"><p>We are sorry</p></div></html>'
+
+
+def hook(url='http://ci.example.org/hook', hook_id=HOOK_ID, mod='2026-11-28 05:46:19.875000'):
+    return {'_id': hook_id, 'url': 'https://forge.example.org%s/repo-push/%s' % (HOOKS, hook_id), 'type': 'repo-push',
+            'hook_url': url, 'mod_date': mod}
+
+
+def listing(*hooks, used=None):
+    return {'webhooks': list(hooks), 'limits': {'repo-push': {'max': 3, 'used': len(hooks) if used is None else used}}}
+
+
+def params(**kw):
+    base = dict(server_url='https://forge.example.org', token='secret-token', neighborhood='p', retries=2, timeout=5,
+                project='test', mount_point='code', type='repo-push', url='https://ci.example.org/hook', secret=None,
+                update_secret='on_create', state='present')
+    base.update(kw)
+    return base
+
+
+def session_with(*hooks, used=None):
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, json=listing(*hooks, used=used))
+    return session
+
+
+def run(session, check=False, diff=True, **kw):
+    client = AlluraClient('https://forge.example.org', token='secret-token', session=session, sleep=lambda s: None, retries=2)
+    return execute(allura_webhook.run, params(**kw), check_mode=check, diff_mode=diff, client=client)
+
+
+@pytest.mark.parametrize('given, stored', [
+    ('ci.example.org/hook', 'http://ci.example.org/hook'),
+    ('  https://ci.example.org/hook \n', 'https://ci.example.org/hook'),
+    ('HTTPS://CI.Example.ORG/Hook', 'https://CI.Example.ORG/Hook'),
+    ('HtTp://ci.example.org', 'http://ci.example.org'),
+    ('127.0.0.1:8080/x', 'http://127.0.0.1:8080/x'),
+])
+def test_url_normalised_like_the_server(given, stored):
+    assert normalise_url(given) == stored
+
+
+def test_create_sends_secret_once_and_returns_hook_without_it():
+    session = session_with()
+    session.add('POST', CREATE, status=201, json=hook('https://ci.example.org/hook'))
+    out = run(session, secret=SECRET)
+    assert out['changed'] is True and out['action'] == 'create'
+    assert [c.path for c in session.writes()] == [CREATE]
+    assert session.writes()[0].form == {'url': 'https://ci.example.org/hook', 'secret': SECRET}
+    assert out['webhook'] == {'id': HOOK_ID, 'url': hook()['url'], 'hook_url': 'https://ci.example.org/hook',
+                              'type': 'repo-push', 'mod_date': '2026-11-28 05:46:19.875000'}
+    assert out['diff'][0]['before'] == {}
+    assert out['diff'][0]['after'] == {'hook_url': 'https://ci.example.org/hook', 'type': 'repo-push'}
+    assert SECRET not in repr(out) and 'secret-token' not in repr(out)
+
+
+def test_create_without_secret_sends_no_secret_field():
+    session = session_with()
+    session.add('POST', CREATE, status=201, json=hook('https://ci.example.org/hook'))
+    run(session)
+    assert session.writes()[0].form == {'url': 'https://ci.example.org/hook'}
+
+
+def test_check_mode_create_predicts_and_writes_nothing():
+    session = session_with()
+    out = run(session, check=True, secret=SECRET)
+    assert out['changed'] is True and out['action'] == 'create'
+    assert session.writes() == []
+    assert out['webhook'] == {'id': None, 'url': None, 'hook_url': 'https://ci.example.org/hook', 'type': 'repo-push', 'mod_date': None}
+    assert out['diff'][0]['after'] == {'hook_url': 'https://ci.example.org/hook', 'type': 'repo-push'}
+    assert SECRET not in repr(out)
+
+
+def test_existing_hook_without_scheme_is_ok_and_two_reads():
+    session = session_with(hook('http://ci.example.org/hook'))
+    out = run(session, url='ci.example.org/hook')
+    assert out['changed'] is False and out['action'] == 'none'
+    assert out['webhook']['id'] == HOOK_ID
+    assert out['diff'] == []
+    assert [str(c) for c in session.calls] == ['GET /rest/p/test/', 'GET ' + HOOKS]
+    assert 'warnings' not in out
+
+
+def test_host_case_is_another_hook():
+    session = session_with(hook('http://ci.example.org/hook'))
+    session.add('POST', CREATE, status=201, json=hook('http://CI.example.org/hook', hook_id='x2'))
+    out = run(session, url='http://CI.example.org/hook')
+    assert out['action'] == 'create'
+
+
+def test_secret_on_existing_hook_is_not_sent_but_warned_once():
+    session = session_with(hook('https://ci.example.org/hook'))
+    out = run(session, secret=SECRET)
+    assert out['changed'] is False and session.writes() == []
+    assert len(out['warnings']) == 1
+    assert 'cannot be compared' in out['warnings'][0] and 'update_secret=always' in out['warnings'][0]
+    assert SECRET not in repr(out)
+
+
+def test_update_secret_always_resends_and_reports_redacted():
+    session = session_with(hook('https://ci.example.org/hook'))
+    session.add('POST', CREATE + '/' + HOOK_ID, json=hook('https://ci.example.org/hook', mod='2026-11-28 06:00:00'))
+    out = run(session, secret=SECRET, update_secret='always')
+    assert out['changed'] is True and out['action'] == 'update'
+    assert [(c.path, c.form) for c in session.writes()] == [(CREATE + '/' + HOOK_ID, {'secret': SECRET})]
+    assert out['diff'][0]['before'] == {'secret': '<hidden>'} and out['diff'][0]['after'] == {'secret': '<hidden>'}
+    assert out['webhook']['mod_date'] == '2026-11-28 06:00:00'
+    assert 'warnings' not in out
+    assert SECRET not in repr(out)
+
+
+def test_update_secret_always_in_check_mode_writes_nothing():
+    session = session_with(hook('https://ci.example.org/hook'))
+    out = run(session, check=True, secret=SECRET, update_secret='always')
+    assert out['changed'] is True and out['action'] == 'update' and session.writes() == []
+    assert out['diff'][0]['after'] == {'secret': '<hidden>'}
+
+
+def test_update_secret_always_without_secret_changes_nothing():
+    session = session_with(hook('https://ci.example.org/hook'))
+    out = run(session, update_secret='always')
+    assert out['changed'] is False and session.writes() == []
+
+
+def test_limit_reached_fails_with_server_numbers():
+    hooks = [hook('http://h%d.example.org/' % i, hook_id='id%d' % i) for i in range(3)]
+    session = session_with(*hooks)
+    session.add('POST', CREATE, status=400, json={
+        'result': 'error', 'limits': {'max': 3, 'used': 3},
+        'error': 'You have exceeded the maximum number of webhooks you are allowed to create for this project/app'})
+    out = run(session, secret=SECRET)
+    assert out['failed'] is True and out['changed'] is False
+    assert out['limits'] == {'max': 3, 'used': 3}
+    assert 'allows 3 per tool and 3 exist' in out['msg'] and 'p/test/code' in out['msg']
+    assert len(session.writes()) == 1
+    assert SECRET not in repr(out)
+
+
+def test_limit_reached_in_check_mode_warns():
+    hooks = [hook('http://h%d.example.org/' % i, hook_id='id%d' % i) for i in range(3)]
+    out = run(session_with(*hooks), check=True)
+    assert out['changed'] is True
+    assert 'creating it will fail' in out['warnings'][0]
+
+
+def test_wiki_mount_point_fails_before_any_webhook_request():
+    session = session_with()
+    out = run(session, mount_point='wiki')
+    assert out['failed'] is True
+    assert "mount_point 'wiki' of project p/test is a wiki tool" in out['msg'] and 'git or svn or hg' in out['msg']
+    assert [str(c) for c in session.calls] == ['GET /rest/p/test/']
+
+
+def test_missing_mount_point_lists_repositories():
+    session = session_with()
+    out = run(session, mount_point='repo')
+    assert out['failed'] is True
+    assert "no tool at mount_point 'repo'" in out['msg'] and 'code, Old.repo' in out['msg']
+
+
+@pytest.mark.parametrize('kw, fragment', [
+    (dict(url=''), 'url must not be empty'),
+    (dict(url='   '), 'url must not be empty'),
+    (dict(url='ftp://example.org/x'), "url 'ftp://example.org/x' is invalid"),
+    (dict(url='localhost:8080/hook'), "the server reads 'localhost' as its scheme"),
+    (dict(url='http://exa mple.org/'), "url 'http://exa mple.org/' is invalid"),
+    (dict(url='http:///path'), "url 'http:///path' is invalid"),
+    (dict(mount_point='Bad Name!'), "mount_point 'Bad Name!' is invalid"),
+    (dict(mount_point='a/b'), "mount_point 'a/b' is invalid"),
+    (dict(type='Repo Push'), "type 'Repo Push' is invalid"),
+    (dict(secret=''), 'secret must not be empty'),
+])
+def test_bad_input_fails_before_any_request(kw, fragment):
+    session = FakeSession()
+    out = run(session, **kw)
+    assert out['failed'] is True and fragment in out['msg']
+    assert session.calls == []
+
+
+def test_unknown_type_fails_before_writing():
+    session = session_with()
+    out = run(session, type='repo-pull')
+    assert out['failed'] is True
+    assert "type 'repo-pull' is not a webhook type of p/test/code (available: repo-push)" in out['msg']
+    assert session.writes() == []
+
+
+def test_absent_deletes_by_id_then_ok():
+    session = session_with(hook('https://ci.example.org/hook'), hook('https://other.example.org/', hook_id='other'))
+    session.add('DELETE', CREATE + '/' + HOOK_ID, json={'result': 'ok'})
+    out = run(session, state='absent')
+    assert out['changed'] is True and out['action'] == 'delete' and out['webhook'] == {}
+    assert [str(c) for c in session.writes()] == ['DELETE %s/%s' % (CREATE, HOOK_ID)]
+    assert out['diff'][0]['before']['hook_url'] == 'https://ci.example.org/hook' and out['diff'][0]['after'] == {}
+
+    again = run(session_with(hook('https://other.example.org/', hook_id='other')), state='absent')
+    assert again['changed'] is False and again['action'] == 'none' and again['diff'] == []
+
+
+def test_absent_404_on_delete_counts_as_gone():
+    session = session_with(hook('https://ci.example.org/hook'))
+    session.add('DELETE', CREATE + '/' + HOOK_ID, status=404, text=ERROR_404)
+    out = run(session, state='absent')
+    assert out['changed'] is True and 'failed' not in out
+
+
+def test_absent_in_check_mode_writes_nothing():
+    session = session_with(hook('https://ci.example.org/hook'))
+    out = run(session, check=True, state='absent')
+    assert out['changed'] is True and session.writes() == []
+
+
+def test_duplicates_on_the_server_are_all_deleted_and_warned_on_present():
+    dup = [hook('https://ci.example.org/hook'), hook('https://ci.example.org/hook', hook_id='dup')]
+    out = run(session_with(*dup))
+    assert out['changed'] is False and out['webhook']['id'] == HOOK_ID
+    assert 'holds 2 webhooks with this URL' in out['warnings'][0]
+    session = session_with(*dup)
+    session.add('DELETE', CREATE + '/.*', json={'result': 'ok'})
+    run(session, state='absent')
+    assert [c.path.rsplit('/', 1)[1] for c in session.writes()] == [HOOK_ID, 'dup']
+
+
+def test_connection_reset_after_create_is_not_sent_again():
+    """The server created the hook but the answer was lost: a re-list finds it, no second POST."""
+    created = hook('https://ci.example.org/hook')
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, responses=[reply(json=listing()), reply(json=listing(created))])
+    session.add('POST', CREATE, responses=[requests.exceptions.ConnectionError('Connection reset by peer')])
+    out = run(session, secret=SECRET)
+    assert out['changed'] is True and out['action'] == 'create'
+    assert len(session.writes()) == 1
+    assert out['webhook']['id'] == HOOK_ID
+    assert any('not sending it again' in w for w in out['warnings'])
+
+
+def test_gateway_error_before_create_retries_once_it_is_not_there():
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, json=listing())
+    session.add('POST', CREATE, responses=[reply(502, text='bad gateway'), reply(201, json=hook('https://ci.example.org/hook'))])
+    out = run(session)
+    assert out['changed'] is True and len(session.writes()) == 2
+
+
+def test_duplicate_answer_after_a_concurrent_create_is_ok():
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, responses=[reply(json=listing()), reply(json=listing(hook('https://ci.example.org/hook')))])
+    session.add('POST', CREATE, status=400, json={
+        'result': 'error', 'error': '_the_form: "repo-push" webhook already exists for Code https://ci.example.org/hook'})
+    out = run(session)
+    assert out['changed'] is True and out['webhook']['id'] == HOOK_ID
+
+
+def test_server_validation_error_is_reported():
+    session = session_with()
+    session.add('POST', CREATE, status=400, json={'result': 'error', 'error': {'url': 'Invalid URL.'}})
+    out = run(session, url='https://10.0.0.1/hook')
+    assert out['failed'] is True and 'was refused: url: Invalid URL.' in out['msg']
+
+
+def test_permission_denied_is_clear():
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, status=403, text='<div id="content_base"><p>Admin access required</p></div>')
+    out = run(session)
+    assert out['failed'] is True
+    assert 'permission denied for GET %s' % HOOKS in out['msg'] and 'project admin token' in out['msg']
