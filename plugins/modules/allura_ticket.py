@@ -1,0 +1,521 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: allura_ticket
+short_description: Ensure tickets of an Allura tracker exist with the given fields
+version_added: 0.1.0
+description:
+  - Creates a ticket in a tracker (C(tickets) tool) of an Allura project, or updates an existing one, so that the
+    fields you give have the values you want. Fields you leave out are never changed.
+  - A ticket is found by O(ticket_num) or else by an exact match of O(summary) over every page of the tracker's
+    ticket list (the server's search index is asynchronous, so it is not used). Two tickets with that summary are
+    an error that lists their numbers; no ticket with it is created.
+  - An update re-sends everything the server would otherwise clear (the full label list and every boolean custom
+    field, merged from the live ticket), so no field you did not mention is lost. Every save makes a new ticket
+    version on the server, so nothing is saved when nothing differs.
+  - Values are compared the way the server stores them (labels as a set of trimmed labels, V(3) equal to V("3")
+    for number fields, V(false) equal to an absent or V("False") boolean field), so a second run reports no change.
+  - Give O(tickets) to converge many tickets in one task, with reads done O(parallel) at a time.
+  - Tickets cannot be deleted or moved through the REST API; this module never does either.
+options:
+  project:
+    description: Shortname of the project.
+    type: str
+    required: true
+  mount_point:
+    description:
+      - Mount point of the tracker (a C(tickets) tool) in the project.
+      - SourceForge projects usually mount it at V(tickets); Allura's test projects at V(bugs).
+    type: str
+    default: tickets
+  ticket_num:
+    description:
+      - Number of the ticket. It must exist (numbers are given by the server when a ticket is created).
+      - Without it the ticket is found by O(summary).
+    type: int
+  summary:
+    description:
+      - The ticket's title. Identifies the ticket (exact match) when O(ticket_num) is not given, and is then
+        required; with O(ticket_num) it is the title to set.
+      - Must not be empty nor start or end with whitespace.
+    type: str
+  description:
+    description: The ticket's text (Markdown). Shown as a text diff with C(--diff).
+    type: str
+  status:
+    description:
+      - Status name, exactly as configured in the tracker (Allura's defaults are V(open), V(unread), V(accepted),
+        V(pending), V(closed), V(wont-fix)); V('') is also accepted.
+      - The configured names are not readable over REST; a wrong one fails with the server's list of allowed values.
+    type: str
+  assigned_to:
+    description:
+      - User name of the assignee; V('') for nobody.
+      - The server silently ignores users who are not members of the project; this module checks that the user
+        exists before any write and fails when the server did not store the assignee.
+    type: str
+  labels:
+    description:
+      - The complete list of labels (replaces the live list). Compared as a set of trimmed, non-empty labels.
+      - A label cannot contain a comma.
+    type: list
+    elements: str
+  milestone:
+    description: Milestone name of the tracker's C(_milestone) field, for example V('1.0').
+    type: str
+  private:
+    description: Whether the ticket is visible only to project developers and its reporter.
+    type: bool
+  discussion_disabled:
+    description: Whether the ticket's discussion is closed for posts.
+    type: bool
+  custom_fields:
+    description:
+      - Values of the tracker's custom fields, by field name B(without) the leading underscore (field C(_severity)
+        is V(severity)). Fields not listed are kept.
+      - Use YAML types for number and boolean fields (V(estimate: 3), V(public: false)); strings such as V("3") are
+        accepted and compared as the server stores them.
+      - A name the tracker does not have is dropped by the server; that is detected and fails naming the field.
+    type: dict
+  tickets:
+    description:
+      - Many tickets in one task, each a dict with the keys of the single-ticket options (O(tickets[].ticket_num),
+        O(tickets[].summary), O(tickets[].description), O(tickets[].status), O(tickets[].assigned_to),
+        O(tickets[].labels), O(tickets[].milestone), O(tickets[].private), O(tickets[].discussion_disabled),
+        O(tickets[].custom_fields)).
+      - Mutually exclusive with the single-ticket options. Everything is read and validated before the first write;
+        writes are made one after the other, in the order given.
+    type: list
+    elements: dict
+    suboptions:
+      ticket_num:
+        description: See O(ticket_num).
+        type: int
+      summary:
+        description: See O(summary).
+        type: str
+      description:
+        description: See O(description).
+        type: str
+      status:
+        description: See O(status).
+        type: str
+      assigned_to:
+        description: See O(assigned_to).
+        type: str
+      labels:
+        description: See O(labels).
+        type: list
+        elements: str
+      milestone:
+        description: See O(milestone).
+        type: str
+      private:
+        description: See O(private).
+        type: bool
+      discussion_disabled:
+        description: See O(discussion_disabled).
+        type: bool
+      custom_fields:
+        description: See O(custom_fields).
+        type: dict
+  parallel:
+    description: How many tickets are read at the same time (1 to 16).
+    type: int
+    default: 4
+extends_documentation_fragment:
+  - allura.forge.auth
+attributes:
+  check_mode:
+    support: full
+    description: Reads everything, writes nothing, and reports what a real run would change.
+  diff_mode:
+    support: full
+    description: Shows the fields that differ; the description as a text diff.
+notes:
+  - Updating a ticket needs the tracker's C(update) permission (project Developers and Admins); creating one needs
+    C(create) (any logged-in user by default).
+  - Assigning nobody to a ticket that has an assignee sends the assignee V(*anonymous), the only value the server
+    clears the assignee with.
+author:
+  - allura.forge developers
+'''
+
+EXAMPLES = r'''
+- name: Ensure a ticket exists (found by its summary)
+  allura.forge.allura_ticket:
+    project: myproj
+    summary: Release 2.0 checklist
+    description: |
+      - [ ] changelog
+      - [ ] tag
+    status: open
+    labels: [release]
+    milestone: "2.0"
+    custom_fields:
+      severity: high
+      estimate: 3
+    token: "{{ vault_sourceforge_token }}"
+
+- name: Close ticket 42, keeping its labels and custom fields
+  allura.forge.allura_ticket:
+    project: myproj
+    ticket_num: 42
+    status: closed
+
+- name: Many tickets in one task
+  allura.forge.allura_ticket:
+    project: test
+    mount_point: bugs
+    tickets: "{{ query('sequence', 'start=1 end=200') | map('regex_replace', '^', 'Task ') | map('community.general.dict_kv', 'summary') }}"
+'''
+
+RETURN = r'''
+action:
+  description: What was done to the ticket (or would be, in check mode).
+  returned: success, single-ticket form
+  type: str
+  choices: [create, update, none]
+ticket:
+  description:
+    - The ticket as the server stores it after the run (predicted in check mode; C(ticket_num) is null for a ticket
+      that check mode would create).
+    - C(custom_fields) is keyed by field name without the leading underscore; boolean fields are booleans;
+      C(milestone) is the C(_milestone) field.
+  returned: success, single-ticket form
+  type: dict
+  sample: {"ticket_num": 4, "summary": "Custom fields ticket", "description": "", "status": "open",
+           "assigned_to": "test-admin", "labels": ["cf", "api"], "milestone": "2.0", "private": false,
+           "discussion_disabled": false, "custom_fields": {"severity": "high", "public": true, "estimate": 3},
+           "reported_by": "test-admin", "created_date": "2026-11-28 05:46:24.640000", "mod_date": "2026-11-28 05:46:24.658000"}
+tickets:
+  description: One entry per item of O(tickets), in order, shaped like RV(ticket) plus C(action).
+  returned: success, O(tickets) form
+  type: list
+  elements: dict
+summary:
+  description: How many tickets were created, updated and left unchanged.
+  returned: success, O(tickets) form
+  type: dict
+  sample: {"created": 1, "updated": 0, "unchanged": 199}
+'''
+
+import re
+from urllib.parse import urlsplit
+
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._project import Project
+from ansible_collections.allura.forge.plugins.module_utils._state import (
+    Field, bulk_failure, bulk_result, changes, converge, read_many, result)
+
+TICKET_SPEC = dict(
+    ticket_num=dict(type='int'),
+    summary=dict(type='str'),
+    description=dict(type='str'),
+    status=dict(type='str'),
+    assigned_to=dict(type='str'),
+    labels=dict(type='list', elements='str'),
+    milestone=dict(type='str'),
+    private=dict(type='bool'),
+    discussion_disabled=dict(type='bool'),
+    custom_fields=dict(type='dict'),
+)
+ARGUMENT_SPEC = dict(
+    project=dict(type='str', required=True),
+    mount_point=dict(type='str', default='tickets'),
+    tickets=dict(type='list', elements='dict', options=TICKET_SPEC),
+    parallel=dict(type='int', default=4),
+    **TICKET_SPEC
+)
+MUTUALLY_EXCLUSIVE = [('tickets', name) for name in TICKET_SPEC]
+MAX_PARALLEL = 16  # the client's connection pool size
+BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
+# A ticket as returned, with what the server gives a new ticket for each field nobody set.
+EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
+             private=False, discussion_disabled=False, custom_fields={}, reported_by=None, created_date=None, mod_date=None)
+
+
+def clean_labels(labels):
+    out = []
+    for label in labels or ():
+        label = label.strip()
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
+def as_bool(value):
+    """The server's reading of a boolean (absent and the stored string "False" are false); other input unchanged."""
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    return BOOL_WORDS.get(str(value).strip().lower(), value)
+
+
+def as_number(value):
+    if value is None or value == '':
+        return None
+    if isinstance(value, (bool, int, float)):
+        return value
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def field_equal(have, want):
+    """A custom field value, typed by whichever side shows the type (the live one for "3" vs 3)."""
+    if isinstance(have, bool) or isinstance(want, bool):
+        return as_bool(have) == as_bool(want)
+    if isinstance(have, (int, float)) or isinstance(want, (int, float)):
+        return as_number(have) == as_number(want)
+    return text(have) == text(want)
+
+
+def typed(have, want):
+    """The desired value in the type the server will store, as far as it is known."""
+    if isinstance(have, bool) or isinstance(want, bool):
+        value = as_bool(want)
+        return value if isinstance(value, bool) else want
+    return as_number(want) if isinstance(have, (int, float)) and want != '' else want
+
+
+def text(value):
+    return '' if value is None else str(value)
+
+
+FIELDS = dict(
+    summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
+    assigned_to=Field(normalise=text), labels=Field(normalise=lambda v: sorted(clean_labels(v))),
+    milestone=Field(normalise=text), private=Field(normalise=bool), discussion_disabled=Field(normalise=bool),
+    custom_fields=Field(partial=True, equal=field_equal),
+)
+
+
+def from_server(ticket):
+    fields = dict(ticket.get('custom_fields') or {})
+    milestone = fields.pop('_milestone', None)
+    out = {k: ticket.get(k, v) for k, v in EMPTY.items()}
+    out.update(labels=list(ticket.get('labels') or []), milestone=milestone, custom_fields={
+        (k[1:] if k.startswith('_') else k): (v == 'True' if v in ('True', 'False') else v) for k, v in fields.items()})
+    return out
+
+
+def wanted(params):
+    """[(item name, {ticket option: value})], validated, before anything is sent."""
+    if params.get('tickets') is not None:
+        given = sorted(k for k in TICKET_SPEC if params.get(k) is not None)
+        if given:
+            raise ParameterError('tickets is mutually exclusive with %s: give them per ticket' % ', '.join(given))
+        items = [('tickets[%d]' % i, dict(t or {})) for i, t in enumerate(params['tickets'])]
+        if not items:
+            raise ParameterError('tickets must list at least one ticket')
+    else:
+        items = [('', {k: params.get(k) for k in TICKET_SPEC})]
+    seen = {}
+    for name, item in items:
+        opt = (name + '.') if name else ''
+        num, summary = item.get('ticket_num'), item.get('summary')
+        if num is not None and num < 1:
+            raise ParameterError('%sticket_num %r is invalid: ticket numbers start at 1' % (opt, num))
+        if summary is not None and (not summary.strip() or summary != summary.strip()):
+            raise ParameterError('%ssummary %r is invalid: it must not be empty nor start or end with whitespace' % (opt, summary))
+        if num is None and summary is None:
+            raise ParameterError('%sticket_num or %ssummary is required (summary finds or creates the ticket)' % (opt, opt))
+        for index, label in enumerate(item.get('labels') or ()):
+            if ',' in label:
+                raise ParameterError('%slabels[%d] %r contains a comma: the server splits labels on commas; give each '
+                                     'label as its own list item' % (opt, index, label))
+        if item.get('labels') is not None:
+            item['labels'] = clean_labels(item['labels'])
+        item['custom_fields'] = check_custom(item.get('custom_fields'), opt)
+        key = ('num', num) if num is not None else ('summary', summary)
+        if key in seen:
+            raise ParameterError('%s%s %r is also given by %s: each ticket may be listed once' % (opt, key[0].replace('num', 'ticket_num'),
+                                                                                                key[1], seen[key] or 'another item'))
+        seen[key] = name
+    return items
+
+
+def check_custom(fields, opt):
+    if fields is None:
+        return None
+    out = {}
+    for name, value in fields.items():
+        option = '%scustom_fields.%s' % (opt, name)
+        if name == 'milestone':
+            raise ParameterError('%s: give the milestone with the milestone option (the server ignores it here)' % option)
+        if name.startswith('_') or not re.match(r'^\w+$', name) or name != name.lower():
+            raise ParameterError('%s: invalid field name %r: give the name without the leading underscore, as the server '
+                                 'makes it from the label (lower case, words joined by "_"; label "My Num" is my_num)' % (option, name))
+        if not isinstance(value, (str, bool, int, float, type(None))):
+            raise ParameterError('%s: %r is not a string, number or boolean' % (option, value))
+        if value is not None:
+            out[name] = value
+    return out or None
+
+
+class Tracker:
+    """One tracker of one project: list, read, create and save tickets."""
+
+    def __init__(self, client, project, mount_point):
+        self.client, self.project, self.mount = client, project, mount_point
+        self.users = {}
+
+    def path(self, *segments, **kwargs):
+        return self.project.path(self.mount, *[str(s) for s in segments], **kwargs)
+
+    def label(self, num, summary=None):
+        where = '%s %s' % (self.project.label, self.mount)
+        return '%s ticket #%d' % (where, num) if num else '%s new ticket %r' % (where, summary)
+
+    def index(self):
+        """{summary: [ticket numbers]} over every page of the ticket list."""
+        out = {}
+        for item in self.client.paginate(self.path(), 'tickets'):
+            out.setdefault(item.get('summary'), []).append(item['ticket_num'])
+        return out
+
+    def find(self, summary, index, opt):
+        found = sorted(index.get(summary, ()))
+        if len(found) > 1:
+            raise AlluraError('%ssummary %r matches %d tickets in %s %s: %s; give ticket_num to choose one' % (
+                opt, summary, len(found), self.project.label, self.mount, ', '.join('#%d' % n for n in found)))
+        return found[0] if found else None
+
+    def read(self, num):
+        body = self.client.exists(self.path(num))
+        return None if body is None else from_server(body.get('ticket') or {})
+
+    def check_user(self, name, opt):
+        if name not in self.users:
+            self.users[name] = self.client.exists(self.client.path('u', name, 'profile')) is not None
+        if not self.users[name]:
+            raise ParameterError('%sassigned_to %r: no such user on the server' % (opt, name))
+
+    def form(self, want, live):
+        form = {'ticket_form.' + k: want.get(k) for k in ('summary', 'description', 'status', 'private', 'discussion_disabled')}
+        form['ticket_form._milestone'] = want.get('milestone')
+        if want.get('assigned_to') is not None:  # '' is ignored by the server; *anonymous clears (REFERENCE 8.4)
+            form['ticket_form.assigned_to'] = want['assigned_to'] or ('*anonymous' if live and live['assigned_to'] else None)
+        labels = want['labels'] if want.get('labels') is not None else live and clean_labels(live['labels'])
+        form['ticket_form.labels'] = None if labels is None else ','.join(labels)
+        custom = {k: v for k, v in (live or EMPTY)['custom_fields'].items() if isinstance(v, bool)}  # else reset to false
+        custom.update(want.get('custom_fields') or {})
+        form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
+        return form
+
+    def write(self, num, live, want):
+        """Create (num None) or save; return the ticket as re-read, checked for values the server ignored."""
+        try:
+            if num is None:
+                done = self.client.post(self.path('new', trailing_slash=False), self.form(want, None), expect=(302,),
+                                        recheck=lambda: self.find(want['summary'], self.index(), ''),
+                                        not_found=self.project.not_found(self.mount))
+                num = done if isinstance(done, int) else location_num(done)
+            else:
+                self.client.post(self.path(num, 'save', trailing_slash=False), self.form(want, live), expect=(302,),
+                                 recheck=lambda: self.saved(num, want),
+                                 not_found=self.project.not_found(self.mount, 'ticket #%d' % num))
+        except AlluraError as exc:
+            raise self.denied(exc, num, want) if exc.status in (401, 403) else exc
+        ticket = self.read(num)
+        if live is None and want.get('discussion_disabled') and not ticket['discussion_disabled']:
+            ticket = self.write(num, ticket, dict(discussion_disabled=True))  # ignored on create (REFERENCE 8.3)
+        self.check_stored(num, ticket, want, created=live is None)
+        return ticket
+
+    def saved(self, num, want):
+        """After an ambiguous failure of a save: the ticket if the server did store it, so it is not sent again."""
+        ticket = self.read(num)
+        return ticket if ticket and not changes(FIELDS, ticket, want) else None
+
+    def denied(self, exc, num, want):
+        perm, hint = ('update', 'a project member with the Developer role or above') if num else ('create', 'a logged-in user')
+        return AlluraError('cannot %s %s: the user of this token lacks the %r permission on the tracker at mount_point %r (%s); '
+                           'use the token of %s' % (perm, self.label(num, want.get('summary')), perm, self.mount, exc.server_message or
+                                                    'HTTP %d' % exc.status, hint),
+                           status=exc.status, method=exc.method, path=exc.path)
+
+    def check_stored(self, num, ticket, want, created):
+        """Values the server drops without an error (unknown fields, non-member users) fail clearly."""
+        problems = []
+        who = want.get('assigned_to')
+        if who and ticket['assigned_to'] != who:
+            problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
+                            % (who, self.project.label))
+        for name, value in sorted((want.get('custom_fields') or {}).items()):
+            if name not in ticket['custom_fields']:
+                problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
+                                'this ticket: %s)' % (name, name, ', '.join(sorted(ticket['custom_fields'])) or 'none'))
+            elif ticket['custom_fields'][name] == '' and text(value):
+                problems.append('custom_fields.%s %r was stored as "" (a user field only takes members of project %s)'
+                                % (name, value, self.project.label))
+        if problems:
+            raise AlluraError('%s: %s%s' % (self.label(num), 'the ticket was created, but ' if created else '', '; '.join(problems)),
+                              resource=ticket, changed=True)
+
+
+def location_num(response):
+    """The ticket number from a create's Location header (never followed: it names the server's own base URL)."""
+    match = re.search(r'/(\d+)/?$', urlsplit(response.headers.get('Location') or '').path)
+    if not match:
+        raise AlluraError('the server created a ticket but its answer has no ticket URL (Location %r); look for it in the '
+                          'tracker before running again' % response.headers.get('Location'))
+    return int(match.group(1))
+
+
+def run(params, client, ctx):
+    items = wanted(params)
+    parallel = 4 if params.get('parallel') is None else params['parallel']
+    if not 1 <= parallel <= MAX_PARALLEL:
+        raise ParameterError('parallel %r is out of range: give 1 to %d' % (parallel, MAX_PARALLEL))
+    project = Project(client, params['neighborhood'], params['project'])
+    tracker = Tracker(client, project, params.get('mount_point') or 'tickets')
+    project.require_tool(tracker.mount, kinds=('tickets',), purpose='allura_ticket')
+
+    index = tracker.index() if any(item.get('ticket_num') is None for _, item in items) else {}
+    opts = [(name + '.') if name else '' for name, _ in items]
+    nums = [item.get('ticket_num') or tracker.find(item['summary'], index, opt) for opt, (_, item) in zip(opts, items)]
+    known = sorted({n for n in nums if n})
+    lives = dict(zip(known, read_many(tracker.read, known, parallel)))
+    for opt, num in zip(opts, nums):
+        if num and lives[num] is None:
+            raise AlluraError('%sticket_num %d does not exist in %s %s (numbers are given by the server: to create a '
+                              'ticket, give its summary without ticket_num)' % (opt, num, project.label, tracker.mount))
+    for opt, num, (_, item) in zip(opts, nums, items):
+        if item.get('assigned_to') and item['assigned_to'] != (lives[num]['assigned_to'] if num else None):
+            tracker.check_user(item['assigned_to'], opt)
+
+    outcomes = []
+    for (name, item), num in zip(items, nums):
+        live = lives.get(num)
+        desired = {k: item.get(k) for k in FIELDS}
+        if live and desired['custom_fields']:
+            desired['custom_fields'] = {k: typed(live['custom_fields'].get(k), v) for k, v in desired['custom_fields'].items()}
+        try:
+            outcome = converge(ctx, tracker.label(num, item.get('summary')), FIELDS, live, desired,
+                               create=lambda want: tracker.write(None, None, want),
+                               update=lambda have, delta, want, num=num: tracker.write(num, have, delta))
+        except AlluraError as exc:
+            raise bulk_failure(ctx, 'tickets', exc, name, outcomes) if name else exc
+        outcome.after = {k: (outcome.after or {}).get(k, v) for k, v in EMPTY.items()}
+        outcomes.append(outcome)
+    if params.get('tickets') is not None:
+        return bulk_result(ctx, 'tickets', outcomes)
+    return result(ctx, 'ticket', outcomes[0])
+
+
+def main():
+    run_module(ARGUMENT_SPEC, run)
+
+
+if __name__ == '__main__':
+    main()
