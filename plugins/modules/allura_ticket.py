@@ -78,8 +78,8 @@ options:
     description:
       - Values of the tracker's custom fields, by field name B(without) the leading underscore (field C(_severity)
         is V(severity)). Fields not listed are kept.
-      - Use YAML types for number and boolean fields (V(estimate: 3), V(public: false)); strings such as V("3") are
-        accepted and compared as the server stores them.
+      - Use YAML types for number and boolean fields (for example C(estimate) V(3), C(public) V(false)); strings
+        such as V("3") are accepted and compared as the server stores them.
       - A name the tracker does not have is dropped by the server; that is detected and fails naming the field.
     type: dict
   tickets:
@@ -338,8 +338,8 @@ def wanted(params):
         item['custom_fields'] = check_custom(item.get('custom_fields'), opt)
         key = ('num', num) if num is not None else ('summary', summary)
         if key in seen:
-            raise ParameterError('%s%s %r is also given by %s: each ticket may be listed once' % (opt, key[0].replace('num', 'ticket_num'),
-                                                                                                key[1], seen[key] or 'another item'))
+            raise ParameterError('%s%s %r is also given by %s: each ticket may be listed once' % (
+                opt, key[0].replace('num', 'ticket_num'), key[1], seen[key] or 'another item'))
         seen[key] = name
     return items
 
@@ -481,21 +481,22 @@ def run(params, client, ctx):
     tracker = Tracker(client, project, params.get('mount_point') or 'tickets')
     project.require_tool(tracker.mount, kinds=('tickets',), purpose='allura_ticket')
 
-    index = tracker.index() if any(item.get('ticket_num') is None for _, item in items) else {}
-    opts = [(name + '.') if name else '' for name, _ in items]
-    nums = [item.get('ticket_num') or tracker.find(item['summary'], index, opt) for opt, (_, item) in zip(opts, items)]
+    names, entries = [n for n, e in items], [e for n, e in items]
+    opts = ['%s.' % n if n else '' for n in names]
+    index = tracker.index() if any(e.get('ticket_num') is None for e in entries) else {}
+    nums = [e.get('ticket_num') or tracker.find(e['summary'], index, o) for o, e in zip(opts, entries)]
     known = sorted({n for n in nums if n})
     lives = dict(zip(known, read_many(tracker.read, known, parallel)))
     for opt, num in zip(opts, nums):
         if num and lives[num] is None:
             raise AlluraError('%sticket_num %d does not exist in %s %s (numbers are given by the server: to create a '
                               'ticket, give its summary without ticket_num)' % (opt, num, project.label, tracker.mount))
-    for opt, num, (_, item) in zip(opts, nums, items):
+    for opt, num, item in zip(opts, nums, entries):
         if item.get('assigned_to') and item['assigned_to'] != (lives[num]['assigned_to'] if num else None):
             tracker.check_user(item['assigned_to'], opt)
 
     outcomes = []
-    for (name, item), num in zip(items, nums):
+    for name, item, num in zip(names, entries, nums):
         live = lives.get(num)
         desired = {k: item.get(k) for k in FIELDS}
         if live and desired['custom_fields']:
