@@ -20,4 +20,4 @@ tar -c --exclude=./.git --exclude='./.venv*' --exclude=./.build --exclude=./.cac
 if [ -d "$DEST/.git" ]; then mv "$DEST/.git" "$DEST.new/.git"; fi
 rm -rf "$DEST" && mv "$DEST.new" "$DEST"
 (cd "$DEST" && { [ -d .git ] || git init -q; } && git add -A >/dev/null 2>&1)
-echo "$PWD/$DEST"
+cd "$DEST" && pwd

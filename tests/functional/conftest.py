@@ -1,0 +1,105 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fixtures for the functional suites (tests/functional and tests/e2e).
+
+Convention: plain pytest files (test_*.py) that drive ansible-playbook against the sandbox.
+`make test` (scripts/test.sh, step "functional") starts one sandbox for the whole run and passes
+ALLURA_URL, ALLURA_TOKEN (admin), ALLURA_USER_TOKEN, ALLURA_ROOT_TOKEN, ALLURA_SANDBOX_SERVER and
+ANSIBLE_COLLECTIONS_PATH in the environment. Run by hand (`.venv/bin/pytest tests/functional`),
+the `allura_url` fixture starts a private sandbox instead. Tests share the sandbox: use the
+`sandbox` fixture, which resets it first.
+
+tests/e2e (longer, scenario-style runs) follows the same conventions; pytest applies this
+conftest only below tests/functional, so an e2e suite brings its own conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+COLLECTION_ROOT = os.path.dirname(os.path.dirname(HERE))
+ADMIN_TOKEN = 'a0000000000000000001'
+
+
+def _collections_path():
+    """The folder holding ansible_collections/allura/forge for ansible-playbook."""
+    if os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
+        return os.environ['ANSIBLE_COLLECTIONS_PATH']
+    parts = COLLECTION_ROOT.split(os.sep)
+    if parts[-3:-2] == ['ansible_collections']:  # running inside a staged copy
+        return os.sep.join(parts[:-3])
+    return os.path.join(COLLECTION_ROOT, '.build')  # the copy scripts/setup.sh stages
+
+
+@pytest.fixture(scope='session')
+def allura_url():
+    """URL of a running sandbox: the one scripts/test.sh started, else a private one."""
+    if os.environ.get('ALLURA_URL'):
+        yield os.environ['ALLURA_URL'].rstrip('/')
+        return
+    server = os.environ.get('ALLURA_SANDBOX_SERVER') or os.path.join(COLLECTION_ROOT, 'tests', 'sandbox', 'server.py')
+    with tempfile.TemporaryDirectory() as tmp:
+        port_file = os.path.join(tmp, 'port')
+        with subprocess.Popen([sys.executable, server, '--port', '0', '--port-file', port_file]) as proc:
+            try:
+                deadline = time.monotonic() + 30
+                port = ''
+                while not port and time.monotonic() < deadline and proc.poll() is None:
+                    time.sleep(0.1)
+                    if os.path.exists(port_file):
+                        with open(port_file, encoding='utf-8') as handle:
+                            port = handle.read().strip()
+                if not port:
+                    pytest.fail('the sandbox did not start: %s' % server)
+                yield 'http://127.0.0.1:%s' % port
+            finally:
+                proc.terminate()
+                proc.wait(10)
+
+
+@pytest.fixture
+def sandbox(allura_url):
+    """The sandbox URL, after resetting it to its seeded state."""
+    request = urllib.request.Request(allura_url + '/_sandbox/reset', data=b'', method='POST')
+    with urllib.request.urlopen(request, timeout=10):
+        pass
+    return allura_url
+
+
+@pytest.fixture
+def ansible_playbook(sandbox, tmp_path):
+    """Run a playbook (a path or YAML text) against the reset sandbox; returns CompletedProcess.
+
+    ALLURA_URL and ALLURA_TOKEN reach the modules through their environment fallbacks, the
+    interpreter is pinned to this Python, and output is plain text.
+    """
+    def run(playbook, *args, token=ADMIN_TOKEN, env=None, check=False):
+        if '\n' in playbook:
+            path = tmp_path / 'playbook.yml'
+            path.write_text(playbook, encoding='utf-8')
+            playbook = str(path)
+        full_env = dict(os.environ)
+        full_env.update({
+            'ALLURA_URL': sandbox,
+            'ALLURA_TOKEN': token,
+            'ANSIBLE_COLLECTIONS_PATH': _collections_path(),
+            'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_RETRY_FILES_ENABLED': '0',
+        })
+        full_env.update(env or {})
+        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args],
+                              env=full_env, capture_output=True, text=True, check=False)
+        if check and proc.returncode:
+            pytest.fail('ansible-playbook failed (%d):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))
+        return proc
+    return run
