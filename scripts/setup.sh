@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 
 find_python() {  # find_python 3.12 -> path of a working interpreter, or nothing
   local v=$1 c
-  for c in "python$v" "$HOME/.pyenv/versions/$v"*/bin/python"$v" "/usr/local/bin/python$v" "/usr/bin/python$v"; do
+  # plain names first (they may be broken pyenv shims: the check below weeds those out), then
+  # pyenv's own versions, then the usual system places
+  for c in "python$v" "${PYENV_ROOT:-$HOME/.pyenv}/versions/$v"*/bin/python"$v" "$HOME/.pyenv/versions/$v"*/bin/python"$v" \
+           "/usr/local/bin/python$v" "/usr/bin/python$v"; do
     for p in $c; do
       if [ -x "$p" ] && "$p" -c 'import sys, venv' >/dev/null 2>&1; then echo "$p"; return 0; fi
     done
