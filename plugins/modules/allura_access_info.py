@@ -1,0 +1,209 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: allura_access_info
+short_description: Check which permissions users have on an Allura neighborhood, project or tool
+version_added: 0.1.0
+description:
+  - Asks the server's C(has_access) endpoint, once for every pair of O(users) and O(permissions), whether the user
+    has the permission - on the neighborhood (no O(project)), on a project (O(project)) or on one of its tools
+    (O(project) and O(mount_point)).
+  - The checks run a few at a time (O(parallel)). Never changes anything.
+  - The caller needs admin permission where the check is made - on the neighborhood (a neighborhood admin; project
+    admins are not enough), on the project, or on the tool (project admins have it). Otherwise the server answers
+    403 (401 without credentials) and the module fails saying which admin permission is missing.
+  - How the server decides - an unknown user gets V(false) for every permission. An unknown permission name gets
+    V(false) for ordinary users, but V(true) for project admins at tool level and for neighborhood admins everywhere
+    below the neighborhood, because admins get every permission there when no rule decides; a project admin gets
+    V(false) for an unknown permission on the project itself. So a V(true) for an admin proves nothing about a
+    misspelt permission name.
+  - Tools without a REST API (such as V(search)) and the project's V(admin) tool have no C(has_access); the module
+    says so instead of failing with a bare 404.
+options:
+  project:
+    description:
+      - Shortname of the project. Leave it out to check permissions on the neighborhood itself.
+    type: str
+  mount_point:
+    description:
+      - Mount point of a tool of O(project) to check permissions on (for example V(wiki) or V(bugs)).
+    type: str
+  users:
+    description:
+      - User names to check. V(*anonymous) is the anonymous user.
+    type: list
+    elements: str
+    required: true
+  permissions:
+    description:
+      - Permission names to check, for example V(read), V(create), V(update), V(admin), V(configure), V(write),
+        V(post), V(moderate) (the names each tool type knows are listed in Allura's documentation; the server accepts
+        any name).
+    type: list
+    elements: str
+    required: true
+  parallel:
+    description: How many checks are in flight at once.
+    type: int
+    default: 4
+extends_documentation_fragment:
+  - allura.forge.auth
+attributes:
+  check_mode:
+    support: full
+    description: Read-only; runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Read-only; nothing to diff.
+author:
+  - allura.forge developers
+'''
+
+EXAMPLES = r'''
+- name: Can these users edit the wiki?
+  allura.forge.allura_access_info:
+    project: myproj
+    mount_point: wiki
+    users: [alice, bob]
+    permissions: [read, create, edit]
+  register: wiki_access
+
+- name: Fail when bob can edit it
+  ansible.builtin.assert:
+    that: not wiki_access.access.bob.edit
+
+- name: Project-level permissions of a user
+  allura.forge.allura_access_info:
+    project: myproj
+    users: [alice]
+    permissions: [read, update, admin]
+
+- name: Neighborhood-level check (needs a neighborhood admin token)
+  allura.forge.allura_access_info:
+    neighborhood: p
+    users: [alice]
+    permissions: [register]
+'''
+
+RETURN = r'''
+access:
+  description: For every user, for every permission, whether the user has it.
+  returned: success
+  type: dict
+  sample: {"alice": {"read": true, "create": true}, "bob": {"read": true, "create": false}}
+'''
+
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._project import Project
+from ansible_collections.allura.forge.plugins.module_utils._state import read_many
+
+ARGUMENT_SPEC = dict(
+    project=dict(type='str'),
+    mount_point=dict(type='str'),
+    users=dict(type='list', elements='str', required=True),
+    permissions=dict(type='list', elements='str', required=True),
+    parallel=dict(type='int', default=4),
+)
+
+
+def names(params, option, hint):
+    values = params[option] or []
+    if not values:
+        raise ParameterError('%s must list at least one name' % option)
+    for value in values:
+        if not value or not value.strip() or value != value.strip():
+            raise ParameterError('%s contains %r, which is not a valid name%s' % (option, value, hint))
+    return list(dict.fromkeys(values))  # in the order given, each once
+
+
+class Target:
+    """Where has_access is asked, and how to explain the server's refusals."""
+
+    def __init__(self, client, params):
+        self.client = client
+        nbhd, shortname, self.mount_point = params['neighborhood'], params['project'], params['mount_point']
+        if not nbhd:
+            raise ParameterError('neighborhood must not be empty')
+        self.project = Project(client, nbhd, shortname) if shortname else None
+        if self.mount_point is not None and self.project is None:
+            raise ParameterError('mount_point %r needs project: a tool is always part of a project' % self.mount_point)
+        if self.mount_point is not None and not self.mount_point:
+            raise ParameterError('mount_point must not be empty (leave it out to check permissions on the project)')
+        if self.mount_point == 'admin':
+            raise ParameterError("mount_point 'admin' is invalid: the project's admin tool has no has_access "
+                                 '(leave mount_point out to check permissions on the project)')
+        if self.mount_point is not None:
+            self.label = 'tool %r of project %s' % (self.mount_point, self.project.label)
+            self.path = self.project.path(self.mount_point, 'has_access', trailing_slash=False)
+            self.admin = 'admin permission on the tool (project admins have it)'
+        elif self.project is not None:
+            self.label = 'project %s' % self.project.label
+            self.path = self.project.path('has_access', trailing_slash=False)
+            self.admin = 'admin permission on the project'
+        else:
+            self.label = 'neighborhood %r' % nbhd
+            self.path = client.path(nbhd, 'has_access', trailing_slash=False)
+            self.admin = 'admin permission on the neighborhood (a neighborhood admin; project admins are not enough)'
+        self.nbhd = nbhd
+
+    def check(self, pair):
+        user, perm = pair
+        try:
+            body = self.client.get_json(self.path, params=dict(user=user, perm=perm), not_found=self.not_found)
+        except AlluraError as exc:
+            raise self.explain(exc)
+        if not isinstance(body, dict) or not isinstance(body.get('result'), bool):
+            raise AlluraError('GET %s: unexpected answer %r (expected {"result": true|false})' % (self.path, body))
+        return body['result']
+
+    def explain(self, exc):
+        if exc.status == 403:
+            return AlluraError('checking permissions on the %s needs %s, which the user of this token does not have (%s)'
+                               % (self.label, self.admin, exc.server_message or 'HTTP 403'),
+                               status=403, method='GET', path=self.path)
+        if exc.status == 401 and not self.client.authenticated:
+            return AlluraError('checking permissions on the %s needs %s: give the token (or the oauth_* options) of '
+                               'such a user' % (self.label, self.admin), status=401, method='GET', path=self.path)
+        return exc
+
+    def not_found(self):
+        if self.project is None:
+            return 'neighborhood %r does not exist (GET %s answered 404)' % (self.nbhd, self.path)
+        if self.project.exists() is None:
+            return self.project._no_project()
+        if self.mount_point is None:
+            return 'GET %s: not found' % self.path
+        tool = self.project.tool(self.mount_point)
+        if tool is None:
+            return self.project.missing_message(self.mount_point)
+        return ('the %s (a %s tool) has no has_access: only tools with a REST API have it (the admin tool and tools '
+                'such as search do not)' % (self.label, tool.get('name')))
+
+
+def run(params, client, ctx):
+    users = names(params, 'users', ' (use *anonymous for the anonymous user)')
+    permissions = names(params, 'permissions', '')
+    if params['parallel'] is None or params['parallel'] < 1:
+        raise ParameterError('parallel must be 1 or more, got %r' % params['parallel'])
+    target = Target(client, params)
+    pairs = [(user, perm) for user in users for perm in permissions]
+    # The first check alone: a caller without permission fails on one request, not on all of them.
+    answers = [target.check(pairs[0])] + read_many(target.check, pairs[1:], parallel=params['parallel'])
+    access = {user: {} for user in users}
+    for (user, perm), answer in zip(pairs, answers):
+        access[user][perm] = answer
+    return dict(changed=False, access=access)
+
+
+def main():
+    run_module(ARGUMENT_SPEC, run)
+
+
+if __name__ == '__main__':
+    main()
