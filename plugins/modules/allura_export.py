@@ -66,7 +66,7 @@ notes:
   - The server has no export job id. A status V(ready) means that no export of the project is running any more,
     not that the zip file exists (when every tool fails to export, no file is written).
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''

@@ -76,7 +76,7 @@ notes:
     server's numbers in RV(limits).
   - A stock server refuses webhook URLs whose host resolves to a private or loopback address.
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''
@@ -144,7 +144,7 @@ limits:
 '''
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urlparse, urlsplit, urlunparse
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
@@ -163,18 +163,24 @@ ARGUMENT_SPEC = dict(
 
 REPO_TOOLS = ('git', 'svn', 'hg')
 KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
-_SCHEME = re.compile(r'^[a-zA-Z]+:')  # what the server's URL validator takes for a scheme
+_SCHEME = re.compile(r'^[a-zA-Z][a-zA-Z0-9.+-]*:')  # what the server's webhook URL validator takes for a scheme
 _REPO_MOUNT_POINT = re.compile(r'^[a-zA-Z0-9][-a-zA-Z0-9_.+]{0,62}$')
 _TYPE = re.compile(r'^[a-z0-9][-a-z0-9_]*$')
 
 
 def normalise_url(value):
-    """The URL as the server stores it (REFERENCE 6.3): stripped, http:// when no scheme, scheme lower-cased."""
+    """The URL as the server stores it (REFERENCE 6.3): stripped, http:// when no scheme, an international
+    host name IDNA-encoded (other hosts keep their case), scheme lower-cased."""
     if value is None:
         return None
     value = value.strip()
     if not _SCHEME.match(value):
         value = 'http://' + value
+    try:
+        parts = urlparse(value)
+        value = urlunparse(parts._replace(netloc=parts.netloc.encode('idna').decode('ascii')))
+    except (ValueError, UnicodeError):
+        pass
     scheme = _SCHEME.match(value).group(0)
     return scheme.lower() + value[len(scheme):]
 
