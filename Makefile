@@ -2,7 +2,9 @@
 # first (quick when nothing changed). `make test` is exactly what CI (.ci/run) runs.
 #
 #   make test         every check, continues past failures, prints a summary (scripts/test.sh)
-#   make sanity units integration lint molecule build importer changelog   one step each
+#   make sanity units sandbox-tests functional integration lint molecule build importer changelog
+#                     one step each (same commands and summary as in `make test`)
+#   make compat       the compatibility leg (Python 3.11 + ansible-core 2.19: sanity, units)
 #   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
 #   make demo / make bench
 #   make clean        remove build and test output (keeps the virtualenvs; `make distclean` too)
@@ -27,7 +29,7 @@ STEPS := sanity units sandbox-tests functional integration lint molecule build i
 	stage clean distclean
 
 help:
-	@sed -n '2,10s/^# \{0,1\}//p' Makefile
+	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
 
 setup:
 	@scripts/setup.sh
@@ -52,13 +54,16 @@ compat: setup-compat
 	@SKIP_SETUP=1 scripts/test.sh sanity-compat units-compat
 
 demo: setup
-	@scripts/demo.sh
+	@test -f scripts/demo.sh || { echo "scripts/demo.sh does not exist yet" >&2; exit 1; }
+	@bash scripts/demo.sh
 
 sandbox: setup
+	@test -f tests/sandbox/server.py || { echo "tests/sandbox/server.py does not exist yet" >&2; exit 1; }
 	@mkdir -p .cache
 	$(PY) tests/sandbox/server.py --port $(PORT) $(SANDBOX_STATE_ARGS)
 
 bench: setup
+	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }
 	$(PY) bench/run.py
 
 clean:
