@@ -1,0 +1,269 @@
+"""Tracker REST root (REFERENCE 8 and 17, recordings README "Tracker fields").
+
+``new`` and ``{n}/save`` run in Allura's order: POST check (405), form
+validation (400 JSON text served as text/plain), then the permission check,
+then the write and a 302 to the ticket.
+"""
+
+import json
+import shlex
+from urllib.parse import urljoin
+
+from .. import model, perms, validators
+from ..responses import Abort, Response, json_response, method_not_allowed, not_found, redirect
+from ..util import now_str, object_id, thread_id
+from . import discuss
+from .common import has_access, has_access_params, paging, rest_url, thread_json, to_int, touch
+
+
+def route(ctx, project, tool, rest):
+    perms.require(perms.tool_access(ctx.data, project, tool, 'read', ctx.user), 'read', ctx.user)
+    if not rest or rest == ['index']:
+        return index(ctx, project, tool)
+    head = rest[0]
+    if len(rest) == 1 and head == 'new':
+        return new(ctx, project, tool)
+    if len(rest) == 1 and head == 'search':
+        return search(ctx)
+    if len(rest) == 1 and head == 'has_access' and has_access_params(ctx):
+        return has_access(ctx, perms.tool_access(ctx.data, project, tool, 'admin', ctx.user),
+                          lambda user, perm: perms.tool_access(ctx.data, project, tool, perm, user))
+    if head == '_discuss':
+        return discuss.route(ctx, project, tool, rest[1:])
+    if not head.isdigit():
+        raise not_found()
+    ticket = find_ticket(tool, to_int(head))  # str.isdigit() accepts digits int() rejects: a 500, like Allura
+    if ticket is None:
+        raise not_found()
+    perms.require(perms.ticket_access(ctx.data, project, tool, ticket, 'read', ctx.user), 'read', ctx.user)
+    if len(rest) == 1:
+        return json_response({'ticket': ticket_json(ctx, project, tool, ticket)})
+    if rest[1:] == ['save']:
+        return save(ctx, project, tool, ticket)
+    raise not_found()
+
+
+def find_ticket(tool, number):
+    for ticket in tool['data']['tickets']:
+        if ticket['ticket_num'] == number and not ticket.get('deleted'):
+            return ticket
+    return None
+
+
+# -- reading --------------------------------------------------------------------
+
+def ticket_json(ctx, project, tool, ticket):
+    users = ctx.data['users']
+    reporter = users.get(ticket['reported_by'])
+    assignee = users.get(ticket['assigned_to']) if ticket['assigned_to'] else None
+    return {
+        'votes_up': ticket['votes_up'], 'votes_down': ticket['votes_down'], '_id': ticket['_id'],
+        'mod_date': ticket['mod_date'], 'labels': ticket['labels'], 'related_artifacts': [],
+        'discussion_thread': thread_json(tool, ticket['thread_id'], discuss.posts_json(ctx, tool, ticket['thread_id'])),
+        'discussion_thread_url': rest_url(ctx, project, tool) + '_discuss/thread/%s/' % ticket['thread_id'],
+        'created_date': ticket['created_date'], 'ticket_num': ticket['ticket_num'], 'summary': ticket['summary'],
+        'description': ticket['description'], 'reported_by': ticket['reported_by'] if reporter else 'nobody',
+        'assigned_to': ticket['assigned_to'] if assignee else None,
+        'reported_by_id': reporter['_id'] if reporter else None, 'assigned_to_id': assignee['_id'] if assignee else None,
+        'status': ticket['status'], 'private': ticket['private'], 'discussion_disabled': ticket['discussion_disabled'],
+        'attachments': [], 'custom_fields': ticket['custom_fields'],
+    }
+
+
+def _closed_names(tool):
+    return tool['data']['closed_status_names'].split()
+
+
+def milestones(tool):
+    tickets = [t for t in tool['data']['tickets'] if not t.get('deleted')]
+    closed_names = _closed_names(tool)
+    result = []
+    for field in tool['data']['custom_fields']:
+        if field['name'] != '_milestone':
+            continue
+        for milestone in field.get('milestones', []):
+            hits = [t for t in tickets if t['custom_fields'].get('_milestone') == milestone['name']]
+            result.append({'name': milestone['name'], 'due_date': milestone.get('due_date'),
+                           'description': milestone.get('description'), 'complete': milestone.get('complete', False),
+                           'default': milestone.get('default'), 'total': len(hits),
+                           'closed': sum(1 for t in hits if t['status'] in closed_names)})
+    return result
+
+
+def index(ctx, project, tool):
+    limit = to_int(ctx.req.param('limit', 100))
+    page = to_int(ctx.req.param('page', 0))
+    limit, page, start = paging(limit, page)
+    tickets = sorted((t for t in tool['data']['tickets'] if not t.get('deleted')), key=lambda t: -t['ticket_num'])
+    window = tickets[start:start + limit]
+    visible = [t for t in window if perms.ticket_access(ctx.data, project, tool, t, 'read', ctx.user)]
+    options = {'mount_point': tool['mount_point'], 'mount_label': tool['mount_label'], 'ordinal': tool['ordinal']}
+    options.update(tool['options'])
+    options['url'] = model.project_url(project) + tool['mount_point'] + '/'
+    if not perms.tool_access(ctx.data, project, tool, 'admin', ctx.user):
+        options.pop('TicketMonitoringEmail', None)
+    return json_response({
+        'tickets': [{'ticket_num': t['ticket_num'], 'summary': t['summary']} for t in visible],
+        'count': len(tickets) - (len(window) - len(visible)), 'limit': limit, 'page': page,
+        'tracker_config': {'_id': tool['_id'], 'options': options},
+        'milestones': milestones(tool),
+        'saved_bins': sorted(tool['data']['saved_bins'], key=lambda b: b['summary']),
+    })
+
+
+def search(ctx):
+    """No Solr behind the sandbox: always the empty result the recording shows."""
+    limit = to_int(ctx.req.param('limit', 100))
+    page = to_int(ctx.req.param('page', 0))
+    limit, page, _start = paging(limit, page)
+    return json_response({'tickets': [], 'count': 0, 'q': ctx.req.param('q'), 'limit': limit, 'page': page,
+                          'sort': ctx.req.param('sort'), 'filter': {}, 'filter_choices': {}, 'solr_error': None})
+
+
+# -- validation -----------------------------------------------------------------
+
+def _select_options(options):
+    try:
+        items = shlex.split(options)
+    except ValueError:
+        items = options.split()
+    return [item[1:] if item.startswith('*') else item for item in items]
+
+
+def _validation_error(ctx, errors, value):
+    """``h.json_validation_error``: JSON text, status 400, served as text/plain."""
+    params = {name: value for name, value in ((n, ctx.req.param(n)) for n in ctx.req.params) if not name.startswith('ticket_form')}
+    params['ticket_form'] = value
+    body = {'status': 'Validation Error', 'errors': errors, 'value': value, 'params': params}
+    return Response(400, json.dumps(body, indent=2), 'text/plain; charset=utf-8')
+
+
+def _format_errors(errors):
+    """formencode's ``format_compound_error``: sorted ``key: message`` lines."""
+    lines = []
+    for key in sorted(errors):
+        message = errors[key]
+        if isinstance(message, dict):
+            message = _format_errors(message)
+        lines.append('%s: %s' % (key, message))
+    return '\n'.join(lines)
+
+
+def validate(ctx, tool, form):
+    """TicketForm: returns the converted fields that were sent (absent keys stay absent)."""
+    if form is None:
+        raise Abort(_validation_error(ctx, {'ticket_form': 'Missing value'}, {}))
+    data = tool['data']
+    fields, errors = {}, {}
+
+    def check(key, func, *args):
+        if key in form and not isinstance(form[key], dict):
+            try:
+                fields[key] = func(form[key], *args)
+            except validators.Invalid as exc:
+                errors[key] = str(exc)
+
+    for key in ('description', 'assigned_to'):
+        check(key, lambda value: value)
+    if 'summary' in form and not isinstance(form['summary'], dict):
+        if form['summary'] == '':
+            errors['summary'] = 'You must provide a Title'
+        else:
+            fields['summary'] = form['summary']
+    check('labels', lambda value: value.split(',') if value else [])
+    check('status', validators.one_of, (data['open_status_names'] + ' ' + data['closed_status_names']).split())
+    check('private', validators.string_bool)
+    if fields.get('private') and ctx.user is None:
+        errors['private'] = 'Log in to Mark as Private'
+    check('discussion_disabled', validators.string_bool)
+    sent_custom = form.get('custom_fields') if isinstance(form.get('custom_fields'), dict) else None
+    custom, custom_errors = {}, {}
+    for field in data['custom_fields']:
+        name = field['name']
+        if field['type'] == 'milestone':  # milestone fields are top-level form fields
+            check(name, validators.one_of, [m['name'] for m in field.get('milestones', [])])
+            continue
+        if sent_custom is None or name not in sent_custom or isinstance(sent_custom[name], dict):
+            continue
+        value = sent_custom[name]
+        try:
+            if field['type'] == 'select':
+                custom[name] = validators.one_of(value, _select_options(field.get('options', '')))
+            elif field['type'] == 'number':
+                custom[name] = validators.number(value)
+            elif field['type'] == 'boolean':
+                custom[name] = validators.string_bool(value)
+            else:
+                custom[name] = value
+        except validators.Invalid as exc:
+            custom_errors[name] = str(exc)
+    if custom_errors:
+        errors['custom_fields'] = custom_errors
+    if errors:
+        raise Abort(_validation_error(ctx, {'ticket_form': _format_errors(errors)}, form))
+    if sent_custom is not None:
+        fields['custom_fields'] = custom
+    return fields
+
+
+# -- writing --------------------------------------------------------------------
+
+def apply(project, tool, ticket, fields, creating):
+    """``Ticket.update``: labels and boolean custom fields are reset when not sent."""
+    ticket['labels'] = fields.get('labels', [])
+    for key in ('summary', 'description', 'status'):
+        if key in fields:
+            ticket[key] = fields[key]
+    if 'private' in fields:
+        ticket['private'] = fields['private']
+    if 'discussion_disabled' in fields and not creating:  # on create the thread does not exist yet: lost
+        ticket['discussion_disabled'] = fields['discussion_disabled']
+    assignee = fields.get('assigned_to')
+    if assignee == '*anonymous':
+        ticket['assigned_to'] = None
+    elif assignee and model.is_member(project, assignee):
+        ticket['assigned_to'] = assignee
+    sent_custom = fields.get('custom_fields')
+    for field in tool['data']['custom_fields']:
+        name = field['name']
+        if field['type'] == 'milestone':
+            if name in fields:
+                ticket['custom_fields'][name] = fields[name]
+        elif field['type'] == 'boolean':
+            # the string "False" when no custom field was sent at all, a real false otherwise
+            ticket['custom_fields'][name] = 'False' if sent_custom is None else bool(sent_custom.get(name, False))
+        elif sent_custom is not None and name in sent_custom:
+            value = sent_custom[name]
+            if field['type'] == 'user':
+                value = value if model.is_member(project, value) else ''
+            ticket['custom_fields'][name] = value
+    ticket['version'] += 1
+    ticket['mod_date'] = now_str()
+
+
+def new(ctx, project, tool):
+    if ctx.method != 'POST':
+        raise method_not_allowed()
+    fields = validate(ctx, tool, ctx.req.nested('ticket_form'))
+    perms.require(perms.tool_access(ctx.data, project, tool, 'create', ctx.user), 'create', ctx.user)
+    tickets = tool['data']['tickets']
+    now = now_str()
+    ticket = {'_id': object_id(), 'ticket_num': max([t['ticket_num'] for t in tickets] or [0]) + 1, 'summary': None,
+              'description': '', 'status': '', 'labels': [], 'assigned_to': None, 'reported_by': ctx.user,
+              'private': False, 'discussion_disabled': False, 'custom_fields': {}, 'created_date': now, 'mod_date': now,
+              'version': 0, 'thread_id': thread_id(), 'votes_up': 0, 'votes_down': 0, 'deleted': False}
+    apply(project, tool, ticket, fields, creating=True)
+    tickets.append(ticket)
+    touch(ctx, project)
+    raise redirect(urljoin(ctx.abs(ctx.req.raw_path), '%d/' % ticket['ticket_num']))
+
+
+def save(ctx, project, tool, ticket):
+    if ctx.method != 'POST':
+        raise method_not_allowed()
+    fields = validate(ctx, tool, ctx.req.nested('ticket_form'))
+    perms.require(perms.ticket_access(ctx.data, project, tool, ticket, 'update', ctx.user), 'update', ctx.user)
+    apply(project, tool, ticket, fields, creating=False)
+    touch(ctx, project)
+    raise redirect(urljoin(ctx.abs(ctx.req.raw_path), '.'))
+
