@@ -48,7 +48,7 @@ attributes:
 seealso:
   - module: allura.forge.allura_tool
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''

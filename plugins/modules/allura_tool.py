@@ -85,7 +85,7 @@ seealso:
   - module: allura.forge.allura_link
   - module: allura.forge.allura_project_info
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''
