@@ -64,7 +64,7 @@ attributes:
     support: full
     description: Shows the fields that differ.
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''

@@ -28,7 +28,7 @@ attributes:
     support: none
     description: Read-only; nothing to diff.
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''
