@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+name: project_report
+short_description: Turn the results of the project role's tasks into one entry per resource
+version_added: 0.1.0
+description:
+  - Used by the C(allura.forge.project) role to build its fact C(allura_project_report); usable in your own
+    playbooks that register the results of the allura.forge modules the same way.
+  - Every resource of the spec (the project, each tool, the link, each wiki page, ticket, webhook and access check)
+    becomes one entry saying what was done (or would be done in check mode) and, with diff mode, which fields differ
+    with their live and desired values (long text in full).
+  - Loop items that were skipped because what they depend on does not exist yet in a check run (a page of a wiki
+    about to be installed, anything of a project about to be created) become predicted entries (C(pending)) with the
+    action the real run will report - C(create), except the C(Home) page a new wiki starts with (C(update)) and a
+    link whose URL is given when its tool is installed (C(none)).
+positional: _input
+options:
+  _input:
+    description: The C(allura_project) spec (see the role's documentation).
+    type: dict
+    required: true
+  check_mode:
+    description: Whether the results come from a check run (pass C(ansible_check_mode)).
+    type: bool
+    default: false
+  project:
+    description: The registered result of the C(allura_project) task.
+    type: dict
+  tools:
+    description: The registered result of the C(allura_tool) loop (items are the tool entries of the spec).
+    type: dict
+  link:
+    description: The registered result of the C(allura_link) task.
+    type: dict
+  wiki:
+    description: The registered result of the C(allura_wiki_page) loop (items are C({mount_point, pages})).
+    type: dict
+  tickets:
+    description: The registered result of the C(allura_ticket) loop (items are C({mount_point, tickets})).
+    type: dict
+  webhooks:
+    description: The registered result of the C(allura_webhook) loop (items are the webhook entries of the spec).
+    type: dict
+  access:
+    description: The registered result of the C(allura_access_info) loop (items are the access entries of the spec).
+    type: dict
+author:
+  - allura.forge developers
+'''
+
+EXAMPLES = r'''
+- name: Build the report of a project
+  ansible.builtin.set_fact:
+    report: >-
+      {{ allura_project | allura.forge.project_report(check_mode=ansible_check_mode, project=project_result,
+         tools=tool_results, wiki=wiki_results) }}
+'''
+
+RETURN = r'''
+_value:
+  description: The report.
+  type: dict
+  contains:
+    project:
+      description: C(neighborhood/shortname).
+      type: str
+    check_mode:
+      description: Whether it was a check run.
+      type: bool
+    changed:
+      description: Whether any resource was (or would be) created, updated or deleted.
+      type: bool
+    drift:
+      description: Whether anything differs from the spec (a change, or an access check that does not hold).
+      type: bool
+    summary:
+      description: Counts of resources by action (C(create), C(update), C(delete), C(none)) and the totals C(changed),
+        C(mismatch) (access checks that do not hold), C(drift) and C(pending) (predicted without asking the server).
+      type: dict
+    resources:
+      description: One entry per resource - C(kind), C(resource) (a readable name such as C(wiki docs/Install)),
+        C(action), C(changed), C(drift), C(pending), C(mismatch), C(changes) (a list of C({field, live, desired, text})
+        for an update or an access mismatch, with diff mode) and, for predictions, C(note).
+      type: list
+      elements: dict
+'''
+
+from ansible_collections.allura.forge.plugins.plugin_utils._report import project_report
+
+
+class FilterModule:
+    def filters(self):
+        return {'project_report': project_report}

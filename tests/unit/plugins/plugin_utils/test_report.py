@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The project role's report: module results (as the engine builds them) -> resources -> drift rows."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.allura.forge.plugins.module_utils._state import (
+    Context, Field, bulk_result, converge, result)
+from ansible_collections.allura.forge.plugins.plugin_utils import _report as report
+
+PAGE_FIELDS = dict(text=Field(text=True), labels=Field(normalise=lambda v: sorted(v or ())))
+TOOL_FIELDS = dict(tool=Field(create_only=True), mount_point=Field(), mount_label=Field(create_only=True))
+
+
+def ctx(check=True, diff=True):
+    return Context(check_mode=check, diff_mode=diff)
+
+
+def page_result(pages, lives, check=True, diff=True):
+    """What allura_wiki_page returns for pages (a bulk result) given the live pages (None = absent)."""
+    c = ctx(check, diff)
+    outcomes = []
+    for page, live in zip(pages, lives):
+        desired = dict(text=page.get('text'), labels=page.get('labels'))
+        outcomes.append(converge(c, 'p/demo wiki page %r' % page['title'], PAGE_FIELDS, live, desired,
+                                 create=lambda want: dict(want), update=lambda have, delta, want: dict(have, **want)))
+    return bulk_result(c, 'pages', outcomes)
+
+
+def tool_result(live, desired, check=True):
+    c = ctx(check)
+    outcome = converge(c, 'tool %r' % desired['mount_point'], TOOL_FIELDS, live, desired, create=lambda want: dict(want))
+    out = result(c, 'tool', outcome)
+    out['tool'] = outcome.after
+    return out
+
+
+def loop(*results):
+    return dict(results=list(results), changed=any(r.get('changed') for r in results))
+
+
+def skipped_item(item):
+    return dict(skipped=True, false_condition='not __project_pending', item=item, changed=False)
+
+
+def missing_item(item, what="project 'demo' does not exist in neighborhood 'p', or this user cannot see it"):
+    """A check-run item whose module failed on the missing project or tool (the role does not count that as a failure)."""
+    return dict(failed=False, failed_when_result=False, changed=True, msg=what, item=item)
+
+
+SPEC = dict(name='demo', tools=[dict(tool='wiki', mount_point='docs', mount_label='Docs')],
+            wiki=[dict(mount_point='wiki', title='Home', text='Welcome\n'),
+                  dict(mount_point='docs', title='Install', text='pip install demo\n')])
+
+
+def test_plan_groups_pages_and_tickets_by_mount_point_in_order():
+    spec = dict(name='demo', wiki=[dict(title='A', text='a'), dict(mount_point='docs', title='B', text='b'),
+                                   dict(mount_point='wiki', title='C', text='c')],
+                tickets=[dict(summary='x'), dict(mount_point='bugs', summary='y')])
+    plan = report.project_plan(spec)
+    assert plan['wiki'] == [dict(mount_point='wiki', pages=[dict(title='A', text='a'), dict(title='C', text='c')], predicted_change=True),
+                            dict(mount_point='docs', pages=[dict(title='B', text='b')], predicted_change=True)]
+    assert plan['tickets'] == [dict(mount_point='tickets', tickets=[dict(summary='x')], predicted_change=True),
+                               dict(mount_point='bugs', tickets=[dict(summary='y')], predicted_change=True)]
+    assert plan['tools'] == [] and plan['webhooks'] == [] and plan['access'] == [] and plan['link'] is None
+
+
+def test_plan_predicts_whether_items_in_a_new_tool_change_something():
+    plan = report.project_plan(dict(name='x', wiki=[dict(title='Home', labels=[]), dict(mount_point='docs', title='Home', text='t')],
+                                    webhooks=[dict(url='https://ci/h', state='absent')]))
+    assert [g['predicted_change'] for g in plan['wiki']] == [False, True]  # a new wiki already has Home
+    assert plan['webhooks'][0]['predicted_change'] is False
+
+
+def test_plan_adds_the_link_tool_with_its_url_unless_listed():
+    plan = report.project_plan(dict(name='x', link='https://x.example.org'))
+    assert plan['tools'] == [dict(tool='link', mount_point='link', url='https://x.example.org')]
+    assert plan['link'] == dict(url='https://x.example.org', predicted_change=False)
+    listed = report.project_plan(dict(name='x', link='https://x.example.org', tools=[dict(tool='link', mount_label='Home')]))
+    assert listed['tools'] == [dict(tool='link', mount_label='Home', url='https://x.example.org')]
+    other = report.project_plan(dict(name='x', link='https://x.example.org', tools=[dict(tool='link', url='https://y.org')]))
+    assert other['tools'] == [dict(tool='link', url='https://y.org')]
+    assert other['link'] == dict(url='https://x.example.org', predicted_change=True)
+
+
+def test_plan_keeps_secrets_out_of_the_webhook_loop_items():
+    plan = report.project_plan(dict(name='x', webhooks=[dict(url='https://ci/h', secret='s3cret'), dict(url='https://ci/g')]))
+    assert plan['webhooks'] == [dict(url='https://ci/h', has_secret=True, predicted_change=True),
+                                dict(url='https://ci/g', has_secret=False, predicted_change=True)]
+    assert 's3cret' not in json.dumps(plan)
+
+
+def test_one_changed_page_gives_one_entry_with_full_live_and_desired_text():
+    pages = [dict(title='Home', text='Welcome\n'), dict(title='Install', text='new\n', labels=['docs'])]
+    res = page_result(pages, [dict(text='Welcome\n', labels=[]), dict(text='old\n', labels=['docs'])])
+    assert res['summary'] == dict(created=0, updated=1, unchanged=1)
+    out = report.project_report(dict(name='demo', wiki=[dict(p) for p in pages]), check_mode=True,
+                                wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
+    assert [(r['resource'], r['action']) for r in out['resources']] == [('wiki wiki/Home', 'none'), ('wiki wiki/Install', 'update')]
+    assert out['resources'][1]['changes'] == [dict(field='text', live='old\n', desired='new\n', text=True)]
+    rows = report.drift_rows(out)
+    assert rows == [dict(project='p/demo', kind='wiki_page', resource='wiki wiki/Install', action='update', field='text',
+                         live='old\n', desired='new\n', text=True)]
+    assert out['summary']['drift'] == 1 and out['drift'] is True
+
+
+def test_a_clean_project_gives_no_rows():
+    pages = [dict(title='Home', text='Welcome\n')]
+    res = page_result(pages, [dict(text='Welcome\n', labels=[])])
+    out = report.project_report(dict(name='demo'), check_mode=True, wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
+    assert report.drift_rows([out]) == []
+    assert out['drift'] is False and out['changed'] is False
+    assert report.drift_lines([out]) == ['no drift: 1 project matches the spec']
+    assert 'No drift' in report.drift_markdown([out])
+
+
+def test_pages_after_a_created_page_are_matched_to_their_own_diff():
+    pages = [dict(title='A', text='a\n'), dict(title='B', text='b\n'), dict(title='C', text='c2\n', labels=['x'])]
+    res = page_result(pages, [None, dict(text='b\n', labels=[]), dict(text='c\n', labels=[])])
+    out = report.project_report(dict(name='demo'), check_mode=True, wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
+    by_name = {r['resource']: r for r in out['resources']}
+    assert by_name['wiki wiki/A']['action'] == 'create' and by_name['wiki wiki/A']['changes'] == []
+    assert by_name['wiki wiki/B']['action'] == 'none'
+    assert {c['field']: (c['live'], c['desired']) for c in by_name['wiki wiki/C']['changes']} == {
+        'labels': ([], ['x']), 'text': ('c\n', 'c2\n')}
+    rows = report.drift_rows(out)
+    assert [(r['resource'], r['field'], r['live'], r['desired']) for r in rows] == [
+        ('wiki wiki/A', None, 'absent', 'present'), ('wiki wiki/C', 'labels', [], ['x']), ('wiki wiki/C', 'text', 'c\n', 'c2\n')]
+
+
+def test_without_diff_mode_actions_are_still_reported():
+    pages = [dict(title='A', text='a2\n')]
+    res = page_result(pages, [dict(text='a\n', labels=[])], diff=False)
+    out = report.project_report(dict(name='demo'), wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
+    assert out['resources'][0]['action'] == 'update' and out['resources'][0]['changes'] == []
+    assert report.drift_rows(out)[0]['field'] is None
+
+
+def test_check_mode_predicts_what_lives_in_a_tool_to_install():
+    spec = dict(SPEC, tickets=[dict(mount_point='issues', summary='First')],
+                webhooks=[dict(mount_point='code', url='https://ci.example.org/h')],
+                access=[dict(mount_point='docs', user='bob', permission='edit', expected=False)])
+    tools = loop(dict(tool_result(None, dict(tool='wiki', mount_point='docs', mount_label='Docs')), item=spec['tools'][0]),
+                 dict(tool_result(dict(tool='git', mount_point='code', mount_label='Code'), dict(tool='git', mount_point='code')),
+                      item=dict(tool='git')),
+                 dict(tool_result(None, dict(tool='tickets', mount_point='issues')), item=dict(tool='tickets', mount_point='issues')))
+    home = page_result([dict(title='Home', text='Welcome\n')], [dict(text='Welcome\n', labels=[])])
+    hook = dict(changed=True, action='create', webhook={}, diff=[dict(before_header='h', after_header='h', before={}, after={'hook_url': 'x'})])
+    out = report.project_report(
+        spec, check_mode=True, project=dict(changed=False, action='none', project={}),
+        tools=tools,
+        wiki=loop(dict(home, item=dict(mount_point='wiki', pages=[dict(title='Home', text='Welcome\n')])),
+                  skipped_item(dict(mount_point='docs', pages=[dict(title='Home', text='Docs\n'), dict(title='Install', text='x')]))),
+        tickets=loop(missing_item(dict(mount_point='issues', tickets=[dict(summary='First')]),
+                                  "project p/demo has no tool at mount_point 'issues' (its tickets tools: bugs)")),
+        webhooks=loop(dict(hook, item=dict(mount_point='code', url='https://ci.example.org/h', has_secret=False))),
+        access=loop(skipped_item(spec['access'][0])))
+    got = [(r['resource'], r['action'], r['pending']) for r in out['resources']]
+    assert got == [
+        ('project', 'none', False),
+        ('tool docs', 'create', False), ('tool code', 'none', False), ('tool issues', 'create', False),
+        ('wiki wiki/Home', 'none', False),
+        ('wiki docs/Home', 'update', True),  # a new wiki starts with a Home page
+        ('wiki docs/Install', 'create', True),
+        ('ticket issues/First', 'create', True),
+        ('webhook code repo-push https://ci.example.org/h', 'create', False),
+        ('access docs: bob edit', 'none', True),
+    ]
+    assert out['summary'] == {'create': 5, 'update': 1, 'delete': 0, 'none': 4, 'changed': 6, 'mismatch': 0, 'drift': 6, 'pending': 4}
+
+
+def test_check_mode_predicts_everything_of_a_project_to_create():
+    spec = dict(name='newp', create=True, link='https://newp.example.org',
+                tools=[dict(tool='wiki'), dict(tool='link', mount_point='link', url='https://newp.example.org')],
+                wiki=[dict(title='Home', text='Hi'), dict(title='Other', text='x')],
+                webhooks=[dict(url='https://ci/h', state='absent')])
+    project = dict(changed=True, action='create', project={'shortname': 'newp'})
+    plan = report.project_plan(spec)
+    out = report.project_report(
+        spec, check_mode=True, project=project,
+        tools=loop(*[missing_item(t) for t in plan['tools']]),
+        link=missing_item(None),
+        wiki=loop(*[skipped_item(g) for g in plan['wiki']]),
+        webhooks=loop(*[skipped_item(h) for h in plan['webhooks']]))
+    got = [(r['resource'], r['action']) for r in out['resources']]
+    assert got == [('project', 'create'), ('tool wiki', 'create'), ('tool link', 'create'), ('link link', 'none'),
+                   ('wiki wiki/Home', 'update'), ('wiki wiki/Other', 'create'),
+                   ('webhook code repo-push https://ci/h', 'none')]
+    assert all(r['pending'] for r in out['resources'][1:])
+    assert 'the project' in out['resources'][1]['note']
+
+
+def test_a_link_tool_installed_without_the_url_predicts_an_update():
+    spec = dict(name='p1', link='https://a.example.org', tools=[dict(tool='link', url='https://b.example.org')])
+    plan = report.project_plan(spec)
+    out = report.project_report(spec, check_mode=True, project=dict(changed=True, action='create'),
+                                tools=loop(*[skipped_item(t) for t in plan['tools']]), link=dict(skipped=True))
+    assert [(r['resource'], r['action']) for r in out['resources']] == [
+        ('project', 'create'), ('tool link', 'create'), ('link link', 'update')]
+
+
+def test_access_mismatch_is_drift_and_never_a_change():
+    items = [dict(user='bob', permission='edit', mount_point='wiki', expected=False), dict(user='ann', permission='read')]
+    out = report.project_report(dict(name='demo'), access=loop(
+        dict(changed=False, access={'bob': {'edit': True}}, item=items[0]),
+        dict(changed=False, access={'ann': {'read': True}}, item=items[1])))
+    assert [(r['resource'], r['action'], r['mismatch']) for r in out['resources']] == [
+        ('access wiki: bob edit', 'none', True), ('access project: ann read', 'none', False)]
+    assert out['changed'] is False and out['drift'] is True and out['summary']['mismatch'] == 1
+    assert report.drift_rows(out) == [dict(project='p/demo', kind='access', resource='access wiki: bob edit', action='none',
+                                           field='permission edit', live=True, desired=False, text=False)]
+
+
+def test_frozen_field_drift_of_a_tool_lists_the_fields():
+    res = tool_result(dict(tool='wiki', mount_point='docs', mount_label='Documentation'),
+                      dict(tool='wiki', mount_point='docs', mount_label='Docs'))
+    out = report.project_report(dict(name='demo'), check_mode=True, tools=loop(dict(res, item=dict(tool='wiki', mount_point='docs'))))
+    assert out['resources'][0]['changes'] == [dict(field='mount_label', live='Documentation', desired='Docs', text=False)]
+
+
+def test_deleted_webhook_row_and_empty_loops():
+    hook = dict(changed=True, action='delete', webhook={},
+                diff=[dict(before_header='h', after_header='h', before=dict(hook_url='https://x/h', type='repo-push', id='1'), after={})])
+    out = report.project_report(dict(name='demo', neighborhood='u'), check_mode=False,
+                                tools=dict(results=[], skipped=True, skipped_reason='No items in the list'),
+                                webhooks=loop(dict(hook, item=dict(url='https://x/h', state='absent'))))
+    assert out['project'] == 'u/demo'
+    assert report.drift_rows(out) == [dict(project='u/demo', kind='webhook', resource='webhook code repo-push https://x/h',
+                                           action='delete', field=None, live='present', desired='absent', text=False)]
+
+
+def test_markdown_and_lines_render_every_row_and_text_diffs():
+    pages = [dict(title='Install|Guide', text='line 1\nline 2 new\n')]
+    res = page_result(pages, [dict(text='line 1\nline 2\n', labels=[])])
+    out = report.project_report(dict(name='demo'), check_mode=True, wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
+    md = report.drift_markdown([out], generated='2026-01-01T00:00:00Z')
+    assert '| p/demo | wiki wiki/Install\\|Guide | text | line 2: `"line 2"` | line 2: `"line 2 new"` |' in md
+    assert '```diff' in md and '-line 2\n+line 2 new' in md
+    assert 'Generated 2026-01-01T00:00:00Z.' in md
+    lines = report.drift_lines([out])
+    assert lines == ['p/demo  wiki wiki/Install|Guide  text line 2: "line 2" -> "line 2 new"']
+    assert report.text_change('a\nb\nc\n', 'a\nB\nC\nd\n') == 'line 2: "b" -> "B" (and 2 more lines)'
+    assert report.text_change('a\n', 'a') == 'line 2: "" -> (none)'
+    assert report.summary_lines(out) == ['p/demo: 1 would be updated, 0 unchanged', '  update   wiki wiki/Install|Guide (text)']
+
+
+def test_short_values():
+    assert report.short('abc') == '"abc"'
+    assert report.short(None) == '(none)'
+    assert report.short(['a', 'b']) == '["a", "b"]'
+    assert report.short('x' * 100).endswith('...') and len(report.short('x' * 100)) == 60
