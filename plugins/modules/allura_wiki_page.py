@@ -106,7 +106,7 @@ attributes:
     support: full
     description: Shows the labels that differ and a unified diff of the text of each changed page.
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''
