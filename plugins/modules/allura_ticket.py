@@ -143,7 +143,7 @@ notes:
   - Assigning nobody to a ticket that has an assignee sends the assignee V(*anonymous), the only value the server
     clears the assignee with.
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''
