@@ -40,7 +40,8 @@ def fresh_sandbox():
     started = []
 
     def start(**options):
-        proc = start_sandbox(port=0, **options)
+        options.setdefault('port', 0)
+        proc = start_sandbox(**options)
         started.append(proc)
         return proc
 

@@ -1,0 +1,217 @@
+"""The /_sandbox/ controls: reset, request log, faults, latency, state, config."""
+
+import http.client
+import socket
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from harness import SandboxError
+from helpers import ADMIN, USER, call, get, post
+
+
+def _connection(base, timeout=10):
+    parts = urlsplit(base)
+    return http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+
+
+def test_reset_restores_the_seed(sandbox, sb):
+    post(sandbox, '/rest/p/test/wiki/Temp', {'text': 'x'})
+    post(sandbox, '/rest/p/test/admin/code/webhooks/repo-push', {'url': 'http://example.com/h'})
+    sb.faults(kind='503')
+    sb.latency(5)
+    sb.reset()
+    assert get(sandbox, '/rest/p/test/wiki/Temp').status == 404
+    assert get(sandbox, '/rest/p/test/admin/code/webhooks').json['webhooks'] == []
+    assert sb.log()['counters']['total'] == 2  # the two GETs above; faults are gone
+    assert sb.latency(0) == {'ms': 0}
+
+
+def test_log_entries_and_counters(sandbox, sb):
+    get(sandbox, '/rest/p/test/wiki/Home?x=1')
+    post(sandbox, '/rest/p/test/wiki/Logged', {'text': 'x'})
+    post(sandbox, '/rest/p/test/wiki/Denied', {'text': 'x'}, token=USER)
+    get(sandbox, '/rest/p/nope/', token=None)
+    log = sb.log()
+    entries = log['requests']
+    assert [e['seq'] for e in entries] == [1, 2, 3, 4]
+    first = entries[0]
+    assert set(first) == {'seq', 'method', 'path', 'query', 'status', 'user', 'write', 'fault', 'duration_ms'}
+    assert (first['method'], first['path'], first['query'], first['status'], first['user'], first['write'],
+            first['fault']) == ('GET', '/rest/p/test/wiki/Home', 'x=1', 200, 'test-admin', False, None)
+    assert isinstance(first['duration_ms'], float)
+    assert entries[1]['write'] is True and entries[1]['status'] == 200
+    assert entries[2]['write'] is False and entries[2]['status'] == 403 and entries[2]['user'] == 'test-user'
+    assert entries[3]['user'] is None and entries[3]['status'] == 404
+    counters = log['counters']
+    assert counters['total'] == 4 and counters['writes'] == 1
+    assert counters['by_method'] == {'GET': 2, 'POST': 2}
+    assert counters['by_status'] == {'200': 2, '403': 1, '404': 1}
+    assert counters['by_path']['/rest/p/test/wiki/Home'] == 1
+    sb.clear_log()
+    assert sb.log() == {'requests': [], 'counters': {'total': 0, 'writes': 0, 'by_method': {}, 'by_status': {},
+                                                     'by_path': {}, 'internal_errors': 0}}
+
+
+def test_failed_writes_are_not_writes(sandbox, sb):
+    post(sandbox, '/rest/p/test/admin/install_tool', {'tool': 'wiki', 'mount_point': 'wiki', 'mount_label': 'W'})
+    post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.status': 'bogus'})
+    post(sandbox, '/rest/p/test/link/', {'url': ''})
+    assert sb.log()['counters']['writes'] == 0
+
+
+@pytest.mark.parametrize('kind,status', [('429', 429), ('502', 502), ('503', 503), ('504', 504)])
+def test_status_faults(sandbox, sb, kind, status):
+    sb.faults(kind=kind, count=1)
+    result = post(sandbox, '/rest/p/test/wiki/Faulted', {'text': 'x'})
+    assert result.status == status
+    assert 'retry-after' not in result.headers
+    assert get(sandbox, '/rest/p/test/wiki/Faulted').status == 404  # not processed
+    assert post(sandbox, '/rest/p/test/wiki/Faulted', {'text': 'x'}).status == 200  # count used up
+    entry = sb.log()['requests'][0]
+    assert (entry['status'], entry['fault'], entry['write']) == (status, kind, False)
+
+
+def test_429_with_retry_after(sandbox, sb):
+    sb.faults(kind='429-retry-after', retry_after=7, count=2)
+    for _ in range(2):
+        result = get(sandbox, '/rest/p/test/')
+        assert result.status == 429 and result.headers['retry-after'] == '7'
+        assert result.json['title'] == 'Too Many Requests'
+    assert get(sandbox, '/rest/p/test/').status == 200
+
+
+def test_reset_fault_drops_before_processing(sandbox, sb):
+    sb.faults(kind='reset', count=1, match={'method': 'POST'})
+    with pytest.raises((ConnectionResetError, http.client.RemoteDisconnected, BrokenPipeError)):
+        post(sandbox, '/rest/p/test/wiki/Dropped', {'text': 'x'})
+    assert get(sandbox, '/rest/p/test/wiki/Dropped').status == 404
+    entry = sb.log()['requests'][0]
+    assert (entry['fault'], entry['status'], entry['write']) == ('reset', None, False)
+
+
+def test_reset_after_fault_processes_then_drops(sandbox, sb):
+    sb.faults(kind='reset-after', count=1, match={'method': 'POST', 'path_regex': r'/bugs/new$'})
+    with pytest.raises((ConnectionResetError, http.client.RemoteDisconnected)):
+        post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 'created once'})
+    tickets = get(sandbox, '/rest/p/test/bugs/').json['tickets']
+    assert tickets == [{'ticket_num': 1, 'summary': 'created once'}]  # the state changed
+    entry = sb.log()['requests'][0]
+    assert (entry['fault'], entry['status'], entry['write']) == ('reset-after', 302, True)
+
+
+def test_delay_fault(sandbox, sb):
+    sb.faults(kind='delay', delay_ms=300, count=1)
+    started = time.monotonic()
+    assert get(sandbox, '/rest/p/test/').status == 200
+    assert time.monotonic() - started >= 0.3
+    assert sb.log()['requests'][0]['fault'] == 'delay'
+
+
+def test_hang_fault(sandbox, sb):
+    sb.faults(kind='hang', delay_ms=1500, count=1)
+    started = time.monotonic()
+    with pytest.raises((socket.timeout, TimeoutError)):
+        get(sandbox, '/rest/p/test/', timeout=0.3)
+    assert time.monotonic() - started < 1.5
+    sb.faults(kind='hang', delay_ms=200, count=1)
+    with pytest.raises(http.client.RemoteDisconnected):
+        get(sandbox, '/rest/p/test/', timeout=5)  # closed without an answer after delay_ms
+    assert get(sandbox, '/rest/p/test/').status == 200
+    assert [e['fault'] for e in sb.log()['requests']] == ['hang', 'hang', None]
+
+
+def test_fault_match_and_fraction_are_reproducible(sandbox, sb):
+    def run():
+        sb.reset()
+        sb.faults(kind='503', fraction=0.5, seed=42, match={'path_regex': '^/rest/p/test/wiki/'})
+        statuses = [get(sandbox, '/rest/p/test/wiki/Home').status for _ in range(20)]
+        assert get(sandbox, '/rest/p/test/').status == 200  # not matched
+        return statuses
+
+    first = run()
+    assert set(first) == {200, 503}
+    assert run() == first
+
+
+def test_several_rules_and_clearing(sandbox, sb):
+    sb.faults({'kind': '502', 'count': 1, 'match': {'method': 'GET'}}, {'kind': '504', 'count': 1, 'match': {'method': 'POST'}})
+    assert len(sb._control('GET', 'faults')['rules']) == 2  # pylint: disable=protected-access
+    assert post(sandbox, '/rest/p/test/wiki/R', {'text': 'x'}).status == 504
+    sb.clear_faults()
+    assert get(sandbox, '/rest/p/test/').status == 200
+
+
+@pytest.mark.parametrize('rule', [{'kind': 'explode'}, {'kind': '503', 'count': 0}, {'kind': '503', 'fraction': 2},
+                                  {'kind': '503', 'match': {'path_regex': '('}}, {'kind': '503', 'colour': 'red'}])
+def test_invalid_fault_rules(sb, rule):
+    with pytest.raises(SandboxError):
+        sb.faults(rule)
+
+
+def test_controls_are_not_faulted_or_logged(sandbox, sb):
+    sb.faults(kind='reset')
+    assert sb.state()['projects']
+    sb.clear_faults()
+    assert sb.log()['counters']['total'] == 0
+    assert call(sandbox, 'GET', '/_sandbox/nope').status == 404
+    assert call(sandbox, 'GET', '/_sandbox/reset').status == 405
+
+
+def test_latency(sandbox, sb):
+    sb.latency(150)
+    started = time.monotonic()
+    get(sandbox, '/rest/')
+    assert time.monotonic() - started >= 0.15
+    sb.reset()
+    started = time.monotonic()
+    get(sandbox, '/rest/')
+    assert time.monotonic() - started < 0.15
+
+
+def test_state_dump(sandbox, sb):
+    post(sandbox, '/rest/p/test/wiki/Home', {'text': 'v2'})
+    post(sandbox, '/rest/p/test/admin/code/webhooks/repo-push', {'url': 'http://example.com/h', 'secret': 's3cret'})
+    sb.config(export_seconds=0)
+    post(sandbox, '/rest/p/test/admin/export', {'tools': 'wiki,bugs', 'send_email': 'false'})
+    state = sb.state()
+    project = state['projects']['p/test']
+    tools = {t['mount_point']: t for t in project['tools']}
+    assert [t['ordinal'] for t in project['tools']] == list(range(9))
+    assert tools['wiki']['data']['pages'][0]['version'] == 2
+    assert tools['code']['data']['webhooks'][0]['secret'] == 's3cret'
+    export = state['exports'][0]
+    assert (export['tools'], export['send_email'], export['with_attachments'], export['status']) == \
+        (['wiki', 'bugs'], 'false', None, 'done')
+    assert export['filename'].startswith('test-backup-')
+    assert state['users']['test-admin']['_id'] == '6b0a6aa709bf77c467db0003'
+
+
+def test_config(sb):
+    assert sb.config()['export_seconds'] == 1.0
+    assert sb.config(export_seconds=0.25, stock_webhook_validation=True)['stock_webhook_validation'] is True
+    sb.reset()
+    assert sb.config()['stock_webhook_validation'] is False
+    with pytest.raises(SandboxError):
+        sb.config(bogus=1)
+
+
+def test_concurrent_requests(sandbox, sb):
+    """Parallel clients: no lost writes, no internal errors."""
+    import threading  # pylint: disable=import-outside-toplevel
+
+    def worker(index):
+        for number in range(10):
+            post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 't%d-%d' % (index, number)})
+            get(sandbox, '/rest/p/test/bugs/', token=ADMIN)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    index = get(sandbox, '/rest/p/test/bugs/?limit=500').json
+    assert index['count'] == 60
+    assert sorted(t['ticket_num'] for t in index['tickets']) == list(range(1, 61))
+    assert sb.log()['counters']['internal_errors'] == 0
