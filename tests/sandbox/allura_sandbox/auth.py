@@ -30,16 +30,13 @@ def is_https(req, tls):
 def authenticate(req, data, tls=False):
     """Return the username (None for anonymous) or raise a 401/500 HTTPError."""
     header = req.headers.get('Authorization')
-    if header is not None:
-        header = header.strip()
-    token_param = req.param('access_token')
-    if header is None and not token_param and not req.has('oauth_token'):
+    if header is None and not req.has('access_token') and not req.has('oauth_token'):
         return None
-    from_url = False
-    if header and header.startswith('Bearer ') and header[len('Bearer '):].strip():
-        token = header[len('Bearer '):].strip()
+    header = (header or '').strip()
+    if header.startswith('Bearer '):
+        token, from_url = header[len('Bearer '):], False
     else:
-        token, from_url = token_param, True
+        token, from_url = req.param('access_token'), True
     if token:
         if not is_https(req, tls):
             raise unauthorized(URL_TOKEN_DETAIL if from_url else '')
@@ -48,7 +45,7 @@ def authenticate(req, data, tls=False):
         if user is None or user.get('disabled'):
             raise unauthorized(URL_TOKEN_DETAIL if from_url else '')
         return username
-    return _oauth1(req, data)
+    return _oauth1(req, data, is_https(req, tls))
 
 
 def _endpoint():
@@ -102,11 +99,11 @@ def _endpoint():
     return _ENDPOINT
 
 
-def _oauth1(req, data):
+def _oauth1(req, data, https):
     parts = _endpoint()
     parts['validator'].data = data
     uri = req.base_url + req.raw_path + ('?' + req.raw_query if req.raw_query else '')
-    headers = {key: value for key, value in req.headers.items()}
+    headers = dict(req.headers.items())
     body = req.body.decode('utf-8', 'replace') if req.content_type == 'application/x-www-form-urlencoded' else None
     try:
         valid, oauth_request = parts['endpoint'].validate_protected_resource_request(
@@ -115,7 +112,7 @@ def _oauth1(req, data):
         raise server_error() from exc
     except parts['error'] as exc:
         raise unauthorized() from exc
-    if not valid:
+    if not valid or not https:  # oauthlib's transport check refuses plain HTTP (after parsing the header)
         raise unauthorized()
     entry = data['oauth1']['tokens'].get(oauth_request.resource_owner_key)
     if entry is None or entry['user'] not in data['users']:

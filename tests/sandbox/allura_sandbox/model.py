@@ -49,13 +49,13 @@ TROVE_ROOTS = ('audience', 'developmentstatus', 'environment', 'language', 'lice
 def trove_json(cat_id):
     for _root, _key, tid, shortname, fullpath in TROVE:
         if tid == cat_id:
-            return {'id': tid, 'shortname': shortname, 'fullname': fullpath.split(' :: ')[-1], 'fullpath': fullpath}
+            return {'id': tid, 'shortname': shortname, 'fullname': fullpath.rsplit(' :: ', maxsplit=1)[-1], 'fullpath': fullpath}
     return None
 
 
 def trove_lookup(add_project_key, value):
     for _root, key, tid, _shortname, fullpath in TROVE:
-        if key == add_project_key and value in (fullpath, fullpath.split(' :: ')[-1]):
+        if key == add_project_key and value in (fullpath, fullpath.rsplit(' :: ', maxsplit=1)[-1]):
             return tid
     return None
 

@@ -178,7 +178,7 @@ def negotiate(accept):
         ranges.append((media, quality))
     offers = []
     for offer in ('text/html', 'application/json'):
-        major = offer.split('/')[0]
+        major = offer.split('/', maxsplit=1)[0]
         best = None
         for media, quality in ranges:
             if media == offer:

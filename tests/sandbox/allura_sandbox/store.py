@@ -35,6 +35,7 @@ class Store:
         if not self.path:
             return
         directory = os.path.dirname(os.path.abspath(self.path))
+        os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix='.sandbox-state-', dir=directory)
         with os.fdopen(fd, 'w', encoding='utf-8') as handle:
             json.dump(self.data, handle, indent=1, sort_keys=True)

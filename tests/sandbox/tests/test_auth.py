@@ -6,7 +6,7 @@ import pytest
 import requests
 from requests_oauthlib import OAuth1
 
-from helpers import ADMIN, BAD, ROOT, USER, call, get, post
+from sandbox_http import ADMIN, BAD, ROOT, USER, call, get, post
 
 CONSUMER_KEY = 'sandboxconsumerkey000001'
 CONSUMER_SECRET = 'sandboxconsumersecret001'
@@ -145,3 +145,10 @@ def test_error_body_negotiation(sandbox):
     redirect = post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 's'})
     assert redirect.status == 302
     assert json.loads(redirect.body)['code'] == '302 Found'
+
+
+def test_oauth1_over_plain_http_is_refused(sandbox):
+    resp = requests.get(sandbox + '/rest/p/test/', auth=oauth(), headers={'X-Forwarded-Proto': 'http'}, timeout=10)
+    assert resp.status_code == 401
+    result = call(sandbox, 'GET', '/rest/p/test/', headers={'Authorization': 'Basic x', 'X-Forwarded-Proto': 'http'})
+    assert result.status == 500  # the header is parsed before the transport check

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from harness import SandboxError
-from helpers import ADMIN, USER, call, get, post
+from sandbox_http import ADMIN, USER, call, get, post
 
 
 def _connection(base, timeout=10):
@@ -75,7 +75,7 @@ def test_status_faults(sandbox, sb, kind, status):
 
 def test_429_with_retry_after(sandbox, sb):
     sb.faults(kind='429-retry-after', retry_after=7, count=2)
-    for _ in range(2):
+    for _attempt in range(2):
         result = get(sandbox, '/rest/p/test/')
         assert result.status == 429 and result.headers['retry-after'] == '7'
         assert result.json['title'] == 'Too Many Requests'
@@ -126,7 +126,7 @@ def test_fault_match_and_fraction_are_reproducible(sandbox, sb):
     def run():
         sb.reset()
         sb.faults(kind='503', fraction=0.5, seed=42, match={'path_regex': '^/rest/p/test/wiki/'})
-        statuses = [get(sandbox, '/rest/p/test/wiki/Home').status for _ in range(20)]
+        statuses = [get(sandbox, '/rest/p/test/wiki/Home').status for _attempt in range(20)]
         assert get(sandbox, '/rest/p/test/').status == 200  # not matched
         return statuses
 

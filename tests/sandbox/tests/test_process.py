@@ -9,7 +9,7 @@ import time
 import pytest
 
 from harness import SERVER, SandboxError, start_sandbox
-from helpers import get, post
+from sandbox_http import get, post
 
 
 def test_state_file_survives_a_restart(fresh_sandbox, tmp_path):
@@ -35,7 +35,7 @@ def test_reads_do_not_rewrite_the_state_file(fresh_sandbox, tmp_path):
     proc = fresh_sandbox(state_file=state_file)
     before = os.stat(state_file).st_mtime_ns
     time.sleep(0.05)
-    for _ in range(5):
+    for _attempt in range(5):
         get(proc.url, '/rest/p/test/')
     assert os.stat(state_file).st_mtime_ns == before
 

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from helpers import ADMIN, call, get, post, raw
+from sandbox_http import ADMIN, call, get, post, raw
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_oversized_chunked_body_is_refused(sandbox):
 
     def chunks():
         block = b'text=' + b'y' * (1024 * 1024)
-        for _ in range(40):
+        for _attempt in range(40):
             yield block
 
     try:
@@ -155,7 +155,7 @@ def test_keep_alive_connection_is_reused(sandbox):
     parts = urlsplit(sandbox)
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
-        for _ in range(20):
+        for _attempt in range(20):
             conn.request('GET', '/rest/p/test/wiki/', headers={'Authorization': 'Bearer ' + ADMIN})
             resp = conn.getresponse()
             assert resp.status == 200

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from helpers import ADMIN, ROOT, USER, call, get, post
+from sandbox_http import ADMIN, ROOT, USER, call, get, post
 
 WIKI = '/rest/p/test/wiki/'
 BUGS = '/rest/p/test/bugs/'
@@ -20,7 +20,7 @@ def state_tool(sb, mount, project='p/test'):
 # -- wiki (REFERENCE 7) ----------------------------------------------------------------
 
 def test_wiki_every_post_is_a_version(sandbox, sb):
-    for _ in range(3):
+    for _attempt in range(3):
         assert post(sandbox, WIKI + 'Versioned', {'text': 'same'}).json == {}
     page = next(p for p in state_tool(sb, 'wiki')['data']['pages'] if p['title'] == 'Versioned')
     assert page['version'] == 3

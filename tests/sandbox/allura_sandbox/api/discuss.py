@@ -85,8 +85,8 @@ def _new_post(ctx, project, tool, artifact, thread, parent, base):
     perms.require(allowed, 'post', ctx.user)
     slug = hex_nonce(4) if parent is None else parent['slug'] + '/' + hex_nonce(4)
     now = now_str()
-    post = {'_id': '%s.%s@%s.%s.%s.localhost' % (hex_nonce(40), hex_nonce(8), tool['mount_point'], project['shortname'],
-                                                   project['nbhd']),
+    message_id = '%s@%s.%s.%s.localhost' % (hex_nonce(40), tool['mount_point'], project['shortname'], project['nbhd'])
+    post = {'_id': message_id,
             'thread_id': thread, 'slug': slug, 'subject': ctx.req.param('subject', '') or '', 'status': 'ok',
             'text': ctx.req.param('text', '') or '', 'timestamp': now, 'last_edited': None,
             'author': ctx.user}

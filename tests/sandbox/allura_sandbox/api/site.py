@@ -253,4 +253,3 @@ def add_project(ctx, nbhd):
     rest_url = ctx.abs('/rest/%s/%s/' % (nbhd, shortname))
     return json_response({'status': 'success', 'html_url': ctx.abs('/%s/%s/' % (nbhd, shortname)), 'url': rest_url},
                          status=201, headers=[('Location', rest_url)])
-

@@ -266,4 +266,3 @@ def save(ctx, project, tool, ticket):
     apply(project, tool, ticket, fields, creating=False)
     touch(ctx, project)
     raise redirect(urljoin(ctx.abs(ctx.req.raw_path), '.'))
-

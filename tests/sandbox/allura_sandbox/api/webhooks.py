@@ -47,9 +47,8 @@ def model_types(tool):
 
 
 def hook_json(ctx, project, tool, hook):
-    return {'_id': hook['_id'],
-            'url': ctx.abs('/rest%sadmin/%s/webhooks/%s/%s' % (model.project_url(project), tool['mount_point'], hook['type'],
-                                                              hook['_id'])),
+    path = '/rest%sadmin/%s/webhooks/%s/%s' % (model.project_url(project), tool['mount_point'], hook['type'], hook['_id'])
+    return {'_id': hook['_id'], 'url': ctx.abs(path),
             'type': hook['type'], 'hook_url': hook['hook_url'], 'mod_date': hook['mod_date']}
 
 
