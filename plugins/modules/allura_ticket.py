@@ -425,7 +425,11 @@ class Tracker:
                                  recheck=lambda: self.saved(num, want),
                                  not_found=self.project.not_found(self.mount, 'ticket #%d' % num))
         except AlluraError as exc:
-            raise self.denied(exc, num, want) if exc.status in (401, 403) else exc
+            if exc.status in (401, 403):
+                raise self.denied(exc, num, want)
+            exc.message = '%s: %s' % (self.label(num, want.get('summary')), exc.message)
+            exc.args = (exc.message,)
+            raise
         ticket = self.read(num)
         if live is None and want.get('discussion_disabled') and not ticket['discussion_disabled']:
             ticket = self.write(num, ticket, dict(discussion_disabled=True))  # ignored on create (REFERENCE 8.3)

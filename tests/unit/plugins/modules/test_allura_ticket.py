@@ -356,7 +356,7 @@ def test_many_tickets_converge_then_rerun_is_ok_with_reads_only():
 def test_bulk_failure_names_the_item_and_reports_what_was_done():
     session, tracker, client = setup()
     out = run(session, client, tickets=[dict(summary='Good'), dict(summary='Bad', status='bogus'), dict(summary='Later')])
-    assert out['failed'] and out['msg'].startswith('tickets[1]: POST /rest/p/test/bugs/new was refused')
+    assert out['failed'] and out['msg'].startswith("tickets[1]: p/test bugs new ticket 'Bad': POST /rest/p/test/bugs/new was refused")
     assert 'before it, 1 tickets were converged: 1 created' in out['msg'] and out['changed'] is True
     assert [t['summary'] for t in out['tickets']] == ['Good'] and len(tracker.tickets) == 1
 
