@@ -152,3 +152,9 @@ def test_oauth1_over_plain_http_is_refused(sandbox):
     assert resp.status_code == 401
     result = call(sandbox, 'GET', '/rest/p/test/', headers={'Authorization': 'Basic x', 'X-Forwarded-Proto': 'http'})
     assert result.status == 500  # the header is parsed before the transport check
+
+
+def test_empty_token_parameter_is_not_anonymous(sandbox):
+    assert get(sandbox, '/rest/p/test/?access_token=', token=None).status == 401
+    assert get(sandbox, '/rest/p/test/?oauth_token=x', token=None).status == 401
+    assert post(sandbox, '/rest/p/test/wiki/T', {'text': 'x', 'access_token': ADMIN}, token=None).status == 200
