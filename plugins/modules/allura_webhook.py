@@ -195,7 +195,7 @@ def checked_params(params):
     url = normalise_url(raw)
     parts = urlsplit(url)
     if parts.scheme not in ('http', 'https') or not parts.netloc or re.search(r'\s', url):
-        hint = ' (the server reads %r as its scheme)' % parts.scheme if parts.scheme not in ('http', 'https') else ''
+        hint = ' (the server reads %r as its scheme)' % parts.scheme if '://' not in url else ''
         raise ParameterError('url %r is invalid%s: a webhook URL must be http:// or https:// with a host, such as '
                              'https://ci.example.org/hook' % (raw, hint))
     if not _REPO_MOUNT_POINT.match(params['mount_point'] or ''):
