@@ -135,6 +135,7 @@ print('      %d difference(s):' % len(report['rows']))
 for line in report['lines']:
     print('      ' + line)
 EOF
+# shellcheck disable=SC2016  # the backquotes are Markdown, not a command substitution
 sed -n '/^```diff$/,/^```$/p' "$OUT/allura-drift.md" | sed '1d;$d' | sed 's/^/        /'
 say "      exit status $RC: fail_on_drift=true fails the play on drift (for CI); $(secs "$t")"
 say "      report: ${OUT#"$ROOT"/}/allura-drift.md and .json"

@@ -374,8 +374,8 @@ def text_change(live, desired):
         if have != want:
             rest = difflib.SequenceMatcher(None, old[index + 1:], new[index + 1:], autojunk=False).get_opcodes()
             more = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in rest if tag != 'equal')
-            return 'line %d: %s -> %s%s' % (index + 1, short(have, 40), short(want, 40),
-                                             ' (and %d more line%s)' % (more, '' if more == 1 else 's') if more else '')
+            tail = ' (and %d more line%s)' % (more, '' if more == 1 else 's') if more else ''
+            return 'line %d: %s -> %s%s' % (index + 1, short(have, 40), short(want, 40), tail)
     return 'same text'
 
 
@@ -429,7 +429,7 @@ def summary_lines(reports):
             fields = ', '.join(str(c.get('field')) for c in res.get('changes') or ())
             tag = 'mismatch' if res.get('mismatch') else res.get('action')
             lines.append('  %-8s %s%s%s' % (tag, res.get('resource'), ' (%s)' % fields if fields else '',
-                                             ' [predicted]' if res.get('pending') else ''))
+                                            ' [predicted]' if res.get('pending') else ''))
     return lines
 
 

@@ -48,8 +48,8 @@ NEW_SPEC = {
     'wiki': [{'title': 'Home', 'text': 'Fresh home\n'}, {'title': 'Second', 'text': 'Two\n', 'labels': ['x']}],
     'tickets': [{'summary': 'First ticket', 'status': 'open'}, {'summary': 'Second ticket', 'labels': ['b']}],
     'webhooks': [{'url': 'http://127.0.0.1:9/fresh'}],
-    'access': [{'user': '*anonymous', 'permission': 'read'}, {'mount_point': 'wiki', 'user': 'test-user', 'permission': 'edit',
-                                                            'expected': False}],
+    'access': [{'user': '*anonymous', 'permission': 'read'},
+               {'mount_point': 'wiki', 'user': 'test-user', 'permission': 'edit', 'expected': False}],
 }
 
 # Includes the role for the first project of the file and writes its report where `out` says.
@@ -90,7 +90,7 @@ def out_of_band(url, path, data):
     could otherwise run before the entry is added, and the entry would count in the next run.)
     """
     request(url + path, 'POST', data)
-    for _ in range(100):
+    for _attempt in range(100):
         if any(r['path'] == path and r['write'] for r in request(url + '/_sandbox/log')['requests']):
             return
         time.sleep(0.02)

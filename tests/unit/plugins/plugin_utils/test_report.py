@@ -26,13 +26,13 @@ def page_result(pages, lives, check=True, diff=True):
     for page, live in zip(pages, lives):
         desired = dict(text=page.get('text'), labels=page.get('labels'))
         outcomes.append(converge(c, 'p/demo wiki page %r' % page['title'], PAGE_FIELDS, live, desired,
-                                 create=lambda want: dict(want), update=lambda have, delta, want: dict(have, **want)))
+                                 create=dict, update=lambda have, delta, want: dict(have, **want)))
     return bulk_result(c, 'pages', outcomes)
 
 
 def tool_result(live, desired, check=True):
     c = ctx(check)
-    outcome = converge(c, 'tool %r' % desired['mount_point'], TOOL_FIELDS, live, desired, create=lambda want: dict(want))
+    outcome = converge(c, 'tool %r' % desired['mount_point'], TOOL_FIELDS, live, desired, create=dict)
     out = result(c, 'tool', outcome)
     out['tool'] = outcome.after
     return out
