@@ -58,6 +58,8 @@ def run(session, check=False, diff=True, **kw):
     ('HTTPS://CI.Example.ORG/Hook', 'https://CI.Example.ORG/Hook'),
     ('HtTp://ci.example.org', 'http://ci.example.org'),
     ('127.0.0.1:8080/x', 'http://127.0.0.1:8080/x'),
+    ('Git+SSH://example.org/x', 'git+ssh://example.org/x'),
+    ('http://bücher.example/hook', 'http://xn--bcher-kva.example/hook'),
 ])
 def test_url_normalised_like_the_server(given, stored):
     assert normalise_url(given) == stored
@@ -186,6 +188,7 @@ def test_missing_mount_point_lists_repositories():
     (dict(url='   '), 'url must not be empty'),
     (dict(url='ftp://example.org/x'), "url 'ftp://example.org/x' is invalid"),
     (dict(url='localhost:8080/hook'), "the server reads 'localhost' as its scheme"),
+    (dict(url='my.host:8080/hook'), "the server reads 'my.host' as its scheme"),
     (dict(url='http://exa mple.org/'), "url 'http://exa mple.org/' is invalid"),
     (dict(url='http:///path'), "url 'http:///path' is invalid"),
     (dict(mount_point='Bad Name!'), "mount_point 'Bad Name!' is invalid"),
@@ -198,6 +201,11 @@ def test_bad_input_fails_before_any_request(kw, fragment):
     out = run(session, **kw)
     assert out['failed'] is True and fragment in out['msg']
     assert session.calls == []
+
+
+def test_scheme_hint_only_when_the_input_had_no_scheme():
+    out = run(FakeSession(), url='ftp://example.org/x')
+    assert 'as its scheme' not in out['msg']
 
 
 def test_unknown_type_fails_before_writing():
