@@ -12,7 +12,7 @@ stored what was asked, and returns the same keys in check mode as in a real run.
 
 from __future__ import annotations
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 
 REDACTED = '<hidden>'
 
@@ -48,6 +48,29 @@ class Field:
         have = have or {}
         keys = sorted(k for k, v in want.items() if v is not None and not self.equal(have.get(k), v))
         return ({k: have.get(k) for k in keys}, {k: want[k] for k in keys}) if keys else None
+
+
+def clean_labels(labels):
+    """Labels as they mean: trimmed, non-empty, first occurrence kept (Allura stores the comma-split input as is)."""
+    out = []
+    for label in labels or ():
+        label = label.strip()
+        if label and label not in out:
+            out.append(label)
+    return out
+
+
+def check_labels(labels, option):
+    """Labels as they are sent (cleaned); a label with a comma fails, since the server splits on commas."""
+    for index, label in enumerate(labels or ()):
+        if ',' in label:
+            raise ParameterError('%s[%d] %r contains a comma: the server splits labels on commas, so a label cannot '
+                                 'contain one; give each label as its own list item' % (option, index, label))
+    return None if labels is None else clean_labels(labels)
+
+
+# Labels compared as a set of cleaned labels (order, spaces, empties and duplicates do not count).
+LABELS = Field(normalise=lambda labels: sorted(clean_labels(labels)))
 
 
 class Context:

@@ -181,3 +181,13 @@ def test_bulk_failure_names_the_item_and_keeps_what_was_done():
     assert str(exc) == exc.message == 'pages[1]: refused (before it, 1 pages were converged: 1 created, 0 updated, 0 unchanged; later ones were not touched)'
     assert exc.result()['changed'] is True and exc.result()['pages'][0]['action'] == 'create'
     assert bulk_failure(ctx, 'pages', AlluraError('bad'), 'pages[0]', []).result() == {'msg': 'pages[0]: bad'}
+
+
+def test_labels_helpers():
+    from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+    from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, check_labels, clean_labels
+    assert clean_labels(['b', ' a', '', 'b ', None and 'x' or 'a']) == ['b', 'a']
+    assert check_labels(None, 'labels') is None and check_labels([' x', 'x'], 'labels') == ['x']
+    with pytest.raises(ParameterError, match=r"pages\[2\].labels\[1\] 'a,b' contains a comma"):
+        check_labels(['ok', 'a,b'], 'pages[2].labels')
+    assert LABELS.equal(['x', ' y', '', 'z'], ['z', 'y', 'x', 'x']) and not LABELS.equal(['x'], ['x', 'y'])
