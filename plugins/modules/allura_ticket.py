@@ -212,7 +212,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, bulk_failure, bulk_result, changes, converge, read_many, result)
+    LABELS, Field, bulk_failure, bulk_result, changes, check_labels, clean_labels, converge, read_many, result)
 
 TICKET_SPEC = dict(
     ticket_num=dict(type='int'),
@@ -239,15 +239,6 @@ BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
              private=False, discussion_disabled=False, custom_fields={}, reported_by=None, created_date=None, mod_date=None)
-
-
-def clean_labels(labels):
-    out = []
-    for label in labels or ():
-        label = label.strip()
-        if label and label not in out:
-            out.append(label)
-    return out
 
 
 def as_bool(value):
@@ -293,7 +284,7 @@ def text(value):
 
 FIELDS = dict(
     summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
-    assigned_to=Field(normalise=text), labels=Field(normalise=lambda v: sorted(clean_labels(v))),
+    assigned_to=Field(normalise=text), labels=LABELS,
     milestone=Field(normalise=text), private=Field(normalise=bool), discussion_disabled=Field(normalise=bool),
     custom_fields=Field(partial=True, equal=field_equal),
 )
@@ -329,12 +320,7 @@ def wanted(params):
             raise ParameterError('%ssummary %r is invalid: it must not be empty nor start or end with whitespace' % (opt, summary))
         if num is None and summary is None:
             raise ParameterError('%sticket_num or %ssummary is required (summary finds or creates the ticket)' % (opt, opt))
-        for index, label in enumerate(item.get('labels') or ()):
-            if ',' in label:
-                raise ParameterError('%slabels[%d] %r contains a comma: the server splits labels on commas; give each '
-                                     'label as its own list item' % (opt, index, label))
-        if item.get('labels') is not None:
-            item['labels'] = clean_labels(item['labels'])
+        item['labels'] = check_labels(item.get('labels'), opt + 'labels')
         item['custom_fields'] = check_custom(item.get('custom_fields'), opt)
         key = ('num', num) if num is not None else ('summary', summary)
         if key in seen:
@@ -489,6 +475,10 @@ def run(params, client, ctx):
     opts = ['%s.' % n if n else '' for n in names]
     index = tracker.index() if any(e.get('ticket_num') is None for e in entries) else {}
     nums = [e.get('ticket_num') or tracker.find(e['summary'], index, o) for o, e in zip(opts, entries)]
+    for index, num in enumerate(nums):
+        if num and num in nums[:index]:
+            raise ParameterError('%s and %s both address ticket #%d: each ticket may be listed once' % (
+                names[nums.index(num)], names[index], num))
     known = sorted({n for n in nums if n})
     lives = dict(zip(known, read_many(tracker.read, known, parallel)))
     for opt, num in zip(opts, nums):

@@ -367,3 +367,10 @@ def test_bulk_unknown_ticket_and_unknown_assignee_fail_before_any_write():
     assert out['failed'] and out['msg'].startswith('tickets[1].ticket_num 5 does not exist') and session.writes() == []
     out = run(session, client, tickets=[dict(summary='a'), dict(summary='b', assigned_to='ghost')])
     assert out['failed'] and "tickets[1].assigned_to 'ghost': no such user" in out['msg'] and session.writes() == []
+
+
+def test_bulk_items_that_resolve_to_the_same_ticket_are_rejected():
+    session, tracker, client = setup()
+    tracker.add(summary='Same')
+    out = run(session, client, tickets=[dict(summary='Same', status='open'), dict(ticket_num=1, status='closed')])
+    assert out['failed'] and 'tickets[0] and tickets[1] both address ticket #1' in out['msg'] and session.writes() == []
