@@ -17,6 +17,7 @@ import importlib
 import os
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 
@@ -42,7 +43,10 @@ class AlluraAction(ActionBase):
         validated = validator.validate(self._task.args)
         secrets = validated._no_log_values
         if validated.error_messages:
-            result.update(failed=True, msg=remove_values('; '.join(validated.error_messages), secrets))
+            # worded as AnsibleModule words it, so both paths fail alike
+            messages = ['Unsupported parameters for (%s) module: %s' % (self._task.action, err) if isinstance(err, UnsupportedError)
+                        else str(err) for err in validated.errors]
+            result.update(failed=True, msg=remove_values(' '.join(messages), secrets))
             return result
         out = execute(module.run, validated.validated_parameters, check_mode=bool(self._task.check_mode),
                       diff_mode=bool(self._task.diff))
