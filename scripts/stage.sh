@@ -16,8 +16,12 @@ tar -c --exclude=./.git --exclude='./.venv*' --exclude=./.build --exclude=./.cac
     --exclude=./tests/output --exclude='__pycache__' --exclude=.pytest_cache --exclude='*.tar.gz' \
     --exclude=./importer_result.json --exclude=./tests/integration/integration_config.yml \
     --exclude=./bench/results --exclude=./.ansible . | tar -x -C "$DEST.new"
-# keep the staged git repo (ansible-test lists files through it)
+# keep the staged git repo (ansible-test lists files through it) and the virtualenvs that
+# `ansible-test units --venv` builds under tests/output/.tmp/delegation (rebuilding costs ~10 s)
 if [ -d "$DEST/.git" ]; then mv "$DEST/.git" "$DEST.new/.git"; fi
+if [ -d "$DEST/tests/output/.tmp/delegation" ]; then
+  mkdir -p "$DEST.new/tests/output/.tmp" && mv "$DEST/tests/output/.tmp/delegation" "$DEST.new/tests/output/.tmp/"
+fi
 rm -rf "$DEST" && mv "$DEST.new" "$DEST"
 (cd "$DEST" && { [ -d .git ] || git init -q; } && git add -A >/dev/null 2>&1)
 cd "$DEST" && pwd

@@ -11,13 +11,13 @@
 #   importer       galaxy-importer on the built tarball (fails on any ERROR it logs)
 #   lint           ansible-lint, production profile, offline (.ansible-lint)
 #   sanity         ansible-test sanity --python 3.12 --local (no ignore file, ever)
-#   units          ansible-test units --python 3.12 --local --requirements (tests/unit)
+#   units          ansible-test units --python 3.12 --venv --requirements (tests/unit)
 #   sandbox-tests  pytest tests/sandbox/tests (the fake server's own contract tests)
 #   functional     pytest tests/functional and tests/e2e, whichever exist (see below)
 #   integration    ansible-test integration --python 3.12 --local against a fresh sandbox
 #   molecule       every scenario under extensions/molecule/ against a fresh sandbox
 #   sanity-compat  ansible-test sanity --python 3.11 with .venv-compat (ansible-core 2.19)
-#   units-compat   ansible-test units --python 3.11 with .venv-compat
+#   units-compat   ansible-test units --python 3.11 --venv with .venv-compat
 #
 # Every step runs even when an earlier one failed. Each prints a header; its output goes to
 # .cache/test-logs/<step>.log and is shown (the last TEST_LOG_LINES lines, default 400) only when
@@ -185,10 +185,15 @@ ansible_test_sanity() {  # ansible_test_sanity VENV PYVER
   settle "$rc"
 }
 
+# --venv, not --local: in the controller context pytest-ansible (in our venvs for plain
+# `pytest tests/unit`) replaces ansible-test's collection path, and every controller-side test
+# (filters, plugin_utils, action plugins) fails to collect. ansible-test's own venv holds only
+# its pytest plugins plus tests/unit/requirements.txt, which also proves that file is complete.
 ansible_test_units() {  # ansible_test_units VENV PYVER
   local venv=$1 py=$2 rc
   stage
-  (cd "$STAGE" && with_venv "$venv" ansible-test units --python "$py" --local --requirements --color no)
+  rm -rf "$STAGE/tests/output/junit"
+  (cd "$STAGE" && with_venv "$venv" ansible-test units --python "$py" --venv --requirements --color no)
   rc=$?
   junit_counts "$STAGE"/tests/output/junit/*.xml
   settle "$rc"
