@@ -260,8 +260,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if kind in FAULT_STATUS:
             headers = [('Retry-After', str(rule.retry_after))] if kind == '429-retry-after' else []
+            log(FAULT_STATUS[kind])  # logged before answering: a client that saw the answer finds it in the log
             self._write(webob_response(FAULT_STATUS[kind], '', self.headers.get('Accept'), self.command, headers))
-            log(FAULT_STATUS[kind])
             return
         if kind == 'delay':
             time.sleep(rule.delay_ms / 1000.0)
@@ -272,8 +272,8 @@ class Handler(BaseHTTPRequestHandler):
             log(response.status, user, wrote, internal)
             self._drop()
             return
+        log(response.status, user, wrote, internal)  # before answering, as above
         self._write(response)
-        log(response.status, user, wrote, internal)
 
 
 def parse_args(argv):
