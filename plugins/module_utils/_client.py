@@ -158,7 +158,7 @@ class AlluraClient:
 
     def __init__(self, server_url, token=None, oauth=None, validate_certs=True, ca_path=None,
                  timeout=30, retries=5, warn=None, backoff=0.5, backoff_max=20.0, sleep=time.sleep,
-                 session=None):
+                 session=None, clock=time.monotonic):
         if not HAS_REQUESTS:  # the module adapter reports this properly; this is for direct use
             raise AlluraError('the Python library "requests" is required')
         parts = urlsplit(server_url or '')
@@ -178,10 +178,12 @@ class AlluraClient:
         self.backoff = backoff
         self.backoff_max = backoff_max
         self.sleep = sleep
+        self.clock = clock
         self.warnings = []
         self._warn = warn
         self.authenticated = credentials
         self.requests_made = 0
+        self._pause_until = 0.0  # after a 429 every request of the run waits (concurrent reads back off together)
         self.session = session or requests.Session()
         if session is None:  # room for the concurrent reads of the bulk forms
             adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
@@ -233,6 +235,9 @@ class AlluraClient:
         attempts = self.retries + 1
         for attempt in range(1, attempts + 1):
             reason, wait, ambiguous = None, None, False
+            pause = self._pause_until - self.clock()
+            if pause > 0:
+                self.sleep(pause)
             try:
                 self.requests_made += 1
                 response = self.session.request(method, self.url(path), params=params, data=data, json=json, auth=self._auth,
@@ -267,6 +272,8 @@ class AlluraClient:
                 break
             if wait is None:
                 wait = min(self.backoff_max, self.backoff * (2 ** (attempt - 1))) * random.uniform(0.5, 1.0)
+            if reason == 'HTTP 429':
+                self._pause_until = max(self._pause_until, self.clock() + wait)
             self.warn('%s %s: %s; retrying in %.1fs (attempt %d of %d)' % (method, path, reason, wait, attempt + 1, attempts))
             self.sleep(wait)
         raise AlluraError('%s %s failed after %d attempts: %s (the server may be overloaded or unreachable; '
@@ -314,6 +321,7 @@ class AlluraClient:
 
     def error(self, method, path, response, not_found=None):
         status = response.status_code
+        details = {}
         detail = server_message(response)
         what = '%s %s' % (method, path)
         if status == 401:
@@ -327,14 +335,18 @@ class AlluraClient:
                 what, ' (%s)' % detail if detail else '',
                 '; a project admin token is needed for admin endpoints' if '/admin/' in path else '')
         elif status == 404:
-            msg = (not_found() if not_found else None) or '%s: not found' % what
+            # not_found() says what is missing: a message, or (message, 'project'|'tool'|'item')
+            found = not_found() if not_found else None
+            if isinstance(found, tuple):
+                found, details['missing'] = found
+            msg = found or '%s: not found' % what
         elif status in (301, 302, 303, 307, 308):
             msg = '%s: unexpected redirect to %s' % (what, response.headers.get('Location'))
         elif status == 400:
             msg = '%s was refused: %s' % (what, detail or 'bad request')
         else:
             msg = '%s failed with HTTP %d%s' % (what, status, ': %s' % detail if detail else '')
-        return AlluraError(msg, status=status, method=method, path=path, server_message=detail or None)
+        return AlluraError(msg, status=status, method=method, path=path, server_message=detail or None, **details)
 
 
 def _never_connected(exc):

@@ -31,7 +31,7 @@ class Project:
     def read(self, refresh=False):
         """The project JSON (cached for the run); a clear error when the project is not there."""
         if self._json is None or refresh:
-            self._json = self.client.get_json(self.path(), not_found=self._no_project)
+            self._json = self.client.get_json(self.path(), not_found=lambda: (self._no_project(), 'project'))
         return self._json
 
     def exists(self):
@@ -53,7 +53,7 @@ class Project:
         """The tool at mount_point, failing clearly when it is absent or of another type."""
         tool = self.tool(mount_point)
         if tool is None:
-            raise AlluraError(self._no_tool(mount_point, kinds))
+            raise AlluraError(self._no_tool(mount_point, kinds), missing='tool')
         if kinds and tool.get('name') not in kinds:
             raise AlluraError('mount_point %r of project %s is a %s tool, but %s needs a %s tool' % (
                 mount_point, self.label, tool.get('name'), purpose or 'this module', ' or '.join(kinds)))
@@ -65,19 +65,22 @@ class Project:
             self.label, mount_point, 'its %s tools' % '/'.join(kinds) if kinds else 'its tools',
             ', '.join(fitting) or 'none')
 
-    def missing_message(self, mount_point=None, item=None):
-        """Explain a 404: which of project, tool or item is missing."""
+    def missing(self, mount_point=None, item=None):
+        """Explain a 404: (message, which of 'project', 'tool' or 'item' is missing)."""
         if self.client.exists(self.path()) is None:
-            return self._no_project()
+            return self._no_project(), 'project'
         if mount_point is not None:
             self._json = None
             if self.tool(mount_point) is None:
-                return self._no_tool(mount_point)
-        return '%s not found in project %s' % (item or 'the requested item', self.label)
+                return self._no_tool(mount_point), 'tool'
+        return '%s not found in project %s' % (item or 'the requested item', self.label), 'item'
+
+    def missing_message(self, mount_point=None, item=None):
+        return self.missing(mount_point, item)[0]
 
     def _no_project(self):
         return 'project %r does not exist in neighborhood %r, or this user cannot see it' % (self.shortname, self.neighborhood)
 
     def not_found(self, mount_point=None, item=None):
         """A callable for AlluraClient.request(not_found=...)."""
-        return lambda: self.missing_message(mount_point, item)
+        return lambda: self.missing(mount_point, item)

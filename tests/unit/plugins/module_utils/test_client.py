@@ -23,11 +23,25 @@ ERROR_403 = ('<!DOCTYPE html><html><head><title>A 403 Error has Occurred</title>
              '<footer><p>This project is powered by Allura</p></footer></body></html>')
 
 
+class FakeClock:
+    """Time that passes only when the client sleeps; records the sleeps."""
+
+    def __init__(self, sleeps):
+        self.now, self.sleeps = 1000.0, sleeps
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 def make(session=None, sleeps=None, **kw):
     kw.setdefault('token', TOKEN)
     kw.setdefault('retries', 3)
-    return AlluraClient(kw.pop('server_url', BASE), session=session or FakeSession(),
-                        sleep=(sleeps.append if sleeps is not None else (lambda s: None)), **kw)
+    clock = FakeClock(sleeps if sleeps is not None else [])
+    return AlluraClient(kw.pop('server_url', BASE), session=session or FakeSession(), sleep=clock.sleep, clock=clock, **kw)
 
 
 # -- URLs, quoting, headers -----------------------------------------------------------------------
@@ -314,3 +328,37 @@ def test_every_request_has_a_timeout():
     session = FakeSession().add('GET', '/rest/', json={})
     make(session, timeout=4).get_json('/rest/')  # FakeSession asserts a timeout is passed
     assert dict(parse_qsl(urlsplit(session.calls[0].url).query)) == {}
+
+
+def test_404_says_which_thing_is_missing_machine_readably():
+    from ansible_collections.allura.forge.plugins.module_utils._project import Project
+    session = FakeSession().add('GET', '/rest/p/test/', json={'tools': [{'name': 'wiki', 'mount_point': 'wiki'}]})
+    session.add('GET', '/rest/p/gone/', status=404, text='')
+    session.add('GET', '/rest/p/test/docs/Home', status=404, text='')
+    session.add('GET', '/rest/p/test/wiki/Nope', status=404, text='')
+    client = make(session)
+    with pytest.raises(AlluraError) as err:
+        Project(client, 'p', 'gone').read()
+    assert err.value.details['missing'] == 'project' and err.value.result()['missing'] == 'project'
+    project = Project(client, 'p', 'test')
+    with pytest.raises(AlluraError) as err:
+        client.get_json('/rest/p/test/docs/Home', not_found=project.not_found('docs', 'wiki page Home'))
+    assert err.value.details['missing'] == 'tool' and "no tool at mount_point 'docs'" in err.value.message
+    with pytest.raises(AlluraError) as err:
+        client.get_json('/rest/p/test/wiki/Nope', not_found=project.not_found('wiki', 'wiki page Nope'))
+    assert err.value.details['missing'] == 'item' and err.value.message == 'wiki page Nope not found in project p/test'
+    with pytest.raises(AlluraError) as err:
+        project.require_tool('docs')
+    assert err.value.details['missing'] == 'tool'
+
+
+def test_a_429_makes_every_later_request_of_the_run_wait():
+    session = FakeSession().add('GET', '/rest/a', responses=[reply(429, headers={'Retry-After': '3'}), reply(json={})])
+    session.add('GET', '/rest/b', json={})
+    sleeps = []
+    client = make(session, sleeps)
+    client.get_json('/rest/a')  # throttled once, waits 3 s
+    assert sleeps == [3.0]
+    client.clock.now -= 1.0  # as if another reader asked 1 s before the 3 s were over
+    client.get_json('/rest/b')
+    assert sleeps == [3.0, 1.0]
