@@ -4,10 +4,11 @@
 """The desired-state engine: compare, predict, diff and apply, the same way for every resource.
 
 A module describes its resource with Fields (how to normalise each one, whether the REST API can
-change it after creation, whether it is long text or a secret) and gives three callables: create,
-update and nothing else. The engine compares only the fields the user set, derives `changed` from
-the difference, writes nothing in check mode, re-reads after a write and checks the server really
-stored what was asked, and returns the same keys in check mode as in a real run.
+change it after creation, whether it is long text or a secret, whether the server may store it
+differently without saying so) and gives the callables create, update and reread. The engine
+compares only the fields the user set, derives `changed` from the difference, writes nothing in
+check mode, checks the server really stored what was asked (re-reading only where the server may
+silently store something else), and returns the same keys in check mode as in a real run.
 """
 
 from __future__ import annotations
@@ -29,10 +30,14 @@ class Field:
       that stores "3" as 3); replaces comparing normalise(live) with normalise(desired).
     partial: a dict compared only on the keys the user set (each value with equal/normalise); the
       diff shows only the differing keys and a prediction merges the desired keys into the live dict.
+    verify: the server may store something else than was sent without an error (drop it, ignore it,
+      replace it): a write that sends this field is followed by a re-read, and what is stored is
+      checked. A field without it is stored as sent (the REST reference says so), so the resource
+      after such a write is predicted, not read back (see converge's `reread`).
     """
 
     def __init__(self, normalise=None, create_only=False, text=False, secret=False, where=None, equal=None,
-                 partial=False):
+                 partial=False, verify=False):
         self.normalise = normalise or (lambda value: value)
         self.create_only = create_only
         self.text = text
@@ -40,6 +45,7 @@ class Field:
         self.where = where
         self.equal = equal or (lambda have, want: self.normalise(have) == self.normalise(want))
         self.partial = partial
+        self.verify = verify
 
     def delta(self, have, want):
         """None when have and want agree, else the (live, desired) pair to report."""
@@ -105,13 +111,16 @@ def changes(fields, live, desired):
 class Outcome:
     """The result of converging one resource."""
 
-    def __init__(self, action, before, after, delta, label, fields):
-        self.action = action  # 'create', 'update' or 'none'
+    def __init__(self, action, before, after, delta, label, fields, predicted=False):
+        self.action = action  # 'create', 'update', 'delete' or 'none'
         self.before = before
         self.after = after
         self.delta = delta
         self.label = label
         self.fields = fields
+        # after is a prediction (check mode, or a write whose result the server's answer and the
+        # fields' rules tell exactly) rather than what the server returned or was read back
+        self.predicted = predicted
 
     @property
     def changed(self):
@@ -122,6 +131,9 @@ class Outcome:
         if not self.changed:
             return []
         head = {'before_header': self.label, 'after_header': self.label, 'before': {}, 'after': {}}
+        if self.action == 'delete':  # delta: the fields that identify what goes, as (live, None)
+            head['before'] = {name: have for name, (have, want) in sorted(self.delta.items())}
+            return [head]
         texts = []
         for name, (have, want) in sorted(self.delta.items()):
             field = self.fields[name]
@@ -150,12 +162,18 @@ def _summary(text):
     return '(%d lines, %d characters)' % (lines, len(text))
 
 
-def converge(ctx, label, fields, live, desired, create=None, update=None, secrets_sent=None):
+def converge(ctx, label, fields, live, desired, create=None, update=None, secrets_sent=None, reread=None):
     """Bring one resource to `desired`.
 
     live: the current resource (a dict of at least the declared fields) or None when absent.
     desired: the fields the user set (None = not set, ignored).
-    create(desired) / update(live, delta, desired): write and return the resource as re-read.
+    create(desired) / update(live, delta, desired): write, and return the resource as the server answered.
+    reread: without it, that answer is the resource as stored (the server's answer to the write is the
+      resource, as for webhooks and links). With it, the answer may be partial (what the server assigned,
+      such as an id or a number, or nothing): the resource after the write is the prediction (exactly what
+      check mode reports) completed by the answer, and reread(after) reads it back only when the write sent
+      a field declared `verify`, which the server may store differently without saying so.
+    Either way, what was sent is checked against the result.
     secrets_sent: names of secret fields that will be (re-)sent on update; they count as a change.
     """
     desired = {k: v for k, v in desired.items() if v is not None}
@@ -163,8 +181,10 @@ def converge(ctx, label, fields, live, desired, create=None, update=None, secret
         if create is None:
             raise AlluraError('%s does not exist and cannot be created by this module' % label)
         delta = changes(fields, None, desired)
-        after = _predict(None, desired, fields) if ctx.check_mode else _verified(ctx, label, fields, desired, create(desired))
-        return Outcome('create', None, after, delta, label, fields)
+        if ctx.check_mode:
+            return Outcome('create', None, _predict(None, desired, fields), delta, label, fields, predicted=True)
+        after, predicted = _written(label, fields, None, desired, desired, desired, create(desired), reread)
+        return Outcome('create', None, after, delta, label, fields, predicted=predicted)
 
     delta = changes(fields, live, desired)
     for name in secrets_sent or ():
@@ -182,10 +202,23 @@ def converge(ctx, label, fields, live, desired, create=None, update=None, secret
     if not delta:
         return Outcome('none', live, live, {}, label, fields)
     if ctx.check_mode:
-        return Outcome('update', live, _predict(live, desired, fields), delta, label, fields)
+        return Outcome('update', live, _predict(live, desired, fields), delta, label, fields, predicted=True)
     writable = {k: v for k, v in desired.items() if not fields[k].create_only}
-    after = _verified(ctx, label, fields, writable, update(live, {k: desired[k] for k in delta}, desired))
-    return Outcome('update', live, after, delta, label, fields)
+    sent = {k: desired[k] for k in delta}
+    after, predicted = _written(label, fields, live, desired, writable, sent, update(live, sent, desired), reread)
+    return Outcome('update', live, after, delta, label, fields, predicted=predicted)
+
+
+def _written(label, fields, live, desired, check, sent, answer, reread):
+    """(the resource after a write, whether it is predicted), checked against `check`."""
+    if reread is None:
+        return verify(label, fields, check, answer), False
+    after = _predict(live, desired, fields)
+    if isinstance(answer, dict):
+        after.update(answer)
+    if any(fields[name].verify for name in sent):
+        return verify(label, fields, check, reread(after)), False
+    return verify(label, fields, check, after), True
 
 
 def _predict(live, desired, fields):
@@ -200,8 +233,8 @@ def _predict(live, desired, fields):
     return after
 
 
-def _verified(ctx, label, fields, desired, after):
-    """Fail when the server silently stored something else than was sent (it does, for some fields)."""
+def verify(label, fields, desired, after):
+    """`after`, or a failure when the server silently stored something else than was sent (it does, for some fields)."""
     left = changes(fields, after, desired)
     if left:
         raise AlluraError('%s: the server accepted the change but stored %s' % (
@@ -219,11 +252,19 @@ def result(ctx, key, outcome):
     return out
 
 
-def bulk_result(ctx, key, outcomes):
-    """The module result for a list of resources: one entry each, a summary, all diffs."""
+SUMMARY_KEYS = {'create': 'created', 'update': 'updated', 'delete': 'deleted', 'none': 'unchanged'}
+
+
+def bulk_result(ctx, key, outcomes, deletes=False):
+    """The module result for a list of resources: one entry each, a summary, all diffs.
+
+    deletes: the module can delete, so the summary also counts `deleted`.
+    """
     summary = dict(created=0, updated=0, unchanged=0)
+    if deletes:
+        summary['deleted'] = 0
     for item in outcomes:
-        summary[{'create': 'created', 'update': 'updated', 'none': 'unchanged'}[item.action]] += 1
+        summary[SUMMARY_KEYS[item.action]] += 1
     out = dict(changed=any(o.changed for o in outcomes), summary=summary)
     out[key] = [dict(o.after or {}, action=o.action) for o in outcomes]
     if ctx.diff_mode:
@@ -231,12 +272,12 @@ def bulk_result(ctx, key, outcomes):
     return out
 
 
-def bulk_failure(ctx, key, exc, item, outcomes):
+def bulk_failure(ctx, key, exc, item, outcomes, deletes=False):
     """The error of a bulk task that failed at `item` (a name such as 'tickets[3]'): names the item,
     says what the items before it did, and keeps their results (changed, key, summary)."""
     exc.message = '%s: %s' % (item, exc.message)
     if outcomes:
-        done = bulk_result(ctx, key, outcomes)
+        done = bulk_result(ctx, key, outcomes, deletes=deletes)
         exc.message += ' (before it, %d %s were converged: %s; later ones were not touched)' % (
             len(outcomes), key, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
         exc.details.update(changed=done['changed'] or exc.details.get('changed', False), summary=done['summary'])

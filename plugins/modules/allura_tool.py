@@ -22,6 +22,9 @@ description:
   - The mount point and the tool name are checked with the server's own rules before install_tool is sent, because a
     failed install still renumbers the order of the project's tools.
   - Installing needs admin permission on the project. When the tool is already there, only the project is read.
+  - Give O(tools) to converge many tools in one task. The project is read once, the installable tools once (only when
+    something must be installed), every item is checked before the first install, tools are installed one after the
+    other in the order given, and the project is read once more at the end to verify all of them.
 options:
   project:
     description: Shortname of the project.
@@ -33,8 +36,8 @@ options:
         V(wiki), V(tickets), V(discussion), V(blog), V(link), V(git), V(svn), V(hg), V(files), V(feedback), V(chat).
       - Which types a project can install depends on the server (installed packages, neighborhood rules and tools
         that allow one instance only); an unknown type fails listing the ones this project can install.
+      - One of O(tool) and O(tools) is required.
     type: str
-    required: true
   mount_point:
     description:
       - Where the tool is mounted (the URL path segment below the project).
@@ -64,6 +67,33 @@ options:
         as the server does (a missing scheme becomes C(http://)).
       - Only used when the tool is installed. To manage the URL of an existing link tool use M(allura.forge.allura_link).
     type: str
+  tools:
+    description:
+      - Many tools in one task, each a dict with the keys O(tools[].tool), O(tools[].mount_point),
+        O(tools[].mount_label), O(tools[].order) and O(tools[].url), meaning the same as the single-tool options.
+        Mount points (as the server stores them) must be unique in the list.
+      - Mutually exclusive with O(tool), O(mount_point), O(mount_label), O(order) and O(url).
+      - A failure names the item (for example C(tools[3])) and keeps the results of the items before it.
+    type: list
+    elements: dict
+    suboptions:
+      tool:
+        description: See O(tool).
+        type: str
+        required: true
+      mount_point:
+        description: See O(mount_point).
+        type: str
+      mount_label:
+        description: See O(mount_label).
+        type: str
+      order:
+        description: See O(order).
+        type: str
+        choices: [first, last, alpha_tool]
+      url:
+        description: See O(url).
+        type: str
   state:
     description:
       - V(present) is the only state - the REST API cannot uninstall tools.
@@ -110,6 +140,23 @@ EXAMPLES = r'''
     mount_label: Home page
     url: https://myproj.example.org/
 
+- name: Many tools in one task (one project read)
+  allura.forge.allura_tool:
+    project: myproj
+    tools:
+      - tool: wiki
+        mount_point: docs
+        mount_label: Docs
+      - tool: tickets
+        mount_point: support
+        mount_label: Support
+      - tool: git
+  register: tools
+
+- name: Show what was installed
+  ansible.builtin.debug:
+    msg: "{{ tools.summary }}"
+
 - name: Report tools that were renamed in the web admin (run with --check --diff)
   allura.forge.allura_tool:
     project: myproj
@@ -121,7 +168,7 @@ EXAMPLES = r'''
 RETURN = r'''
 action:
   description: What was done (or would be done in check mode) - V(create) (installed), V(update) (drift reported in check mode) or V(none).
-  returned: success
+  returned: success, with O(tool)
   type: str
   sample: create
 tool:
@@ -129,12 +176,24 @@ tool:
     - The tool as the project JSON lists it - C(name) (the tool type), C(mount_point), C(mount_label), C(url) and,
       for tools with a REST API, C(api_url); repository tools also have C(clone_url_*) keys.
     - In check mode, for a tool to install, the predicted entry (without C(clone_url_*) keys).
-  returned: success
+  returned: success, with O(tool)
   type: dict
   sample: {"name": "wiki", "mount_point": "docs", "mount_label": "Docs", "url": "https://sourceforge.net/p/myproj/docs/",
            "api_url": "https://sourceforge.net/rest/p/myproj/docs/"}
+tools:
+  description: One entry per item of O(tools), in the same order, shaped like RV(tool) plus C(action).
+  returned: success, with O(tools)
+  type: list
+  elements: dict
+  sample: [{"name": "wiki", "mount_point": "docs", "mount_label": "Docs", "url": "https://sourceforge.net/p/myproj/docs/",
+            "api_url": "https://sourceforge.net/rest/p/myproj/docs/", "action": "create"}]
+summary:
+  description: How many tools were installed (C(created)), have drifted (C(updated), check mode only) and were left alone.
+  returned: success, with O(tools)
+  type: dict
+  sample: {"created": 1, "updated": 0, "unchanged": 5}
 diff:
-  description: With C(--diff), the fields that differ (C(tool), C(mount_point), C(mount_label)).
+  description: With C(--diff), the fields that differ (C(tool), C(mount_point), C(mount_label)); with O(tools), one entry per tool that differs.
   returned: when diff mode is on
   type: list
   elements: dict
@@ -146,19 +205,32 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import Field, converge, result
+from ansible_collections.allura.forge.plugins.module_utils._state import (
+    Field, bulk_failure, bulk_result, converge, result, verify)
 
-ARGUMENT_SPEC = dict(
-    project=dict(type='str', required=True),
+TOOL_SPEC = dict(
     tool=dict(type='str', required=True),
     mount_point=dict(type='str'),
     mount_label=dict(type='str'),
     order=dict(type='str', choices=['first', 'last', 'alpha_tool']),
     url=dict(type='str'),
+)
+ARGUMENT_SPEC = dict(
+    project=dict(type='str', required=True),
+    tool=dict(type='str'),
+    mount_point=dict(type='str'),
+    mount_label=dict(type='str'),
+    order=dict(type='str', choices=['first', 'last', 'alpha_tool']),
+    url=dict(type='str'),
+    tools=dict(type='list', elements='dict', options=TOOL_SPEC),
     state=dict(type='str', choices=['present'], default='present'),
 )
+MUTUALLY_EXCLUSIVE = [('tools', name) for name in TOOL_SPEC]
+REQUIRED_ONE_OF = [('tool', 'tools')]
 
 ADMIN_UI = 'in the project\'s web admin (Admin > Tools)'
+# install_tool answers {success, info}, not the tool: every tool a task installs is verified by one
+# re-read of the project at the end of the task (not one per tool).
 FIELDS = dict(
     tool=Field(create_only=True, where=ADMIN_UI + ': uninstall the tool there, or choose another mount_point'),
     mount_point=Field(create_only=True),
@@ -179,7 +251,7 @@ def default_mount_point(tool):
     return 'code' if tool in REPOSITORY_TOOLS else tool
 
 
-def normalise_mount_point(tool, mount_point):
+def normalise_mount_point(tool, mount_point, option='mount_point'):
     """The mount point the server would store, or ParameterError with the server's reason."""
     value = mount_point if tool in REPOSITORY_TOOLS else mount_point.lower()
     if tool in REPOSITORY_TOOLS:
@@ -189,42 +261,69 @@ def normalise_mount_point(tool, mount_point):
         rule, pattern = ('1-63 lower-case letters, digits or "-" (upper case is lower-cased), not only digits, '
                          'not starting or ending with "-"'), STRICT_MOUNT_POINT
     if not pattern.fullmatch(value):
-        raise ParameterError('mount_point %r is invalid: %s' % (mount_point, rule))
+        raise ParameterError('%s %r is invalid: %s' % (option, mount_point, rule))
     if value in RESERVED_MOUNT_POINTS:
-        raise ParameterError('mount_point %r is invalid: %r is reserved by Allura (reserved: %s)'
-                             % (mount_point, value, ', '.join(RESERVED_MOUNT_POINTS)))
+        raise ParameterError('%s %r is invalid: %r is reserved by Allura (reserved: %s)'
+                             % (option, mount_point, value, ', '.join(RESERVED_MOUNT_POINTS)))
     return value
 
 
-def check_params(params):
-    tool = params['tool'] or ''
+def check_params(params, opt=''):
+    """(tool, mount point as stored, link url as stored) of one tool; opt prefixes option names ('tools[2].')."""
+    tool = params.get('tool') or ''
     if not tool.strip() or tool != tool.lower():
         hint = ' (did you mean %r?)' % tool.lower() if tool.strip() else ''
-        raise ParameterError('tool %r is invalid: tool names are lower-case and case-sensitive, as the server lists '
-                             'them in installable_tools (wiki, tickets, git, ...)%s' % (tool, hint))
+        raise ParameterError('%stool %r is invalid: tool names are lower-case and case-sensitive, as the server lists '
+                             'them in installable_tools (wiki, tickets, git, ...)%s' % (opt, tool, hint))
     if tool == 'subproject':
-        raise ParameterError("tool 'subproject' is invalid: sub-projects cannot be created through the REST API")
-    mount_point = params['mount_point']
+        raise ParameterError("%stool 'subproject' is invalid: sub-projects cannot be created through the REST API" % opt)
+    mount_point = params.get('mount_point')
     if mount_point is None:
         mount_point = default_mount_point(tool)
-    mount_point = normalise_mount_point(tool, mount_point)
-    if params['mount_label'] is not None and not params['mount_label']:
-        raise ParameterError("mount_label '' is invalid: the server requires a label; leave mount_label unset for "
-                             'the default label of the tool type')
-    url = params['url']
+    mount_point = normalise_mount_point(tool, mount_point, opt + 'mount_point')
+    if params.get('mount_label') is not None and not params['mount_label']:
+        raise ParameterError("%smount_label '' is invalid: the server requires a label; leave mount_label unset for "
+                             'the default label of the tool type' % opt)
+    url = params.get('url')
     if url is not None:
         if tool != 'link':
-            raise ParameterError('url is only used with tool=link (tool is %r)' % tool)
+            raise ParameterError('%surl is only used with tool=link (tool is %r)' % (opt, tool))
         try:
             url = normalise_link_url(url)
         except InvalidURL as exc:
-            raise ParameterError('url %r is invalid: %s (the server refuses it; a link URL needs http:// or https:// '
-                                 'and a full domain name)' % (params['url'], exc))
+            raise ParameterError('%surl %r is invalid: %s (the server refuses it; a link URL needs http:// or https:// '
+                                 'and a full domain name)' % (opt, params['url'], exc))
     return tool, mount_point, url
 
 
-def installable(client, project, tool):
-    """The installable_tools entry for `tool`, or a clear failure."""
+def wanted(params):
+    """[(item name, {tool, mount_point, mount_label, order, url})], validated, before anything is sent."""
+    if params.get('tools') is not None:
+        given = sorted(k for k in TOOL_SPEC if params.get(k) is not None)
+        if given:
+            raise ParameterError('tools is mutually exclusive with %s: give them per tool' % ', '.join(given))
+        items = [('tools[%d]' % i, dict(t or {})) for i, t in enumerate(params['tools'])]
+        if not items:
+            raise ParameterError('tools must list at least one tool')
+    elif params.get('tool') is None:
+        raise ParameterError('one of tool or tools is required')
+    else:
+        items = [('', {k: params.get(k) for k in TOOL_SPEC})]
+    out, seen = [], {}
+    for name, item in items:
+        opt = name + '.' if name else ''
+        tool, mount_point, url = check_params(item, opt)
+        if mount_point in seen:
+            raise ParameterError('%smount_point %r is also given by %s: each mount point may be listed once'
+                                 % (opt, mount_point, seen[mount_point]))
+        seen[mount_point] = name
+        out.append((name, dict(tool=tool, mount_point=mount_point, mount_label=item.get('mount_label'),
+                               order=item.get('order'), url=url)))
+    return out
+
+
+def installable(client, project):
+    """{tool name: installable_tools entry} (one read), or a clear failure."""
     path = project.path('admin', 'installable_tools', trailing_slash=False)
     try:
         tools = client.get_json(path, not_found=project.not_found()).get('tools') or []
@@ -234,13 +333,15 @@ def installable(client, project, tool):
                               'of this token does not have (%s)' % (project.label, exc.server_message or 'HTTP 403'),
                               status=403, method='GET', path=path)
         raise
-    names = [t.get('name') for t in tools if t.get('name') != 'subproject']
-    for entry in tools:
-        if entry.get('name') == tool and tool != 'subproject':
-            return entry
-    raise ParameterError('tool %r cannot be installed in project %s: it is unknown to this server, not allowed in '
+    return dict((t.get('name'), t) for t in tools if t.get('name') and t.get('name') != 'subproject')
+
+
+def entry_for(catalog, project, tool, opt):
+    if tool in catalog:
+        return catalog[tool]
+    raise ParameterError('%stool %r cannot be installed in project %s: it is unknown to this server, not allowed in '
                          'this neighborhood, or at its limit of instances (installable here: %s)'
-                         % (tool, project.label, ', '.join(names) or 'none'))
+                         % (opt, tool, project.label, ', '.join(catalog) or 'none'))
 
 
 def public(entry):
@@ -262,16 +363,14 @@ def predict_urls(project, predicted):
     return out
 
 
-def run(params, client, ctx):
-    tool, mount_point, url = check_params(params)
-    project = Project(client, params['neighborhood'], params['project'])
+def converge_tool(ctx, client, project, catalog, item, opt):
+    tool, mount_point = item['tool'], item['mount_point']
     label = 'tool %r of project %s' % (mount_point, project.label)
     live = project.tool(mount_point)
-    desired = dict(tool=tool, mount_point=mount_point, mount_label=params['mount_label'])
+    desired = dict(tool=tool, mount_point=mount_point, mount_label=item['mount_label'])
     if live is None:
-        entry = installable(client, project, tool)
-        defaults = entry.get('defaults') or {}
-        desired['mount_label'] = params['mount_label'] or defaults.get('default_mount_label') or mount_point
+        defaults = entry_for(catalog, project, tool, opt).get('defaults') or {}
+        desired['mount_label'] = item['mount_label'] or defaults.get('default_mount_label') or mount_point
         for other in project.tools():
             if other.get('mount_point', '').lower() == mount_point.lower():
                 ctx.warn('project %s already has a %s tool at %r, which differs from mount_point %r only in case; '
@@ -280,27 +379,73 @@ def run(params, client, ctx):
 
     def create(want):
         form = dict(tool=want['tool'], mount_point=want['mount_point'], mount_label=want['mount_label'],
-                    order=params['order'], url=url)
+                    order=item['order'], url=item['url'])
         path = project.path('admin', 'install_tool', trailing_slash=False)
         body = client.post_json(path, form, not_found=project.not_found(),
                                 recheck=lambda: project.tool(mount_point, refresh=True))
+        if 'success' not in body:  # an ambiguous failure, and a re-read found the tool installed
+            return dict(body, tool=body.get('name'))
         if body.get('success') is False:
             raise AlluraError('install_tool refused to install %s at %r in project %s: %s'
                               % (tool, mount_point, project.label, body.get('info') or 'no reason given'),
                               method='POST', path=path, server_message=body.get('info'))
-        installed = project.tool(mount_point, refresh=True)
-        if installed is None:
-            raise AlluraError('install_tool answered %r, but project %s lists no tool at %r'
-                              % (body.get('info'), project.label, mount_point), changed=True)
-        return dict(installed, tool=installed.get('name'))
+        return {}
 
     outcome = converge(ctx, label, FIELDS, None if live is None else dict(live, tool=live.get('name')), desired,
-                       create=create)
-    out = result(ctx, 'tool', outcome)
-    out['tool'] = public(outcome.after)
-    if outcome.action == 'create' and ctx.check_mode:
-        out['tool'] = predict_urls(project, out['tool'])
-    return out
+                       create=create, reread=lambda after: project.tool(mount_point, refresh=True))
+    outcome.after = public(outcome.after)
+    if outcome.action == 'create' and outcome.predicted:
+        outcome.after = predict_urls(project, outcome.after)
+    return outcome
+
+
+def installed(project, outcomes, names):
+    """The tools installed by this task as the project lists them: one re-read for all of them."""
+    project.read(refresh=True)
+    for outcome, name in zip(outcomes, names):
+        if outcome.action != 'create':
+            continue
+        mount_point = outcome.after['mount_point']
+        entry = project.tool(mount_point)
+        if entry is None:
+            raise AlluraError('%sinstall_tool answered success, but project %s lists no tool at %r'
+                              % (name + ': ' if name else '', project.label, mount_point), changed=True)
+        want = {k: outcome.delta[k][1] for k in FIELDS if k in outcome.delta}
+        try:
+            outcome.after = public(verify(outcome.label, FIELDS, want, dict(entry, tool=entry.get('name'))))
+        except AlluraError as exc:
+            exc.message = '%s%s' % (name + ': ' if name else '', exc.message)
+            exc.args = (exc.message,)
+            raise
+        outcome.predicted = False
+
+
+def run(params, client, ctx):
+    items = wanted(params)
+    project = Project(client, params['neighborhood'], params['project'])
+    project.read()
+    missing = [(name, item) for name, item in items if project.tool(item['mount_point']) is None]
+    catalog = installable(client, project) if missing else {}
+    for name, item in missing:  # every tool type checked before the first install
+        entry_for(catalog, project, item['tool'], name + '.' if name else '')
+
+    outcomes = []
+    for name, item in items:
+        try:
+            outcomes.append(converge_tool(ctx, client, project, catalog, item, name + '.' if name else ''))
+        except AlluraError as exc:
+            raise bulk_failure(ctx, 'tools', exc, name, outcomes) if name else exc
+    if not ctx.check_mode and any(o.action == 'create' for o in outcomes):
+        try:
+            installed(project, outcomes, [name for name, item in items])
+        except AlluraError as exc:
+            if params.get('tools') is not None:  # every install was made: say so
+                done = bulk_result(ctx, 'tools', outcomes)
+                exc.details.update(changed=True, summary=done['summary'], tools=done['tools'])
+            raise
+    if params.get('tools') is not None:
+        return bulk_result(ctx, 'tools', outcomes)
+    return result(ctx, 'tool', outcomes[0])
 
 
 def main():

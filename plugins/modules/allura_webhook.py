@@ -21,6 +21,9 @@ description:
   - A create is never sent twice. After an ambiguous failure (connection lost after sending, gateway error)
     the webhooks are listed again and a webhook with this URL counts as created.
   - Needs a token of a project admin.
+  - Give O(webhooks) to converge many webhooks in one task. The project is read once and the webhooks of each
+    repository once (up to O(parallel) repositories at a time); every item is checked before the first write, and
+    writes are made one after the other, in the order given.
 options:
   project:
     description: Shortname of the project.
@@ -38,8 +41,8 @@ options:
     description:
       - The URL the server posts to.
       - Without a scheme C(http://) is assumed, as the server does. Only C(http) and C(https) are accepted.
+      - One of O(url) and O(webhooks) is required.
     type: str
-    required: true
   secret:
     description:
       - Key of the HMAC-SHA1 signature (header C(X-Allura-Signature)) of every delivery.
@@ -62,6 +65,47 @@ options:
     type: str
     choices: [present, absent]
     default: present
+  webhooks:
+    description:
+      - Many webhooks in one task, each a dict with the keys O(webhooks[].mount_point), O(webhooks[].type),
+        O(webhooks[].url), O(webhooks[].secret), O(webhooks[].update_secret) and O(webhooks[].state), meaning the
+        same as the single-webhook options (with the same defaults). A webhook (mount point, type and URL as the
+        server stores it) may be listed once.
+      - Mutually exclusive with O(mount_point), O(type), O(url), O(secret), O(update_secret) and O(state).
+      - A failure names the item (for example C(webhooks[3])) and keeps the results of the items before it.
+      - The secrets of the items are never shown, as O(secret).
+    type: list
+    elements: dict
+    suboptions:
+      mount_point:
+        description: See O(mount_point).
+        type: str
+        default: code
+      type:
+        description: See O(type).
+        type: str
+        default: repo-push
+      url:
+        description: See O(url).
+        type: str
+        required: true
+      secret:
+        description: See O(secret).
+        type: str
+      update_secret:
+        description: See O(update_secret).
+        type: str
+        choices: [on_create, always]
+        default: on_create
+      state:
+        description: See O(state).
+        type: str
+        choices: [present, absent]
+        default: present
+  parallel:
+    description: With O(webhooks), how many repositories' webhook lists are read at the same time (1 to 16). Writes are always sequential.
+    type: int
+    default: 4
 extends_documentation_fragment:
   - allura.forge.auth
 attributes:
@@ -94,6 +138,20 @@ EXAMPLES = r'''
     secret: "{{ vault_new_hook_secret }}"
     update_secret: always
 
+- name: Several webhooks of several repositories in one task
+  allura.forge.allura_webhook:
+    project: myproj
+    webhooks:
+      - url: https://ci.example.org/allura-hook
+        secret: "{{ vault_hook_secret }}"
+      - mount_point: website-repo
+        url: https://deploy.example.org/hook
+        secret: "{{ vault_deploy_secret }}"
+      - mount_point: website-repo
+        url: https://old-ci.example.org/hook
+        state: absent
+  register: hooks
+
 - name: Remove a webhook of another repository
   allura.forge.allura_webhook:
     project: myproj
@@ -105,7 +163,7 @@ EXAMPLES = r'''
 RETURN = r'''
 action:
   description: What was done (or would be done in check mode).
-  returned: always
+  returned: success, with O(url)
   type: str
   choices: [create, update, delete, none]
   sample: create
@@ -113,7 +171,7 @@ webhook:
   description:
     - The webhook as the server stores it; C({}) after O(state=absent). The secret is never returned.
     - In check mode a webhook that would be created has C(id), C(url) and C(mod_date) null.
-  returned: success
+  returned: success, with O(url)
   type: dict
   contains:
     id:
@@ -136,6 +194,19 @@ webhook:
       description: Last change, naive UTC as the server writes it.
       type: str
       sample: '2026-11-28 05:46:19.875000'
+webhooks:
+  description: One entry per item of O(webhooks), in the same order, shaped like RV(webhook) plus C(action).
+  returned: success, with O(webhooks)
+  type: list
+  elements: dict
+  sample: [{"id": "6b0a6aab09bf77c467db0160", "hook_url": "https://ci.example.org/allura-hook", "type": "repo-push",
+            "url": "https://sourceforge.net/rest/p/myproj/admin/code/webhooks/repo-push/6b0a6aab09bf77c467db0160",
+            "mod_date": "2026-11-28 05:46:19.875000", "action": "create"}]
+summary:
+  description: How many webhooks were created, updated (secret re-sent), deleted and left unchanged.
+  returned: success, with O(webhooks)
+  type: dict
+  sample: {"created": 1, "updated": 0, "deleted": 0, "unchanged": 2}
 limits:
   description: The server's webhook limit of this tool and type, when creating failed because it is reached.
   returned: on failure, when the limit is reached
@@ -149,10 +220,10 @@ from urllib.parse import urlparse, urlsplit, urlunparse
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import Field, converge, result
+from ansible_collections.allura.forge.plugins.module_utils._state import (
+    Field, Outcome, bulk_failure, bulk_result, converge, read_many, result)
 
-ARGUMENT_SPEC = dict(
-    project=dict(type='str', required=True),
+HOOK_SPEC = dict(
     mount_point=dict(type='str', default='code'),
     type=dict(type='str', default='repo-push'),
     url=dict(type='str', required=True),
@@ -160,6 +231,21 @@ ARGUMENT_SPEC = dict(
     update_secret=dict(type='str', choices=['on_create', 'always'], default='on_create'),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
 )
+ARGUMENT_SPEC = dict(
+    project=dict(type='str', required=True),
+    mount_point=dict(type='str', default='code'),
+    type=dict(type='str', default='repo-push'),
+    url=dict(type='str'),
+    secret=dict(type='str', no_log=True),
+    update_secret=dict(type='str', choices=['on_create', 'always'], default='on_create'),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    webhooks=dict(type='list', elements='dict', options=HOOK_SPEC),
+    parallel=dict(type='int', default=4),
+)
+MUTUALLY_EXCLUSIVE = [('webhooks', name) for name in HOOK_SPEC]
+REQUIRED_ONE_OF = [('url', 'webhooks')]
+DEFAULTS = {name: spec['default'] for name, spec in HOOK_SPEC.items() if 'default' in spec}
+MAX_PARALLEL = 16  # the client's connection pool size
 
 REPO_TOOLS = ('git', 'svn', 'hg')
 KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
@@ -185,28 +271,54 @@ def normalise_url(value):
     return scheme.lower() + value[len(scheme):]
 
 
+# The server answers a create or an edit with the webhook as stored: no re-read is needed.
 FIELDS = dict(hook_url=Field(normalise=normalise_url), type=Field(), secret=Field(secret=True))
 
 
-def checked_params(params):
-    raw = params['url']
+def checked_params(params, opt=''):
+    """The URL as the server stores it, after checking the item's options; opt prefixes option names ('webhooks[2].')."""
+    raw = params.get('url')
     if not raw or not raw.strip():
-        raise ParameterError('url must not be empty: give the URL the server should post to')
+        raise ParameterError('%surl must not be empty: give the URL the server should post to' % opt)
     url = normalise_url(raw)
     parts = urlsplit(url)
     if parts.scheme not in ('http', 'https') or not parts.netloc or re.search(r'\s', url):
         hint = ' (the server reads %r as its scheme)' % parts.scheme if '://' not in url else ''
-        raise ParameterError('url %r is invalid%s: a webhook URL must be http:// or https:// with a host, such as '
-                             'https://ci.example.org/hook' % (raw, hint))
-    if not _REPO_MOUNT_POINT.match(params['mount_point'] or ''):
-        raise ParameterError('mount_point %r is invalid: a repository mount point is 1-63 letters, digits and - _ . +, '
-                             'starting with a letter or digit' % params['mount_point'])
-    if not _TYPE.match(params['type'] or ''):
-        raise ParameterError('type %r is invalid: webhook types are lower-case names such as repo-push' % params['type'])
+        raise ParameterError('%surl %r is invalid%s: a webhook URL must be http:// or https:// with a host, such as '
+                             'https://ci.example.org/hook' % (opt, raw, hint))
+    if not _REPO_MOUNT_POINT.match(params.get('mount_point') or ''):
+        raise ParameterError('%smount_point %r is invalid: a repository mount point is 1-63 letters, digits and - _ . +, '
+                             'starting with a letter or digit' % (opt, params.get('mount_point')))
+    if not _TYPE.match(params.get('type') or ''):
+        raise ParameterError('%stype %r is invalid: webhook types are lower-case names such as repo-push' % (opt, params.get('type')))
     if params.get('secret') == '':
-        raise ParameterError('secret must not be empty (the server would replace an empty secret by a random one): '
-                             'omit secret to let the server generate one')
+        raise ParameterError('%ssecret must not be empty (the server would replace an empty secret by a random one): '
+                             'omit secret to let the server generate one' % opt)
     return url
+
+
+def wanted(params):
+    """[(item name, {mount_point, type, url (as stored), secret, update_secret, state})], validated."""
+    if params.get('webhooks') is not None:
+        given = sorted(k for k in ('url', 'secret') if params.get(k) is not None)
+        if given:
+            raise ParameterError('webhooks is mutually exclusive with %s: give them per webhook' % ', '.join(given))
+        items = [('webhooks[%d]' % i, dict(DEFAULTS, **{k: v for k, v in (h or {}).items() if v is not None}))
+                 for i, h in enumerate(params['webhooks'])]
+        if not items:
+            raise ParameterError('webhooks must list at least one webhook')
+    else:
+        items = [('', {k: params.get(k) for k in HOOK_SPEC})]
+    seen = {}
+    for name, item in items:
+        opt = name + '.' if name else ''
+        item['url'] = checked_params(item, opt)
+        key = (item['mount_point'], item['type'], item['url'])
+        if key in seen:
+            raise ParameterError('%surl %r is also given by %s for the same mount_point and type: each webhook may be '
+                                 'listed once' % (opt, item['url'], seen[key]))
+        seen[key] = name
+    return items
 
 
 def public(hook):
@@ -282,52 +394,81 @@ def _body(response):
     return body if isinstance(body, dict) else {}
 
 
-def run(params, client, ctx):
-    url = checked_params(params)
-    mount_point, hook_type, secret = params['mount_point'], params['type'], params.get('secret')
-    project = Project(client, params['neighborhood'], params['project'])
-    project.require_tool(mount_point, kinds=REPO_TOOLS, purpose='a webhook')
-    hooks = Hooks(client, project, mount_point, hook_type)
-    listing = hooks.listing()
-    limits = listing.get('limits') or {}
-    if limits and hook_type not in limits:
-        raise ParameterError('type %r is not a webhook type of %s/%s (available: %s)'
-                             % (hook_type, project.label, mount_point, ', '.join(sorted(limits))))
-    found = hooks.matching(listing, url)
-    label = '%s webhook %s of %s/%s' % (hook_type, url, project.label, mount_point)
+def listings(client, project, items, parallel):
+    """{mount point: its webhook listing}: each repository checked, then listed (`parallel` at a time)."""
+    mounts = {}
+    for name, item in items:
+        if item['mount_point'] not in mounts:
+            try:
+                project.require_tool(item['mount_point'], kinds=REPO_TOOLS, purpose='a webhook')
+            except AlluraError as exc:
+                exc.message = '%s%s' % (name + ': ' if name else '', exc.message)
+                exc.args = (exc.message,)
+                raise
+            mounts[item['mount_point']] = Hooks(client, project, item['mount_point'], None)
+    return dict(zip(mounts, read_many(lambda hooks: hooks.listing(), list(mounts.values()), parallel)))
 
-    if params['state'] == 'absent':
-        return _absent(ctx, hooks, label, found)
+
+def converge_hook(ctx, client, project, item, listing, used):
+    url, hook_type, secret = item['url'], item['type'], item.get('secret')
+    hooks = Hooks(client, project, item['mount_point'], hook_type)
+    found = hooks.matching(listing, url)
+    label = '%s webhook %s of %s/%s' % (hook_type, url, project.label, item['mount_point'])
+    count = used.setdefault((item['mount_point'], hook_type), dict((listing.get('limits') or {}).get(hook_type) or {}))
+
+    if item['state'] == 'absent':
+        if not ctx.check_mode:
+            for hook in found:
+                hooks.delete(hook)
+        count['used'] = (count.get('used') or 0) - len(found)
+        if not found:
+            return Outcome('none', None, {}, {}, label, FIELDS)
+        ids = [h['id'] for h in found]
+        return Outcome('delete', found[0], {}, dict(hook_url=(url, None), type=(hook_type, None),
+                                                    id=(ids[0] if len(ids) == 1 else ids, None)), label, FIELDS)
 
     if len(found) > 1:
         ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
                  % (label, len(found), ', '.join(h['id'] for h in found)))
     live = found[0] if found else None
-    always = params['update_secret'] == 'always'
+    always = item['update_secret'] == 'always'
     if live is not None and secret is not None and not always:
         ctx.warn('%s: the secret cannot be compared (the server never returns it), so it was not sent; '
                  'use update_secret=always to send it on every run' % label)
-    if live is None and ctx.check_mode:
-        used = limits.get(hook_type) or {}
-        if used.get('max') is not None and (used.get('used') or 0) >= used['max']:
+    if live is None:
+        if ctx.check_mode and count.get('max') is not None and (count.get('used') or 0) >= count['max']:
             ctx.warn('%s: the tool already has %s of at most %s webhooks of this type, so creating it will fail'
-                     % (label, used.get('used'), used['max']))
+                     % (label, count.get('used'), count['max']))
+        count['used'] = (count.get('used') or 0) + 1
     outcome = converge(ctx, label, FIELDS, live, dict(hook_url=url, type=hook_type, secret=secret),
                        create=hooks.create, update=hooks.update, secrets_sent=['secret'] if always else None)
-    out = result(ctx, 'webhook', outcome)
-    out['webhook'] = public(outcome.after)
-    return out
+    outcome.after = public(outcome.after)
+    return outcome
 
 
-def _absent(ctx, hooks, label, found):
-    out = dict(changed=bool(found), action='delete' if found else 'none', webhook={})
-    if not ctx.check_mode:
-        for hook in found:
-            hooks.delete(hook)
-    if ctx.diff_mode:
-        out['diff'] = [dict(before_header=label, after_header=label, before=dict(hook_url=h['hook_url'], type=h['type'], id=h['id']),
-                            after={}) for h in found]
-    return out
+def run(params, client, ctx):
+    items = wanted(params)
+    parallel = 4 if params.get('parallel') is None else params['parallel']
+    if not 1 <= parallel <= MAX_PARALLEL:
+        raise ParameterError('parallel %r is out of range: give 1 to %d' % (parallel, MAX_PARALLEL))
+    project = Project(client, params['neighborhood'], params['project'])
+    lists = listings(client, project, items, parallel)
+    for name, item in items:
+        limits = lists[item['mount_point']].get('limits') or {}
+        if limits and item['type'] not in limits:
+            raise ParameterError('%stype %r is not a webhook type of %s/%s (available: %s)'
+                                 % (name + '.' if name else '', item['type'], project.label, item['mount_point'],
+                                    ', '.join(sorted(limits))))
+
+    outcomes, used = [], {}
+    for name, item in items:
+        try:
+            outcomes.append(converge_hook(ctx, client, project, item, lists[item['mount_point']], used))
+        except AlluraError as exc:
+            raise bulk_failure(ctx, 'webhooks', exc, name, outcomes, deletes=True) if name else exc
+    if params.get('webhooks') is not None:
+        return bulk_result(ctx, 'webhooks', outcomes, deletes=True)
+    return result(ctx, 'webhook', outcomes[0])
 
 
 def main():

@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    REDACTED, Context, Field, bulk_result, converge, read_many, result)
+    REDACTED, Context, Field, Outcome, bulk_result, converge, read_many, result)
 
 
 def labels(value):
@@ -191,3 +191,84 @@ def test_labels_helpers():
     with pytest.raises(ParameterError, match=r"pages\[2\].labels\[1\] 'a,b' contains a comma"):
         check_labels(['ok', 'a,b'], 'pages[2].labels')
     assert LABELS.equal(['x', ' y', '', 'z'], ['z', 'y', 'x', 'x']) and not LABELS.equal(['x'], ['x', 'y'])
+
+
+# -- re-reading after a write only where the server may silently store something else ------------
+
+VERIFIED = dict(text=Field(text=True), owner=Field(verify=True), tags=Field(normalise=labels))
+
+
+class Server:
+    """A write answers `answer`; a re-read returns `stored` (or the prediction it is given)."""
+
+    def __init__(self, answer=None, stored=None):
+        self.answer = answer
+        self.stored = stored
+        self.calls = []
+
+    def create(self, desired):
+        self.calls.append('create')
+        return self.answer
+
+    def update(self, live, delta, desired):
+        self.calls.append(('update', sorted(delta)))
+        return self.answer
+
+    def reread(self, after):
+        self.calls.append('reread')
+        return dict(after, **(self.stored or {}))
+
+
+def test_write_of_fields_stored_as_sent_is_predicted_not_reread():
+    server = Server(answer={'id': 7})
+    out = converge(Context(), 'item', VERIFIED, None, dict(text='hello', tags=['a']), server.create, server.update,
+                   reread=server.reread)
+    assert server.calls == ['create']
+    assert out.after == {'text': 'hello', 'tags': ['a'], 'id': 7} and out.predicted is True
+    check = converge(Context(check_mode=True), 'item', VERIFIED, None, dict(text='hello', tags=['a']), reread=server.reread,
+                     create=server.create)
+    assert check.predicted is True and {k: v for k, v in out.after.items() if k != 'id'} == check.after
+
+
+def test_write_of_a_verify_field_is_reread_and_checked():
+    server = Server(answer={'id': 7}, stored={'owner': 'bob'})
+    out = converge(Context(), 'item', VERIFIED, None, dict(text='hello', owner='bob'), server.create, reread=server.reread)
+    assert server.calls == ['create', 'reread'] and out.predicted is False and out.after['owner'] == 'bob'
+
+    dropped = Server(answer={'id': 7}, stored={'owner': None})
+    with pytest.raises(AlluraError) as err:
+        converge(Context(), 'item', VERIFIED, None, dict(text='hello', owner='eve'), dropped.create, reread=dropped.reread)
+    assert "item: the server accepted the change but stored owner=None instead of 'eve'" in str(err.value)
+    assert err.value.details['changed'] is True
+
+
+def test_update_rereads_only_when_a_sent_field_needs_it():
+    live = dict(text='old', owner='bob', tags=['a'])
+    server = Server()
+    out = converge(Context(), 'item', VERIFIED, live, dict(text='new', owner='bob'), update=server.update, reread=server.reread)
+    assert server.calls == [('update', ['text'])]  # owner is unchanged, so not sent, so not re-read
+    assert out.after == dict(live, text='new') and out.predicted is True
+    server = Server(stored={'owner': 'eve'})
+    out = converge(Context(), 'item', VERIFIED, live, dict(owner='eve'), update=server.update, reread=server.reread)
+    assert server.calls == [('update', ['owner']), 'reread'] and out.predicted is False
+
+
+def test_without_reread_the_answer_is_the_resource_and_is_checked():
+    server = Server(answer={'text': 'as stored', 'id': 3})
+    with pytest.raises(AlluraError) as err:
+        converge(Context(), 'item', VERIFIED, None, dict(text='hello'), server.create)
+    assert "stored text='as stored' instead of 'hello'" in str(err.value)
+    server = Server(answer={'text': 'hello', 'id': 3})
+    out = converge(Context(), 'item', VERIFIED, None, dict(text='hello'), server.create)
+    assert out.after == {'text': 'hello', 'id': 3} and out.predicted is False
+
+
+def test_delete_outcome_diff_and_bulk_summary_counts_deletes():
+    out = Outcome('delete', dict(url='u', id='1'), {}, dict(url=('u', None), id=('1', None)), 'hook u', {})
+    assert out.changed and out.diff() == [{'before_header': 'hook u', 'after_header': 'hook u',
+                                           'before': {'id': '1', 'url': 'u'}, 'after': {}}]
+    none = Outcome('none', None, {}, {}, 'hook v', {})
+    done = bulk_result(Context(diff_mode=True), 'hooks', [out, none], deletes=True)
+    assert done['summary'] == {'created': 0, 'updated': 0, 'deleted': 1, 'unchanged': 1}
+    assert done['hooks'] == [{'action': 'delete'}, {'action': 'none'}] and len(done['diff']) == 1
+    assert 'deleted' not in bulk_result(Context(), 'hooks', [none])['summary']

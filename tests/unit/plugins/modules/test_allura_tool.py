@@ -286,3 +286,117 @@ def test_non_admin_gets_clear_message():
     assert 'needs admin permission on the project' in out['msg'] and 'Admin access required' in out['msg']
     assert session.writes() == []
     assert 'secret-token' not in repr(out)
+
+
+# -- tools: many tools in one task -----------------------------------------------------------------
+
+def bulk(**kw):
+    base = dict(tool=None, tools=kw.pop('tools'))
+    base.update(kw)
+    return base
+
+
+TOOL_LIST = [{'tool': 'wiki', 'mount_point': 'docs', 'mount_label': 'Docs'},
+             {'tool': 'wiki', 'mount_point': 'wiki'},
+             {'tool': 'git', 'mount_point': 'repo1', 'mount_label': 'Repo 1', 'order': 'first'},
+             {'tool': 'link', 'mount_point': 'home', 'mount_label': 'Home', 'url': 'home.example.org'}]
+INSTALLED = with_tools(tool('wiki', 'docs', 'Docs'), tool('git', 'repo1', 'Repo 1'), tool('link', 'home', 'Home'))
+
+
+def test_bulk_installs_with_one_project_read_and_one_reread():
+    session = server(after=INSTALLED)
+    out = run(session, **bulk(tools=TOOL_LIST))
+    assert out['changed'] is True
+    assert out['summary'] == {'created': 3, 'updated': 0, 'unchanged': 1}
+    assert [t['action'] for t in out['tools']] == ['create', 'none', 'create', 'create']
+    assert out['tools'][0] == dict(tool('wiki', 'docs', 'Docs'), action='create')
+    assert out['tools'][1] == dict(tool('wiki', 'wiki', 'Wiki'), action='none')
+    assert [(c.method, c.path) for c in session.calls] == [
+        ('GET', '/rest/p/test/'), ('GET', '/rest/p/test/admin/installable_tools')] + [
+        ('POST', '/rest/p/test/admin/install_tool')] * 3 + [('GET', '/rest/p/test/')]
+    assert [w.form for w in session.writes()] == [
+        {'tool': 'wiki', 'mount_point': 'docs', 'mount_label': 'Docs'},
+        {'tool': 'git', 'mount_point': 'repo1', 'mount_label': 'Repo 1', 'order': 'first'},
+        {'tool': 'link', 'mount_point': 'home', 'mount_label': 'Home', 'url': 'http://home.example.org'}]
+    assert [d['before_header'] for d in out['diff']] == [
+        "tool 'docs' of project p/test", "tool 'repo1' of project p/test", "tool 'home' of project p/test"]
+
+
+def test_bulk_check_mode_predicts_exactly_and_writes_nothing():
+    check = run(server(after=INSTALLED), check=True, **bulk(tools=TOOL_LIST))
+    session = server(after=INSTALLED)
+    real = run(session, **bulk(tools=TOOL_LIST))
+    assert check['summary'] == real['summary'] and check['diff'] == real['diff']
+    assert check['changed'] is True
+    # a repository's clone URLs are not predictable; everything else is
+    strip = [{k: v for k, v in t.items() if not k.startswith('clone_url')} for t in real['tools']]
+    assert check['tools'] == strip
+    session = server(after=INSTALLED)
+    run(session, check=True, **bulk(tools=TOOL_LIST))
+    assert session.writes() == [] and len(session.calls) == 2
+
+
+def test_bulk_nothing_to_install_is_one_read():
+    session = FakeSession().add('GET', '/rest/p/test/', json=INSTALLED)
+    out = run(session, **bulk(tools=TOOL_LIST))
+    assert out['changed'] is False and out['summary'] == {'created': 0, 'updated': 0, 'unchanged': 4}
+    assert len(session.calls) == 1
+
+
+def test_bulk_bad_item_fails_naming_it_before_any_request():
+    session = FakeSession()
+    out = run(session, **bulk(tools=[{'tool': 'wiki', 'mount_point': 'ok'}, {'tool': 'wiki', 'mount_point': 'Bad Mount!'}]))
+    assert out['failed'] is True and out['msg'].startswith("tools[1].mount_point 'Bad Mount!' is invalid")
+    out = run(session, **bulk(tools=[{'tool': 'wiki', 'mount_point': 'docs'}, {'tool': 'wiki', 'mount_point': 'Docs'}]))
+    assert out['failed'] is True and "tools[1].mount_point 'docs' is also given by tools[0]" in out['msg']
+    out = run(session, **bulk(tools=[{'tool': 'Wiki'}]))
+    assert out['failed'] is True and out['msg'].startswith("tools[0].tool 'Wiki' is invalid")
+    out = run(session, **bulk(tools=[]))
+    assert out['failed'] is True and 'tools must list at least one tool' in out['msg']
+    out = run(session, **bulk(tools=[{'tool': 'wiki'}], mount_label='X'))
+    assert out['failed'] is True and 'tools is mutually exclusive with mount_label' in out['msg']
+    assert session.calls == []
+
+
+def test_bulk_unknown_type_fails_before_the_first_install():
+    session = server()
+    out = run(session, **bulk(tools=[{'tool': 'wiki', 'mount_point': 'docs'}, {'tool': 'nope', 'mount_point': 'x'}]))
+    assert out['failed'] is True and out['msg'].startswith("tools[1].tool 'nope' cannot be installed")
+    assert session.writes() == []
+
+
+def test_bulk_refused_install_names_the_item_and_keeps_the_ones_before():
+    session = server()
+    session.add('POST', '/rest/p/test/admin/install_tool', responses=[
+        reply(json={'success': True, 'info': 'ok'}), reply(json={'success': False, 'info': 'Mount point "x" is invalid'})])
+    out = run(session, **bulk(tools=[{'tool': 'wiki', 'mount_point': 'docs'}, {'tool': 'blog', 'mount_point': 'news'}]))
+    assert out['failed'] is True and out['changed'] is True
+    assert out['msg'].startswith("tools[1]: install_tool refused to install blog at 'news'")
+    assert 'before it, 1 tools were converged: 1 created' in out['msg']
+    assert out['tools'][0]['mount_point'] == 'docs' and out['summary']['created'] == 1
+
+
+def test_bulk_install_missing_after_the_reread_fails_naming_the_item():
+    session = server(after=with_tools(tool('wiki', 'docs', 'Wiki')))
+    out = run(session, **bulk(tools=[{'tool': 'wiki', 'mount_point': 'docs'}, {'tool': 'blog', 'mount_point': 'news'}]))
+    assert out['failed'] is True and out['changed'] is True
+    assert "tools[1]: install_tool answered success, but project p/test lists no tool at 'news'" in out['msg']
+    assert out['summary'] == {'created': 2, 'updated': 0, 'unchanged': 0}
+
+
+def test_bulk_server_storing_another_label_fails_naming_the_item():
+    session = server(after=with_tools(tool('wiki', 'docs', 'Something else')))
+    out = run(session, **bulk(tools=[{'tool': 'wiki', 'mount_point': 'docs', 'mount_label': 'Docs'}]))
+    assert out['failed'] is True and out['changed'] is True
+    assert out['msg'] == ("tools[0]: tool 'docs' of project p/test: the server accepted the change but stored "
+                          "mount_label='Something else' instead of 'Docs'")
+
+
+def test_bulk_label_drift_in_check_mode():
+    session = FakeSession().add('GET', '/rest/p/test/', json=INSTALLED)
+    out = run(session, check=True, **bulk(tools=[{'tool': 'wiki', 'mount_point': 'docs', 'mount_label': 'Documentation'},
+                                                 {'tool': 'git', 'mount_point': 'repo1'}]))
+    assert out['summary'] == {'created': 0, 'updated': 1, 'unchanged': 1}
+    assert out['diff'] == [{'before_header': "tool 'docs' of project p/test", 'after_header': "tool 'docs' of project p/test",
+                            'before': {'mount_label': 'Docs'}, 'after': {'mount_label': 'Documentation'}}]
+    assert len(out['warnings']) == 1

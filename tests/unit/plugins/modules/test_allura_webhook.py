@@ -299,3 +299,142 @@ def test_permission_denied_is_clear():
     out = run(session)
     assert out['failed'] is True
     assert 'permission denied for GET %s' % HOOKS in out['msg'] and 'project admin token' in out['msg']
+
+
+# -- webhooks: many webhooks in one task -----------------------------------------------------------
+
+OLD_HOOKS = '/rest/p/test/admin/Old.repo/webhooks'
+
+
+def bulk_session(code=(), old=()):
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, json=listing(*code))
+    session.add('GET', OLD_HOOKS, json=listing(*old))
+    session.add('POST', CREATE, responses=[lambda call: reply(201, json=hook(call.form['url'], hook_id='new-' + call.form['url'][-1]))])
+    session.add('POST', OLD_HOOKS + '/repo-push', responses=[lambda call: reply(201, json=hook(call.form['url'], hook_id='old'))])
+    session.add('DELETE', CREATE + '/.*', json={'result': 'ok'})
+    return session
+
+
+def run_bulk(session, hooks, check=False, **kw):
+    return run(session, check=check, url=None, webhooks=hooks, **kw)
+
+
+HOOK_LIST = [{'url': 'https://ci.example.org/hook', 'secret': SECRET},
+             {'url': 'https://ci.example.org/2', 'secret': SECRET},
+             {'mount_point': 'Old.repo', 'url': 'https://old.example.org/x'},
+             {'url': 'https://gone.example.org/', 'state': 'absent'}]
+LIVE_CODE = (hook('https://ci.example.org/hook'), hook('https://gone.example.org/', hook_id='gone'))
+
+
+def test_bulk_one_project_read_one_listing_per_repository():
+    session = bulk_session(code=LIVE_CODE)
+    out = run_bulk(session, HOOK_LIST)
+    assert out['changed'] is True
+    assert out['summary'] == {'created': 2, 'updated': 0, 'deleted': 1, 'unchanged': 1}
+    assert [h['action'] for h in out['webhooks']] == ['none', 'create', 'create', 'delete']
+    assert out['webhooks'][0]['id'] == HOOK_ID and out['webhooks'][3] == {'action': 'delete'}
+    reads = sorted(str(c) for c in session.calls if c.method == 'GET')
+    assert reads == sorted(['GET %s' % OLD_HOOKS, 'GET %s' % HOOKS, 'GET /rest/p/test/'])
+    assert [(c.method, c.path, c.form.get('secret')) for c in session.writes()] == [
+        ('POST', CREATE, SECRET), ('POST', OLD_HOOKS + '/repo-push', None), ('DELETE', CREATE + '/gone', None)]
+    assert [d['before_header'] for d in out['diff']] == [
+        'repo-push webhook https://ci.example.org/2 of p/test/code', 'repo-push webhook https://old.example.org/x of p/test/Old.repo',
+        'repo-push webhook https://gone.example.org/ of p/test/code']
+    assert out['diff'][2]['before'] == {'hook_url': 'https://gone.example.org/', 'type': 'repo-push', 'id': 'gone'}
+    assert out['diff'][2]['after'] == {}
+    assert SECRET not in repr(out)
+    assert len(out['warnings']) == 1 and 'secret cannot be compared' in out['warnings'][0]
+
+
+def test_bulk_check_mode_predicts_exactly_and_writes_nothing():
+    session = bulk_session(code=LIVE_CODE)
+    check = run_bulk(session, HOOK_LIST, check=True)
+    assert session.writes() == []
+    real = run_bulk(bulk_session(code=LIVE_CODE), HOOK_LIST)
+    assert check['summary'] == real['summary'] and check['diff'] == real['diff'] and check['changed'] is True
+    assert [h['action'] for h in check['webhooks']] == [h['action'] for h in real['webhooks']]
+    assert check['webhooks'][1] == {'id': None, 'url': None, 'hook_url': 'https://ci.example.org/2', 'type': 'repo-push',
+                                    'mod_date': None, 'action': 'create'}
+
+
+def test_bulk_rerun_is_reads_only():
+    live = (hook('https://ci.example.org/hook'), hook('https://ci.example.org/2', hook_id='two'))
+    session = bulk_session(code=live, old=(hook('https://old.example.org/x', hook_id='old'),))
+    out = run_bulk(session, HOOK_LIST)
+    assert out['changed'] is False and out['summary'] == {'created': 0, 'updated': 0, 'deleted': 0, 'unchanged': 4}
+    assert session.writes() == [] and len(session.calls) == 3
+
+
+def test_bulk_check_mode_counts_the_limit_over_the_items():
+    session = bulk_session(code=(hook('https://a.example.org/', hook_id='a'),))
+    hooks = [{'url': 'https://b.example.org/'}, {'url': 'https://c.example.org/'}, {'url': 'https://d.example.org/'}]
+    out = run_bulk(session, hooks, check=True)
+    assert len(out['warnings']) == 1 and 'https://d.example.org/' in out['warnings'][0]
+    assert 'creating it will fail' in out['warnings'][0]
+
+
+def test_bulk_bad_items_fail_naming_them_before_any_request():
+    session = FakeSession()
+    out = run_bulk(session, [{'url': 'https://a.example.org/'}, {'url': 'ftp://x'}])
+    assert out['failed'] is True and out['msg'].startswith("webhooks[1].url 'ftp://x' is invalid")
+    out = run_bulk(session, [{'url': 'https://a.example.org/'}, {'url': ' https://a.example.org/'}])
+    assert out['failed'] is True
+    assert out['msg'].startswith("webhooks[1].url 'https://a.example.org/' is also given by webhooks[0]")
+    out = run_bulk(session, [{'url': 'https://a.example.org/', 'secret': ''}])
+    assert out['failed'] is True and out['msg'].startswith('webhooks[0].secret must not be empty')
+    out = run_bulk(session, [])
+    assert out['failed'] is True and 'at least one webhook' in out['msg']
+    out = run(session, webhooks=[{'url': 'https://a.example.org/'}], secret=SECRET)
+    assert out['failed'] is True and 'mutually exclusive with secret' in out['msg']
+    out = run_bulk(session, [{'url': 'https://a.example.org/'}], parallel=0)
+    assert out['failed'] is True and 'parallel 0 is out of range' in out['msg']
+    assert session.calls == []
+    assert SECRET not in repr(out)
+
+
+def test_bulk_item_on_a_wiki_fails_naming_it_before_any_write():
+    session = bulk_session()
+    out = run_bulk(session, [{'url': 'https://a.example.org/'}, {'mount_point': 'wiki', 'url': 'https://b.example.org/'}])
+    assert out['failed'] is True and out['msg'].startswith("webhooks[1]: mount_point 'wiki' of project p/test is a wiki tool")
+    assert session.writes() == []
+
+
+def test_bulk_unknown_type_fails_naming_the_item_before_any_write():
+    session = bulk_session()
+    out = run_bulk(session, [{'url': 'https://a.example.org/'}, {'url': 'https://a.example.org/', 'type': 'repo-pull'}])
+    assert out['failed'] is True and out['msg'].startswith("webhooks[1].type 'repo-pull' is not a webhook type")
+    assert session.writes() == []
+
+
+def test_bulk_failure_names_the_item_and_keeps_the_ones_before():
+    session = bulk_session()
+    session.add('POST', CREATE, responses=[reply(201, json=hook('https://a.example.org/')),
+                                           reply(400, json={'result': 'error', 'error': {'url': 'Invalid URL.'}})])
+    out = run_bulk(session, [{'url': 'https://a.example.org/', 'secret': SECRET}, {'url': 'https://10.0.0.1/', 'secret': SECRET}])
+    assert out['failed'] is True and out['changed'] is True
+    assert out['msg'].startswith('webhooks[1]: POST %s was refused: url: Invalid URL.' % CREATE)
+    assert 'before it, 1 webhooks were converged: 1 created' in out['msg']
+    assert out['webhooks'] == [dict(public_hook('https://a.example.org/'), action='create')]
+    assert SECRET not in repr(out)
+
+
+def public_hook(url):
+    return allura_webhook.public(hook(url))
+
+
+def test_bulk_secret_of_an_item_is_hidden_by_the_argument_spec():
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec
+    validated = ArgumentSpecValidator(argument_spec(allura_webhook.ARGUMENT_SPEC), mutually_exclusive=allura_webhook.MUTUALLY_EXCLUSIVE,
+                                      required_one_of=allura_webhook.REQUIRED_ONE_OF).validate(
+        dict(project='test', webhooks=[{'url': 'https://a.example.org/', 'secret': SECRET}]))
+    assert not validated.error_messages
+    assert SECRET in validated._no_log_values
+    assert validated.validated_parameters['webhooks'][0]['mount_point'] == 'code'
+    assert validated.validated_parameters['webhooks'][0]['update_secret'] == 'on_create'
+    both = ArgumentSpecValidator(argument_spec(allura_webhook.ARGUMENT_SPEC), mutually_exclusive=allura_webhook.MUTUALLY_EXCLUSIVE,
+                                 required_one_of=allura_webhook.REQUIRED_ONE_OF).validate(
+        dict(project='test', mount_point='code', webhooks=[{'url': 'https://a.example.org/'}]))
+    assert 'mutually exclusive' in ' '.join(both.error_messages)
