@@ -217,7 +217,7 @@ step_build() {
   # Nothing local or generated may ship.
   bad=$(tar -tzf "$TARBALL" | grep -E '^(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|\.ci|collections|scripts|tests/output|bench/results)(/|$)|(^|/)__pycache__(/|$)|\.pyc$|\.tar\.gz$|(^|/)importer_result\.json$|integration_config\.yml$' || true)
   if [ -n "$bad" ]; then echo "ERROR: the tarball contains files that must not ship (extend build_ignore in galaxy.yml):"; echo "$bad" | head -50; rc=1; fi
-  ansible-galaxy collection install "$TARBALL" -p "$collections" --force --offline || rc=1
+  ANSIBLE_COLLECTIONS_PATH=$collections ansible-galaxy collection install "$TARBALL" -p "$collections" --force --offline || rc=1
   # Every module must be in the action group (module_defaults), and the group must name no ghosts.
   local group; group=$(.venv/bin/python - "$ROOT" <<'EOF'
 import os, sys, yaml
