@@ -189,6 +189,10 @@ ticket:
       that check mode would create).
     - C(custom_fields) is keyed by field name without the leading underscore; boolean fields are booleans;
       C(milestone) is the C(_milestone) field.
+    - A write that sends none of O(assigned_to), O(custom_fields) and O(discussion_disabled) (which the server may
+      drop without an error) is not read back, since the server stores the other fields as sent; then C(mod_date)
+      is null, and so are C(reported_by) and C(created_date) of a new ticket, whose C(custom_fields) lists only the
+      fields given (the server sets the tracker's boolean fields to false). Check mode reports the same.
   returned: success, single-ticket form
   type: dict
   sample: {"ticket_num": 4, "summary": "Custom fields ticket", "description": "", "status": "open",
@@ -284,11 +288,14 @@ def text(value):
     return '' if value is None else str(value)
 
 
+# verify: what the server may drop without an error (REFERENCE 8.3-8.5) - a non-member assignee, unknown and
+# user-type custom fields, discussion_disabled on create. A write that sends none of them is not read back:
+# the number of a new ticket is in the answer's Location, and the other fields are stored as sent.
 FIELDS = dict(
     summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
-    assigned_to=Field(normalise=text), labels=LABELS,
-    milestone=Field(normalise=text), private=Field(normalise=bool), discussion_disabled=Field(normalise=bool),
-    custom_fields=Field(partial=True, equal=field_equal),
+    assigned_to=Field(normalise=text, verify=True), labels=LABELS,
+    milestone=Field(normalise=text), private=Field(normalise=bool), discussion_disabled=Field(normalise=bool, verify=True),
+    custom_fields=Field(partial=True, equal=field_equal, verify=True),
 )
 
 
@@ -401,7 +408,7 @@ class Tracker:
         return form
 
     def write(self, num, live, want):
-        """Create (num None) or save; return the ticket as re-read, checked for values the server ignored."""
+        """Create (num None) or save; return what the answer tells (the ticket's number)."""
         try:
             if num is None:
                 done = self.client.post(self.path('new', trailing_slash=False), self.form(want, None), expect=(302,),
@@ -418,9 +425,14 @@ class Tracker:
             exc.message = '%s: %s' % (self.label(num, want.get('summary')), exc.message)
             exc.args = (exc.message,)
             raise
+        return dict(ticket_num=num)
+
+    def settle(self, num, live, want):
+        """The ticket re-read after a write that sent what the server may drop, checked for values it ignored."""
         ticket = self.read(num)
         if live is None and want.get('discussion_disabled') and not ticket['discussion_disabled']:
-            ticket = self.write(num, ticket, dict(discussion_disabled=True))  # ignored on create (REFERENCE 8.3)
+            self.write(num, ticket, dict(discussion_disabled=True))  # ignored on create (REFERENCE 8.3)
+            ticket = self.read(num)
         self.check_stored(num, ticket, want, created=live is None)
         return ticket
 
@@ -500,10 +512,14 @@ def run(params, client, ctx):
         try:
             outcome = converge(ctx, tracker.label(num, item.get('summary')), FIELDS, live, desired,
                                create=lambda want: tracker.write(None, None, want),
-                               update=lambda have, delta, want, num=num: tracker.write(num, have, delta))
+                               update=lambda have, delta, want, num=num: tracker.write(num, have, delta),
+                               reread=lambda after, live=live, desired=desired: tracker.settle(
+                                   after['ticket_num'], live, {k: v for k, v in desired.items() if v is not None}))
         except AlluraError as exc:
             raise bulk_failure(ctx, 'tickets', exc, name, outcomes) if name else exc
         outcome.after = {k: (outcome.after or {}).get(k, v) for k, v in EMPTY.items()}
+        if outcome.changed and outcome.predicted:
+            outcome.after['mod_date'] = None  # changed by the write; only a read would tell it
         outcomes.append(outcome)
     if params.get('tickets') is not None:
         return bulk_result(ctx, 'tickets', outcomes)

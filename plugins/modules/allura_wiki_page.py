@@ -226,6 +226,8 @@ def label_set(labels):
     return frozenset(clean_labels(labels))
 
 
+# The server stores text verbatim and labels split on commas exactly as sent (REFERENCE 7.3), and answers a
+# write with {}: the page after a write is predicted, not read back.
 FIELDS = dict(text=Field(text=True), labels=Field(normalise=label_set))
 
 
@@ -324,7 +326,7 @@ def run(params, client, ctx):
                                    not_found=project.not_found(mount_point, 'wiki page %r' % title))
             except AlluraError as exc:
                 raise denied(exc, live is None, title) if exc.status in (401, 403) else exc
-            return done if isinstance(done, dict) else read(title)
+            return done if isinstance(done, dict) else {}  # a re-read found it written, or the server's {}
         return write
 
     def denied(exc, create, title):
@@ -349,7 +351,8 @@ def run(params, client, ctx):
         try:
             outcome = converge(ctx, label(page['title']), FIELDS, live, desired,
                                create=lambda want, write=write: write(None, want),
-                               update=lambda have, delta, want, write=write: write(have, want))
+                               update=lambda have, delta, want, write=write: write(have, want),
+                               reread=lambda after, title=page['title']: read(title))
         except AlluraError as exc:
             raise bulk_failure(ctx, 'pages', exc, prefix.rstrip('.'), outcomes) if prefix else exc
         after = outcome.after or {}
