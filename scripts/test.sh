@@ -163,12 +163,16 @@ with_venv() {  # with_venv VENV CMD... : run CMD with VENV's bin first on PATH
   PATH="$ROOT/$venv/bin:$PATH" VIRTUAL_ENV="$ROOT/$venv" "$@"
 }
 
-compat_available() {  # sets SKIP_REASON when the compatibility leg cannot run
+compat_available() {  # 0: go; 3: skip (SKIP_REASON says why); 1: setup failed
   if [ "$MAIN_PY" = 3.11 ]; then
-    SKIP_REASON="the main leg already runs Python 3.11 with ansible-core 2.19 (no Python 3.12 here)"; return 1
+    SKIP_REASON="the main leg already runs Python 3.11 with ansible-core 2.19 (no Python 3.12 here)"; return 3
   fi
   if [ ! -x .venv-compat/bin/python ]; then
-    SKIP_REASON="Python 3.11 is not installed on this machine, so there is no .venv-compat"; return 1
+    # setup creates .venv-compat whenever a Python 3.11 exists (and fails if it cannot)
+    scripts/setup.sh --compat || { settle 1; return 1; }
+  fi
+  if [ ! -x .venv-compat/bin/python ]; then
+    SKIP_REASON="Python 3.11 is not installed on this machine, so there is no .venv-compat"; return 3
   fi
 }
 
@@ -283,8 +287,8 @@ step_lint() {
 
 step_sanity() { ansible_test_sanity .venv "$MAIN_PY"; }
 step_units() { ansible_test_units .venv "$MAIN_PY"; }
-step_sanity-compat() { compat_available || return 3; ansible_test_sanity .venv-compat 3.11; }
-step_units-compat() { compat_available || return 3; ansible_test_units .venv-compat 3.11; }
+step_sanity-compat() { compat_available || return; ansible_test_sanity .venv-compat 3.11; }
+step_units-compat() { compat_available || return; ansible_test_units .venv-compat 3.11; }
 
 run_pytest() {  # run_pytest JUNIT DIR...
   local junit=$1; shift
