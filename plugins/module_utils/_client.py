@@ -161,6 +161,7 @@ class AlluraClient:
                  session=None, clock=time.monotonic):
         if not HAS_REQUESTS:  # the module adapter reports this properly; this is for direct use
             raise AlluraError('the Python library "requests" is required')
+        token = _clean_token(token)
         parts = urlsplit(server_url or '')
         if parts.scheme not in ('http', 'https') or not parts.hostname:
             raise ParameterError('server_url must be an http(s) URL such as https://sourceforge.net, got %r' % server_url)
@@ -229,39 +230,45 @@ class AlluraClient:
 
         `recheck` marks a write that must not be blindly re-sent: after an ambiguous failure (the
         server may have done the work) it is called, and a truthy result is returned as the outcome
-        instead of sending the write again. `not_found` is called on a 404 for a message that says
-        what is missing.
+        instead of sending the write again. Such a write that got no answer within the timeout is
+        never sent again at all (the server may still be working on it): the remaining attempts only
+        re-read. `not_found` is called on a 404 for a message that says what is missing.
         """
         attempts = self.retries + 1
+        unanswered = False  # a guarded write timed out: from then on only re-read
         for attempt in range(1, attempts + 1):
             reason, wait, ambiguous = None, None, False
             pause = self._pause_until - self.clock()
             if pause > 0:
                 self.sleep(pause)
-            try:
-                self.requests_made += 1
-                response = self.session.request(method, self.url(path), params=params, data=data, json=json, auth=self._auth,
-                                                timeout=self.timeout, allow_redirects=False)
-            except requests.exceptions.SSLError as exc:  # retrying cannot help
-                raise AlluraError('TLS verification failed for %s: %s. Give the CA bundle of this server with ca_path, or '
-                                  '(for a test server only) set validate_certs to false' % (self.host, _short(str(exc), 200)),
-                                  method=method, path=path)
-            except requests.exceptions.ConnectTimeout:
-                reason = 'connection timed out'
-            except requests.exceptions.ConnectionError as exc:
-                reason = 'connection error'
-                ambiguous = not _never_connected(exc)
-            except requests.exceptions.Timeout:
-                reason = 'no answer within %ss' % self.timeout
-                ambiguous = True
+            if unanswered:
+                reason, ambiguous = 'no answer within %ss' % self.timeout, True
             else:
-                if response.status_code in expect:
-                    return response
-                if response.status_code not in retry_statuses:
-                    raise self.error(method, path, response, not_found)
-                reason = 'HTTP %d' % response.status_code
-                wait = retry_after_seconds(response)
-                ambiguous = response.status_code in AMBIGUOUS_STATUSES
+                try:
+                    self.requests_made += 1
+                    response = self.session.request(method, self.url(path), params=params, data=data, json=json,
+                                                    auth=self._auth, timeout=self.timeout, allow_redirects=False)
+                except requests.exceptions.SSLError as exc:  # retrying cannot help
+                    raise AlluraError('TLS verification failed for %s: %s. Give the CA bundle of this server with ca_path, or '
+                                      '(for a test server only) set validate_certs to false' % (self.host, _short(str(exc), 200)),
+                                      method=method, path=path)
+                except requests.exceptions.ConnectTimeout:
+                    reason = 'connection timed out'
+                except requests.exceptions.ConnectionError as exc:
+                    reason = 'connection error'
+                    ambiguous = not _never_connected(exc)
+                except requests.exceptions.Timeout:
+                    reason = 'no answer within %ss' % self.timeout
+                    ambiguous = True
+                    unanswered = recheck is not None and method != 'GET'
+                else:
+                    if response.status_code in expect:
+                        return response
+                    if response.status_code not in retry_statuses:
+                        raise self.error(method, path, response, not_found)
+                    reason = 'HTTP %d' % response.status_code
+                    wait = retry_after_seconds(response)
+                    ambiguous = response.status_code in AMBIGUOUS_STATUSES
             if ambiguous and recheck is not None and method != 'GET':
                 done = recheck()
                 if done:
@@ -274,8 +281,17 @@ class AlluraClient:
                 wait = min(self.backoff_max, self.backoff * (2 ** (attempt - 1))) * random.uniform(0.5, 1.0)
             if reason == 'HTTP 429':
                 self._pause_until = max(self._pause_until, self.clock() + wait)
-            self.warn('%s %s: %s; retrying in %.1fs (attempt %d of %d)' % (method, path, reason, wait, attempt + 1, attempts))
+            if unanswered:
+                self.warn('%s %s: %s and a re-read does not show the change yet; not sending it again (the server may '
+                          'still be carrying it out): re-reading in %.1fs (attempt %d of %d)'
+                          % (method, path, reason, wait, attempt + 1, attempts))
+            else:
+                self.warn('%s %s: %s; retrying in %.1fs (attempt %d of %d)' % (method, path, reason, wait, attempt + 1, attempts))
             self.sleep(wait)
+        if unanswered:
+            raise AlluraError('%s %s got no answer within %ss, and %d re-reads do not show the change: it was not sent again, '
+                              'as the server may still carry it out (run again later: a run re-reads before it writes; or '
+                              'raise timeout)' % (method, path, self.timeout, attempts), method=method, path=path)
         raise AlluraError('%s %s failed after %d attempts: %s (the server may be overloaded or unreachable; '
                           'raise retries or timeout, or run again later)' % (method, path, attempts, reason),
                           method=method, path=path)
@@ -347,6 +363,21 @@ class AlluraClient:
         else:
             msg = '%s failed with HTTP %d%s' % (what, status, ': %s' % detail if detail else '')
         return AlluraError(msg, status=status, method=method, path=path, server_message=detail or None, **details)
+
+
+def _clean_token(token):
+    """The bearer token without surrounding whitespace (a vault or a file often adds a line break).
+
+    Any other character a bearer token cannot have is refused without showing the value: sent as it
+    is, the HTTP library would fail with an error message that quotes the whole header.
+    """
+    if not token:
+        return token
+    cleaned = token.strip()
+    if not cleaned or not all(33 <= ord(char) < 127 for char in cleaned):
+        raise ParameterError('token contains a line break, a space or another character a bearer token cannot have '
+                             '(the value is not shown): check where it comes from (vault, file or environment)')
+    return cleaned
 
 
 def _never_connected(exc):

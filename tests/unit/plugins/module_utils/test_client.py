@@ -74,6 +74,22 @@ def test_bearer_header_form_encoding_and_accept():
     assert TOKEN not in call.url and 'access_token' not in call.url
 
 
+def test_token_loses_surrounding_whitespace():
+    session = FakeSession()
+    make(session, token=' %s\n' % TOKEN)
+    assert session.headers['Authorization'] == 'Bearer ' + TOKEN
+    real = make(requests.Session(), token=TOKEN + '\r\n')
+    requests.Request('GET', BASE + '/rest/', headers=real.session.headers).prepare()  # a valid header
+
+
+@pytest.mark.parametrize('token', ['a000000000\n0000000001', 'a0000000 00000000001', 'a000000000000000000\u00e9', ' \n '])
+def test_token_with_characters_a_header_cannot_carry_is_refused_without_showing_it(token):
+    with pytest.raises(ParameterError, match='token contains a line break, a space or another character') as info:
+        make(token=token)
+    for part in token.split():
+        assert part not in str(info.value)
+
+
 def test_token_never_sent_over_plain_http_to_a_remote_host():
     with pytest.raises(ParameterError, match='refusing to send credentials over plain http to forge.example.org'):
         make(server_url='http://forge.example.org')
@@ -279,6 +295,34 @@ def test_a_create_is_resent_when_the_recheck_finds_nothing():
     session = FakeSession().add('POST', '/rest/p/test/bugs/new', responses=[reply(504), reply(302, headers={'Location': '/x/9/'})])
     response = make(session).post('/rest/p/test/bugs/new', {}, expect=(302,), recheck=lambda: None)
     assert response.status_code == 302 and len(session.writes()) == 2
+
+
+def test_a_write_without_an_answer_is_only_reread_never_resent():
+    # The server may still carry out a request it did not answer in time: a re-read right away can
+    # miss it, and sending it again would then duplicate it. So later attempts only re-read.
+    session = FakeSession().add('POST', '/rest/p/test/bugs/new', responses=[requests.exceptions.ReadTimeout('slow')])
+    found = iter([None, None, {'ticket_num': 7}])
+    sleeps, warnings = [], []
+    client = make(session, sleeps, warn=warnings.append)
+    assert client.post('/rest/p/test/bugs/new', {}, expect=(302,), recheck=lambda: next(found)) == {'ticket_num': 7}
+    assert len(session.writes()) == 1 and len(sleeps) == 2
+    assert 'no answer within 30s and a re-read does not show the change yet; not sending it again' in warnings[0]
+    assert 'a re-read shows the change was made; not sending it again' in warnings[-1]
+
+
+def test_a_write_without_an_answer_that_never_shows_fails_clearly():
+    session = FakeSession().add('POST', '/rest/p/test/bugs/new', responses=[requests.exceptions.ReadTimeout('slow')])
+    rechecks = []
+    with pytest.raises(AlluraError, match=r'POST /rest/p/test/bugs/new got no answer within 30s, and 4 re-reads do not show '
+                                          r'the change: it was not sent again, as the server may still carry it out'):
+        make(session).post('/rest/p/test/bugs/new', {}, expect=(302,), recheck=lambda: rechecks.append(1))
+    assert len(session.writes()) == 1 and len(rechecks) == 4
+
+
+def test_an_unguarded_write_without_an_answer_is_retried():
+    session = FakeSession().add('POST', '/rest/p/test/link/', responses=[requests.exceptions.ReadTimeout('slow'), reply(json={})])
+    assert make(session).post('/rest/p/test/link/', {'url': 'http://x.org'}).status_code == 200
+    assert len(session.writes()) == 2
 
 
 def test_429_is_not_ambiguous_so_no_recheck():

@@ -241,7 +241,8 @@ def test_ambiguous_failure_rechecks_instead_of_resending():
 
 def test_ambiguous_failure_resends_when_not_done():
     wiki = FakeWiki(HOME)
-    wiki.session.add('POST', '/rest/p/test/wiki/.+', responses=[requests.exceptions.ReadTimeout('slow'), wiki.post])
+    # a dropped connection (not a timeout: a write that got no answer is only re-read, never re-sent)
+    wiki.session.add('POST', '/rest/p/test/wiki/.+', responses=[requests.exceptions.ConnectionError('reset by peer'), wiki.post])
     out = wiki.run(title='New', text='x', client=wiki.client(retries=2))
     assert out['changed'] is True and len(wiki.writes()) == 2 and wiki.pages['New']['version'] == 1
 
