@@ -261,6 +261,9 @@ class AlluraClient:
                     reason = 'no answer within %ss' % self.timeout
                     ambiguous = True
                     unanswered = recheck is not None and method != 'GET'
+                except requests.exceptions.ChunkedEncodingError:  # the answer broke off half-way: the work was done
+                    reason = 'connection broken'
+                    ambiguous = True
                 else:
                     if response.status_code in expect:
                         return response

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
+import threading
 import time
 import urllib.request
 from collections import Counter
@@ -363,3 +365,57 @@ def test_a_create_slower_than_the_timeout_is_never_sent_twice(ansible_playbook, 
     assert 'POST /rest/p/test/bugs/new: no answer within 1.0s, but a re-read shows the change was made' in proc.stderr
     assert resources(control(sandbox, '/_sandbox/state'), 'p/test')['tickets'] == Counter({'Slow ticket': 1})
     assert [r['method'] for r in log(sandbox)['requests'] if r['path'] == '/rest/p/test/bugs/new'] == ['POST']
+
+
+# -- an answer cut off half-way -------------------------------------------------------------------
+
+def _cutting_server(cuts):
+    """A server answering every request with a project's JSON, the first `cuts` answers cut off half-way
+    (the connection drops after part of the body). Returns (server socket, list of request lines)."""
+    body = json.dumps({'shortname': 'test', 'name': 'Test Project', 'tools': []}).encode()
+    listener = socket.socket()
+    listener.bind(('127.0.0.1', 0))
+    listener.listen(8)
+    seen = []
+
+    def serve():
+        while True:
+            try:
+                conn, _addr = listener.accept()
+            except OSError:
+                return
+            with conn:
+                request = conn.recv(65536).decode('latin-1')
+                seen.append(request.split('\r\n', 1)[0])
+                head = ('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n'
+                        % len(body)).encode()
+                conn.sendall(head + (body[:len(body) // 2] if len(seen) <= cuts else body))
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, seen
+
+
+CUT_PLAYBOOK = """
+- hosts: localhost
+  gather_facts: false
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Read a project whose first answer is cut off
+      allura.forge.allura_project_info: {project: test, server_url: "{{ url }}", retries: 2}
+      register: r_cut
+    - name: Show
+      ansible.builtin.debug: {var: r_cut.project.name}
+"""
+
+
+def test_an_answer_cut_off_half_way_is_retried(ansible_playbook):
+    listener, seen = _cutting_server(cuts=1)
+    try:
+        proc = ansible_playbook(CUT_PLAYBOOK, '-e', 'url=http://127.0.0.1:%d' % listener.getsockname()[1])
+    finally:
+        listener.close()
+    assert proc.returncode == 0, output(proc)[-3000:]
+    assert '"r_cut.project.name": "Test Project"' in proc.stdout
+    assert 'GET /rest/p/test/: connection broken; retrying in' in proc.stderr
+    assert seen == ['GET /rest/p/test/ HTTP/1.1'] * 2

@@ -270,6 +270,19 @@ def test_connection_errors_are_retried():
     assert make(session).get_json('/rest/') == {'ok': 1}
 
 
+def test_an_answer_cut_off_half_way_is_retried_and_a_write_rechecked():
+    broken = requests.exceptions.ChunkedEncodingError('Connection broken: IncompleteRead(14 bytes read, 86 more expected)')
+    session = FakeSession().add('GET', '/rest/', responses=[broken, reply(json={'ok': 1})])
+    warnings = []
+    assert make(session, warn=warnings.append).get_json('/rest/') == {'ok': 1}
+    assert 'GET /rest/: connection broken; retrying in' in warnings[0]
+
+    session = FakeSession().add('POST', '/rest/p/test/bugs/new', responses=[broken])
+    client = make(session)
+    assert client.post('/rest/p/test/bugs/new', {}, expect=(302,), recheck=lambda: {'ticket_num': 3}) == {'ticket_num': 3}
+    assert len(session.writes()) == 1
+
+
 def test_other_client_errors_are_not_retried():
     session = FakeSession().add('POST', '/rest/p/test/link/', status=400, text=WEBOB_400)
     with pytest.raises(AlluraError):
