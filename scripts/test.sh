@@ -95,6 +95,7 @@ sandbox_start() {  # sets ALLURA_URL; returns non-zero when the sandbox did not 
   dir=$(mktemp -d "$TMPROOT/sandbox.XXXXXX")
   .venv/bin/python "$server" --port 0 --port-file "$dir/port" >"$dir/server.log" 2>&1 8>&- &
   SB_PID=$!
+  echo "$SB_PID" >>"$TMPROOT/sandbox.pids"  # for cleanup() should this step be killed
   for _ in $(seq 1 300); do
     if [ -s "$dir/port" ]; then
       port=$(tr -dc 0-9 <"$dir/port")
@@ -120,7 +121,22 @@ sandbox_stop() {
   fi
   unset ALLURA_URL
 }
-cleanup() { sandbox_stop; rm -rf "$TMPROOT"; }
+# Each step runs as a background job that this shell waits for, so INT/TERM are handled at once:
+# the step's whole process tree and any sandbox it started are stopped before exiting.
+STEP_PID=
+kill_tree() {  # kill_tree PID: TERM a process and all its descendants (by pid, children first)
+  local child
+  for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$child"; done
+  kill "$1" 2>/dev/null
+}
+cleanup() {
+  local pid
+  if [ -n "$STEP_PID" ]; then kill_tree "$STEP_PID"; wait "$STEP_PID" 2>/dev/null; fi
+  if [ -f "$TMPROOT/sandbox.pids" ]; then
+    while read -r pid; do kill "$pid" 2>/dev/null; done <"$TMPROOT/sandbox.pids"
+  fi
+  rm -rf "$TMPROOT"
+}
 trap cleanup EXIT
 trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM
 
@@ -382,6 +398,13 @@ step_molecule() {
 
 # --- runner --------------------------------------------------------------------------------------
 now() { echo "$EPOCHREALTIME"; }
+run_step() {  # run_step STEP (in a background job): run it, hand its counts to the parent
+  "step_$1"
+  local rc=$?
+  printf '%s %s\n' "$PASSED" "$FAILED" >"$TMPROOT/counts"
+  printf '%s\n' "$SKIP_REASON" >"$TMPROOT/skip"
+  return $rc
+}
 SUM_PASSED=0 SUM_FAILED=0 ANY_FAILED=0
 ROWS=()
 n=0
@@ -391,12 +414,18 @@ for step in "${STEPS[@]}"; do
   printf '\n==> [%d/%d] %s\n' "$n" "${#STEPS[@]}" "$step"
   PASSED=0 FAILED=0 SKIP_REASON=
   t0=$(now)
+  rm -f "$TMPROOT/counts" "$TMPROOT/skip"
   if [ -n "${VERBOSE:-}" ]; then
-    "step_$step" > >(tee "$log") 2>&1
+    run_step "$step" > >(tee "$log") 2>&1 &
   else
-    "step_$step" >"$log" 2>&1
+    run_step "$step" >"$log" 2>&1 &
   fi
+  STEP_PID=$!
+  wait "$STEP_PID"
   rc=$?
+  STEP_PID=
+  if [ -s "$TMPROOT/counts" ]; then read -r PASSED FAILED <"$TMPROOT/counts"; else PASSED=0 FAILED=1; fi
+  [ -f "$TMPROOT/skip" ] && SKIP_REASON=$(cat "$TMPROOT/skip")
   secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')
   case $rc in
     0) result=ok ;;
