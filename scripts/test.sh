@@ -291,6 +291,18 @@ step_importer() {
   rc=${PIPESTATUS[0]}
   if [ ! -s "$dir/importer_result.json" ]; then echo "ERROR: galaxy-importer wrote no importer_result.json"; rc=1; fi
   if grep -q '^ERROR' "$dir/importer.log"; then echo "ERROR: galaxy-importer logged errors (above)"; rc=1; fi
+  # Galaxy renders module pages from these: a module without doc_strings has no page.
+  if [ -s "$dir/importer_result.json" ]; then
+    python - "$dir/importer_result.json" <<'EOF' || rc=1
+import json, sys
+with open(sys.argv[1]) as f:
+    result = json.load(f)
+bad = [c["name"] for c in result.get("contents", []) if c.get("content_type") == "module" and not c.get("doc_strings")]
+for name in bad:
+    print("ERROR: importer_result.json: module %s has no documentation" % name)
+sys.exit(1 if bad else 0)
+EOF
+  fi
   [ -s "$dir/importer_result.json" ] && cp "$dir/importer_result.json" "$LOGDIR/importer_result.json"
   settle "$rc" && PASSED=1
 }
