@@ -21,7 +21,8 @@ options:
     description:
       - Bearer token (SourceForge/Allura "Personal Bearer Token" of an OAuth application).
       - Sent only in the C(Authorization) header, never in a URL. Never shown in output.
-      - Mutually exclusive with the O(oauth_consumer_key) group.
+      - Mutually exclusive with the O(oauth_consumer_key) group; when the four C(oauth_*) options are given for a
+        task, a token that only comes from E(ALLURA_TOKEN) is ignored.
       - Falls back to the E(ALLURA_TOKEN) environment variable.
       - Without any credentials requests are anonymous; most reads of public projects work, every write needs them.
     type: str

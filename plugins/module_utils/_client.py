@@ -345,8 +345,9 @@ class AlluraClient:
         what = '%s %s' % (method, path)
         if status == 401:
             if self.authenticated:
-                msg = ('authentication failed for %s: the server rejected the credentials (token unknown, revoked '
-                       'or expired, or a bearer token sent over plain http)' % what)
+                msg = ('authentication failed for %s: the server rejected the %s' % (what, (
+                    'OAuth 1.0a signature (wrong consumer or token secret, or an unknown or revoked token)' if self._auth
+                    else 'token (unknown, revoked or expired, or a bearer token sent over plain http)')))
             else:
                 msg = 'authentication required for %s: give token (or the oauth_* options) of a user allowed to do this' % what
         elif status == 403:

@@ -11,6 +11,7 @@ Every module defines `ARGUMENT_SPEC` (its own options) and `run(params, client, 
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -58,7 +59,10 @@ def client_from_params(params, warn=None):
         raise AlluraError('timeout must be a positive number of seconds, got %r' % params['timeout'])
     if params.get('retries') is not None and params['retries'] < 0:
         raise AlluraError('retries must be 0 or more, got %r' % params['retries'])
-    return AlluraClient(params['server_url'], token=params.get('token'), oauth=oauth if any(oauth.values()) else None,
+    token = params.get('token')
+    if any(oauth.values()) and token and token == os.environ.get('ALLURA_TOKEN'):
+        token = None  # OAuth options given for the task win over a token that only comes from the environment
+    return AlluraClient(params['server_url'], token=token, oauth=oauth if any(oauth.values()) else None,
                         validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
                         timeout=params.get('timeout') or 30, retries=params.get('retries', 5), warn=warn)
 

@@ -419,3 +419,22 @@ def test_a_429_makes_every_later_request_of_the_run_wait():
     client.clock.now -= 1.0  # as if another reader asked 1 s before the 3 s were over
     client.get_json('/rest/b')
     assert sleeps == [3.0, 1.0]
+
+
+def test_401_with_oauth_speaks_of_the_signature():
+    session = FakeSession().add('GET', '/rest/p/test/', status=401, text='')
+    client = make(session, token=None, oauth=dict(oauth_consumer_key='k', oauth_consumer_secret='s', oauth_token='t',
+                                                   oauth_token_secret='ts'))
+    with pytest.raises(AlluraError, match='rejected the OAuth 1.0a signature'):
+        client.get_json('/rest/p/test/')
+
+
+def test_task_oauth_options_win_over_a_token_from_the_environment(monkeypatch):
+    from ansible_collections.allura.forge.plugins.module_utils._module import client_from_params
+    monkeypatch.setenv('ALLURA_TOKEN', 'from-env')
+    params = dict(server_url=BASE, token='from-env', oauth_consumer_key='k', oauth_consumer_secret='s',
+                  oauth_token='t', oauth_token_secret='ts', timeout=5, retries=0)
+    client = client_from_params(params)
+    assert client._auth is not None and 'Authorization' not in client.session.headers
+    with pytest.raises(ParameterError, match='mutually exclusive'):
+        client_from_params(dict(params, token='given-for-the-task'))
