@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The per-resource report of the `project` role and the drift report built from it.
 
-The role registers one result per task (module results, or loop results whose items were skipped
-because what they depend on does not exist yet in a check run); `project_report()` turns them into
-one entry per resource:
+The role registers one result per task (bulk module results for tools and webhooks, loop results per
+wiki, tracker and access level, whose items were skipped because what they depend on does not exist
+yet in a check run); `project_report()` turns them into one entry per resource:
 
     {kind, resource, action, changed, drift, pending, mismatch, changes: [{field, live, desired, text}]}
 
@@ -76,6 +76,29 @@ def link_tool_url(tools):
     return None
 
 
+def access_groups(checks):
+    """One allura_access_info call per level (project or tool): {mount_point (absent: the project), users,
+    permissions, checks}, asking no pair nobody wants (split by permission when users x permissions is more)."""
+    levels = {}
+    for check in checks or ():
+        levels.setdefault(mount_of(check, None), []).append(check)
+    groups = []
+    for mount_point, items in levels.items():
+        users = list(dict.fromkeys(c.get('user') for c in items))
+        perms = list(dict.fromkeys(c.get('permission') for c in items))
+        if len(users) * len(perms) == len({(c.get('user'), c.get('permission')) for c in items}):
+            parts = [(users, perms, items)]
+        else:
+            parts = [(list(dict.fromkeys(c.get('user') for c in items if c.get('permission') == perm)), [perm],
+                      [c for c in items if c.get('permission') == perm]) for perm in perms]
+        for users, perms, members in parts:
+            group = dict(users=users, permissions=perms, checks=members)
+            if mount_point is not None:
+                group['mount_point'] = mount_point
+            groups.append(group)
+    return groups
+
+
 def project_plan(spec):
     """The spec as task input: tools (with the link tool and its URL), one group per wiki and tracker.
 
@@ -105,11 +128,11 @@ def project_plan(spec):
         link=None if not link else dict(url=link, predicted_change=predict_link(link, tools) != 'none'),
         wiki=wiki,
         tickets=tickets,
-        # without secrets: loop items show in verbose output; the task takes the secret from the spec
-        webhooks=[dict({k: v for k, v in hook.items() if k != 'secret'}, has_secret=hook.get('secret') is not None,
-                       predicted_change=predict_webhook(hook) != 'none')
-                  for hook in spec.get('webhooks') or ()],
-        access=list(spec.get('access') or ()))
+        # without secrets (the plan may be shown); the task takes the spec's items by index
+        webhooks=[dict({k: v for k, v in hook.items() if k != 'secret'}, mount_point=mount_of(hook, 'code'), index=index,
+                       has_secret=hook.get('secret') is not None, predicted_change=predict_webhook(hook) != 'none')
+                  for index, hook in enumerate(spec.get('webhooks') or ())],
+        access=access_groups(spec.get('access')))
 
 
 # --- reading module results --------------------------------------------------------------------
@@ -246,19 +269,18 @@ def project_report(spec, check_mode=False, project=None, tools=None, link=None, 
         project_pending = check_mode and project.get('action') == 'create'
     parent = pending_note('the project') if project_pending else None
 
-    tool_items, new_mounts = [], set()
-    for result in loop_results(tools):
-        item = result.get('item') or {}
-        tool_items.append(item)
-        name = tool_name(item)
-        mount_point = mount_of(item, tool_default_mount(item.get('tool')))
-        if ran(result):
-            resources.append(single('tool', name, result))
-            if check_mode and result.get('action') == 'create':
-                new_mounts.update((mount_point, (result.get('tool') or {}).get('mount_point') or mount_point))
-        elif project_pending:
-            resources.append(entry('tool', name, 'create', pending=True, note=parent))
-            new_mounts.add(mount_point)
+    plan = project_plan(spec)
+    tool_items, new_mounts = plan['tools'], set()
+    if ran(tools):  # one bulk task for all tools
+        resources.extend(bulk('tool', [tool_name(item) for item in tool_items], tools, 'tools'))
+        for item, got in zip(tool_items, tools.get('tools') or []):
+            if check_mode and isinstance(got, dict) and got.get('action') == 'create':
+                mount_point = mount_of(item, tool_default_mount(item.get('tool')))
+                new_mounts.update((mount_point, got.get('mount_point') or mount_point))
+    elif project_pending:
+        for item in tool_items:
+            resources.append(entry('tool', tool_name(item), 'create', pending=True, note=parent))
+            new_mounts.add(mount_of(item, tool_default_mount(item.get('tool'))))
 
     def pending(mount_point):
         return project_pending or mount_point in new_mounts
@@ -291,28 +313,32 @@ def project_report(spec, check_mode=False, project=None, tools=None, link=None, 
         elif pending(mount_point):
             resources.extend(entry('ticket', n, 'create', pending=True, note=note_for(mount_point)) for n in names)
 
-    for result in loop_results(webhooks):
-        item = result.get('item') or {}
-        if ran(result):
-            resources.append(single('webhook', webhook_name(item), result))
-        elif pending(mount_of(item, 'code')):
-            resources.append(entry('webhook', webhook_name(item), predict_webhook(item), pending=True,
-                                   note=note_for(mount_of(item, 'code'))))
+    # one bulk task for the webhooks of repositories that exist; those of one still to create are predicted
+    hooks = spec.get('webhooks') or []
+    ready = [hook for hook in hooks if not pending(mount_of(hook, 'code'))]
+    done = iter(bulk('webhook', [webhook_name(h) for h in ready], webhooks, 'webhooks') if ran(webhooks) else [])
+    for hook in hooks:
+        if pending(mount_of(hook, 'code')):
+            resources.append(entry('webhook', webhook_name(hook), predict_webhook(hook), pending=True,
+                                   note=note_for(mount_of(hook, 'code'))))
+        else:
+            resources.extend(item for item in [next(done, None)] if item)
 
     for result in loop_results(access):
-        item = result.get('item') or {}
-        name = access_name(item)
-        expected = item.get('expected', True)
-        expected = True if expected is None else bool(expected)
-        if ran(result):
-            live = ((result.get('access') or {}).get(item.get('user')) or {}).get(item.get('permission'))
-            resources.append(entry('access', name, 'none', mismatch=live is not expected,
-                                   changes=[dict(field='permission %s' % item.get('permission'), live=live,
-                                                 desired=expected, text=False)]))
-        elif pending(mount_of(item, None)):
-            resources.append(entry('access', name, 'none', pending=True,
-                                   note='not checked: %s does not exist yet (check mode)'
-                                   % ('the project' if project_pending else 'tool %s' % mount_of(item, None))))
+        group = result.get('item') or {}
+        for item in group.get('checks') or ():
+            name = access_name(item)
+            expected = item.get('expected', True)
+            expected = True if expected is None else bool(expected)
+            if ran(result):
+                live = ((result.get('access') or {}).get(item.get('user')) or {}).get(item.get('permission'))
+                resources.append(entry('access', name, 'none', mismatch=live is not expected,
+                                       changes=[dict(field='permission %s' % item.get('permission'), live=live,
+                                                     desired=expected, text=False)]))
+            elif pending(mount_of(item, None)):
+                resources.append(entry('access', name, 'none', pending=True,
+                                       note='not checked: %s does not exist yet (check mode)'
+                                       % ('the project' if project_pending else 'tool %s' % mount_of(item, None))))
 
     summary = dict.fromkeys(ACTIONS, 0)
     for res in resources:

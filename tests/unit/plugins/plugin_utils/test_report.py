@@ -38,6 +38,20 @@ def tool_result(live, desired, check=True):
     return out
 
 
+def tools_result(*pairs, check=True):
+    """What allura_tool returns for tools (a bulk result), given (live, desired) per tool."""
+    c = ctx(check)
+    return bulk_result(c, 'tools', [converge(c, 'tool %r' % desired['mount_point'], TOOL_FIELDS, live, desired, create=dict)
+                                    for live, desired in pairs])
+
+
+def hooks_result(*pairs, check=True):
+    """What allura_webhook returns for webhooks (a bulk result), given (action, diff entries) per webhook."""
+    out = dict(changed=any(a != 'none' for a, d in pairs), webhooks=[dict(action=a) for a, d in pairs],
+               summary=dict(created=0, updated=0, deleted=0, unchanged=0), diff=[e for a, d in pairs for e in d])
+    return out
+
+
 def loop(*results):
     return dict(results=list(results), changed=any(r.get('changed') for r in results))
 
@@ -88,9 +102,21 @@ def test_plan_adds_the_link_tool_with_its_url_unless_listed():
 
 def test_plan_keeps_secrets_out_of_the_webhook_loop_items():
     plan = report.project_plan(dict(name='x', webhooks=[dict(url='https://ci/h', secret='s3cret'), dict(url='https://ci/g')]))
-    assert plan['webhooks'] == [dict(url='https://ci/h', has_secret=True, predicted_change=True),
-                                dict(url='https://ci/g', has_secret=False, predicted_change=True)]
+    assert plan['webhooks'] == [dict(url='https://ci/h', mount_point='code', index=0, has_secret=True, predicted_change=True),
+                                dict(url='https://ci/g', mount_point='code', index=1, has_secret=False, predicted_change=True)]
     assert 's3cret' not in json.dumps(plan)
+
+
+def test_plan_groups_access_checks_per_level_without_asking_unwanted_pairs():
+    checks = [dict(user='a', permission='read'), dict(user='b', permission='read'), dict(mount_point='wiki', user='a', permission='edit'),
+              dict(mount_point='wiki', user='b', permission='edit', expected=False), dict(mount_point='wiki', user='a', permission='read'),
+              dict(mount_point='wiki', user='b', permission='read'), dict(mount_point='bugs', user='a', permission='read'),
+              dict(mount_point='bugs', user='b', permission='create')]
+    groups = report.project_plan(dict(name='x', access=checks))['access']
+    assert [(g.get('mount_point'), g['users'], g['permissions'], len(g['checks'])) for g in groups] == [
+        (None, ['a', 'b'], ['read'], 2), ('wiki', ['a', 'b'], ['edit', 'read'], 4),
+        ('bugs', ['a'], ['read'], 1), ('bugs', ['b'], ['create'], 1)]
+    assert 'mount_point' not in groups[0]
 
 
 def test_one_changed_page_gives_one_entry_with_full_live_and_desired_text():
@@ -143,12 +169,13 @@ def test_check_mode_predicts_what_lives_in_a_tool_to_install():
     spec = dict(SPEC, tickets=[dict(mount_point='issues', summary='First')],
                 webhooks=[dict(mount_point='code', url='https://ci.example.org/h')],
                 access=[dict(mount_point='docs', user='bob', permission='edit', expected=False)])
-    tools = loop(dict(tool_result(None, dict(tool='wiki', mount_point='docs', mount_label='Docs')), item=spec['tools'][0]),
-                 dict(tool_result(dict(tool='git', mount_point='code', mount_label='Code'), dict(tool='git', mount_point='code')),
-                      item=dict(tool='git')),
-                 dict(tool_result(None, dict(tool='tickets', mount_point='issues')), item=dict(tool='tickets', mount_point='issues')))
+    spec['tools'] = spec['tools'] + [dict(tool='git'), dict(tool='tickets', mount_point='issues')]
+    tools = tools_result((None, dict(tool='wiki', mount_point='docs', mount_label='Docs')),
+                         (dict(tool='git', mount_point='code', mount_label='Code'), dict(tool='git', mount_point='code')),
+                         (None, dict(tool='tickets', mount_point='issues')))
     home = page_result([dict(title='Home', text='Welcome\n')], [dict(text='Welcome\n', labels=[])])
-    hook = dict(changed=True, action='create', webhook={}, diff=[dict(before_header='h', after_header='h', before={}, after={'hook_url': 'x'})])
+    hooks = hooks_result(('create', [dict(before_header='h', after_header='h', before={}, after={'hook_url': 'x'})]))
+    plan = report.project_plan(spec)
     out = report.project_report(
         spec, check_mode=True, project=dict(changed=False, action='none', project={}),
         tools=tools,
@@ -156,8 +183,8 @@ def test_check_mode_predicts_what_lives_in_a_tool_to_install():
                   skipped_item(dict(mount_point='docs', pages=[dict(title='Home', text='Docs\n'), dict(title='Install', text='x')]))),
         tickets=loop(missing_item(dict(mount_point='issues', tickets=[dict(summary='First')]),
                                   "project p/demo has no tool at mount_point 'issues' (its tickets tools: bugs)")),
-        webhooks=loop(dict(hook, item=dict(mount_point='code', url='https://ci.example.org/h', has_secret=False))),
-        access=loop(skipped_item(spec['access'][0])))
+        webhooks=hooks,
+        access=loop(missing_item(plan['access'][0], "project p/demo has no tool at mount_point 'docs'")))
     got = [(r['resource'], r['action'], r['pending']) for r in out['resources']]
     assert got == [
         ('project', 'none', False),
@@ -181,10 +208,10 @@ def test_check_mode_predicts_everything_of_a_project_to_create():
     plan = report.project_plan(spec)
     out = report.project_report(
         spec, check_mode=True, project=project,
-        tools=loop(*[missing_item(t) for t in plan['tools']]),
+        tools=missing_item(None),
         link=missing_item(None),
         wiki=loop(*[skipped_item(g) for g in plan['wiki']]),
-        webhooks=loop(*[skipped_item(h) for h in plan['webhooks']]))
+        webhooks=dict(skipped=True, changed=False))
     got = [(r['resource'], r['action']) for r in out['resources']]
     assert got == [('project', 'create'), ('tool wiki', 'create'), ('tool link', 'create'), ('link link', 'none'),
                    ('wiki wiki/Home', 'update'), ('wiki wiki/Other', 'create'),
@@ -196,17 +223,19 @@ def test_check_mode_predicts_everything_of_a_project_to_create():
 def test_a_link_tool_installed_without_the_url_predicts_an_update():
     spec = dict(name='p1', link='https://a.example.org', tools=[dict(tool='link', url='https://b.example.org')])
     plan = report.project_plan(spec)
+    assert plan['tools'] == [dict(tool='link', url='https://b.example.org')]
     out = report.project_report(spec, check_mode=True, project=dict(changed=True, action='create'),
-                                tools=loop(*[skipped_item(t) for t in plan['tools']]), link=dict(skipped=True))
+                                tools=missing_item(None), link=dict(skipped=True))
     assert [(r['resource'], r['action']) for r in out['resources']] == [
         ('project', 'create'), ('tool link', 'create'), ('link link', 'update')]
 
 
 def test_access_mismatch_is_drift_and_never_a_change():
     items = [dict(user='bob', permission='edit', mount_point='wiki', expected=False), dict(user='ann', permission='read')]
+    groups = report.project_plan(dict(name='demo', access=items))['access']
     out = report.project_report(dict(name='demo'), access=loop(
-        dict(changed=False, access={'bob': {'edit': True}}, item=items[0]),
-        dict(changed=False, access={'ann': {'read': True}}, item=items[1])))
+        dict(changed=False, access={'bob': {'edit': True}}, item=groups[0]),
+        dict(changed=False, access={'ann': {'read': True}}, item=groups[1])))
     assert [(r['resource'], r['action'], r['mismatch']) for r in out['resources']] == [
         ('access wiki: bob edit', 'none', True), ('access project: ann read', 'none', False)]
     assert out['changed'] is False and out['drift'] is True and out['summary']['mismatch'] == 1
@@ -215,18 +244,18 @@ def test_access_mismatch_is_drift_and_never_a_change():
 
 
 def test_frozen_field_drift_of_a_tool_lists_the_fields():
-    res = tool_result(dict(tool='wiki', mount_point='docs', mount_label='Documentation'),
-                      dict(tool='wiki', mount_point='docs', mount_label='Docs'))
-    out = report.project_report(dict(name='demo'), check_mode=True, tools=loop(dict(res, item=dict(tool='wiki', mount_point='docs'))))
+    res = tools_result((dict(tool='wiki', mount_point='docs', mount_label='Documentation'),
+                        dict(tool='wiki', mount_point='docs', mount_label='Docs')))
+    out = report.project_report(dict(name='demo', tools=[dict(tool='wiki', mount_point='docs', mount_label='Docs')]), check_mode=True,
+                                tools=res)
     assert out['resources'][0]['changes'] == [dict(field='mount_label', live='Documentation', desired='Docs', text=False)]
 
 
 def test_deleted_webhook_row_and_empty_loops():
-    hook = dict(changed=True, action='delete', webhook={},
-                diff=[dict(before_header='h', after_header='h', before=dict(hook_url='https://x/h', type='repo-push', id='1'), after={})])
-    out = report.project_report(dict(name='demo', neighborhood='u'), check_mode=False,
-                                tools=dict(results=[], skipped=True, skipped_reason='No items in the list'),
-                                webhooks=loop(dict(hook, item=dict(url='https://x/h', state='absent'))))
+    hooks = hooks_result(('delete', [dict(before_header='h', after_header='h',
+                                          before=dict(hook_url='https://x/h', type='repo-push', id='1'), after={})]))
+    out = report.project_report(dict(name='demo', neighborhood='u', webhooks=[dict(url='https://x/h', state='absent')]),
+                                check_mode=False, tools=dict(skipped=True, changed=False), webhooks=hooks)
     assert out['project'] == 'u/demo'
     assert report.drift_rows(out) == [dict(project='u/demo', kind='webhook', resource='webhook code repo-push https://x/h',
                                            action='delete', field=None, live='present', desired='absent', text=False)]
