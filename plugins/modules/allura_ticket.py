@@ -81,7 +81,7 @@ options:
       - Use YAML types for number and boolean fields (for example C(estimate) V(3), C(public) V(false)); strings
         such as V("3") are accepted and compared as the server stores them.
       - A name the tracker does not have is dropped by the server without an error. Allura publishes no field
-        definitions over REST, so this is found only by reading the ticket back after the write: the task then fails
+        definitions over REST, so this is found only by reading the ticket back after the write; the task then fails
         naming the field, and a ticket it created stays created (without that field).
     type: dict
   tickets:
