@@ -206,7 +206,7 @@ from ansible_collections.allura.forge.plugins.module_utils._link_url import Inva
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, bulk_failure, bulk_result, converge, result, verify)
+    Field, bulk_failure, bulk_items, bulk_result, converge, named, result, verify)
 
 TOOL_SPEC = dict(
     tool=dict(type='str', required=True),
@@ -298,19 +298,10 @@ def check_params(params, opt=''):
 
 def wanted(params):
     """[(item name, {tool, mount_point, mount_label, order, url})], validated, before anything is sent."""
-    if params.get('tools') is not None:
-        given = sorted(k for k in TOOL_SPEC if params.get(k) is not None)
-        if given:
-            raise ParameterError('tools is mutually exclusive with %s: give them per tool' % ', '.join(given))
-        items = [('tools[%d]' % i, dict(t or {})) for i, t in enumerate(params['tools'])]
-        if not items:
-            raise ParameterError('tools must list at least one tool')
-    elif params.get('tool') is None:
+    if params.get('tools') is None and params.get('tool') is None:
         raise ParameterError('one of tool or tools is required')
-    else:
-        items = [('', {k: params.get(k) for k in TOOL_SPEC})]
     out, seen = [], {}
-    for name, item in items:
+    for name, item in bulk_items(params, 'tools', TOOL_SPEC, 'tool'):
         opt = name + '.' if name else ''
         tool, mount_point, url = check_params(item, opt)
         if mount_point in seen:
@@ -408,15 +399,13 @@ def installed(project, outcomes, names):
         mount_point = outcome.after['mount_point']
         entry = project.tool(mount_point)
         if entry is None:
-            raise AlluraError('%sinstall_tool answered success, but project %s lists no tool at %r'
-                              % (name + ': ' if name else '', project.label, mount_point), changed=True)
+            raise named(AlluraError('install_tool answered success, but project %s lists no tool at %r'
+                                    % (project.label, mount_point), changed=True), name)
         want = {k: outcome.delta[k][1] for k in FIELDS if k in outcome.delta}
         try:
             outcome.after = public(verify(outcome.label, FIELDS, want, dict(entry, tool=entry.get('name'))))
         except AlluraError as exc:
-            exc.message = '%s%s' % (name + ': ' if name else '', exc.message)
-            exc.args = (exc.message,)
-            raise
+            raise named(exc, name)
         outcome.predicted = False
 
 

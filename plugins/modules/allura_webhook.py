@@ -221,7 +221,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, Outcome, bulk_failure, bulk_result, converge, read_many, result)
+    Field, Outcome, bulk_failure, bulk_items, bulk_result, converge, named, read_many, result)
 
 HOOK_SPEC = dict(
     mount_point=dict(type='str', default='code'),
@@ -299,17 +299,7 @@ def checked_params(params, opt=''):
 
 def wanted(params):
     """[(item name, {mount_point, type, url (as stored), secret, update_secret, state})], validated."""
-    if params.get('webhooks') is not None:
-        given = sorted(k for k in ('url', 'secret') if params.get(k) is not None)
-        if given:
-            raise ParameterError('webhooks is mutually exclusive with %s: give them per webhook' % ', '.join(given))
-        items = [('webhooks[%d]' % i, dict(DEFAULTS, **{k: v for k, v in (h or {}).items() if v is not None}))
-                 for i, h in enumerate(params['webhooks'])]
-        if not items:
-            raise ParameterError('webhooks must list at least one webhook')
-    else:
-        items = [('', {k: params.get(k) for k in HOOK_SPEC})]
-    seen = {}
+    items, seen = bulk_items(params, 'webhooks', HOOK_SPEC, 'webhook', DEFAULTS), {}
     for name, item in items:
         opt = name + '.' if name else ''
         item['url'] = checked_params(item, opt)
@@ -402,9 +392,7 @@ def listings(client, project, items, parallel):
             try:
                 project.require_tool(item['mount_point'], kinds=REPO_TOOLS, purpose='a webhook')
             except AlluraError as exc:
-                exc.message = '%s%s' % (name + ': ' if name else '', exc.message)
-                exc.args = (exc.message,)
-                raise
+                raise named(exc, name)
             mounts[item['mount_point']] = Hooks(client, project, item['mount_point'], None)
     return dict(zip(mounts, read_many(lambda hooks: hooks.listing(), list(mounts.values()), parallel)))
 

@@ -272,3 +272,19 @@ def test_delete_outcome_diff_and_bulk_summary_counts_deletes():
     assert done['summary'] == {'created': 0, 'updated': 0, 'deleted': 1, 'unchanged': 1}
     assert done['hooks'] == [{'action': 'delete'}, {'action': 'none'}] and len(done['diff']) == 1
     assert 'deleted' not in bulk_result(Context(), 'hooks', [none])['summary']
+
+
+def test_bulk_items_names_each_item_and_refuses_mixing_the_forms():
+    from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+    from ansible_collections.allura.forge.plugins.module_utils._state import bulk_items, named
+    options = ('url', 'kind')
+    assert bulk_items(dict(url='u', kind='k', hooks=None), 'hooks', options, 'hook') == [('', dict(url='u', kind='k'))]
+    got = bulk_items(dict(url=None, kind='k', hooks=[dict(url='a'), dict(url='b', kind=None), dict(url='c', kind='x')]),
+                     'hooks', options, 'hook', defaults=dict(kind='k'))
+    assert got == [('hooks[0]', dict(url='a', kind='k')), ('hooks[1]', dict(url='b', kind='k')), ('hooks[2]', dict(url='c', kind='x'))]
+    with pytest.raises(ParameterError, match='hooks is mutually exclusive with kind, url: give them per hook'):
+        bulk_items(dict(url='u', kind='other', hooks=[dict(url='a')]), 'hooks', options, 'hook', defaults=dict(kind='k'))
+    with pytest.raises(ParameterError, match='hooks must list at least one hook'):
+        bulk_items(dict(hooks=[]), 'hooks', options, 'hook')
+    assert str(named(AlluraError('broken'), 'hooks[2]')) == 'hooks[2]: broken'
+    assert named(AlluraError('broken'), '').message == 'broken'
