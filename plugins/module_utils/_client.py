@@ -358,7 +358,8 @@ class AlluraClient:
             # not_found() says what is missing: a message, or (message, 'project'|'tool'|'item')
             found = not_found() if not_found else None
             if isinstance(found, tuple):
-                found, details['missing'] = found
+                details['missing'] = found[1]
+                found = found[0]
             msg = found or '%s: not found' % what
         elif status in (301, 302, 303, 307, 308):
             msg = '%s: unexpected redirect to %s' % (what, response.headers.get('Location'))

@@ -60,7 +60,7 @@ def client_from_params(params, warn=None):
     if params.get('retries') is not None and params['retries'] < 0:
         raise AlluraError('retries must be 0 or more, got %r' % params['retries'])
     token = params.get('token')
-    if any(oauth.values()) and token and token == os.environ.get('ALLURA_TOKEN'):
+    if all(oauth.values()) and token and token == os.environ.get('ALLURA_TOKEN'):
         token = None  # OAuth options given for the task win over a token that only comes from the environment
     return AlluraClient(params['server_url'], token=token, oauth=oauth if any(oauth.values()) else None,
                         validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),

@@ -10,8 +10,8 @@ module: allura_user_info
 short_description: Read the public profile of an Allura user
 version_added: 0.1.0
 description:
-  - Returns a user's profile (C(GET /rest/u/<username>/profile)): name, join date, localization,
-    web pages, skills and the projects the caller can see.
+  - "Returns a user's profile (C(GET /rest/u/<username>/profile)): name, join date, localization,
+    web pages, skills and the projects the caller can see."
   - Useful to check that a user exists before assigning tickets to them. Never changes anything.
 options:
   username:
