@@ -55,13 +55,12 @@ options:
     default: false
 extends_documentation_fragment:
   - allura.forge.auth
+  - allura.forge.attributes
 attributes:
   check_mode:
-    support: full
-    description: Checks the tools and reads the export status; starts nothing and reports changed, as a real run would.
+    details: Checks the tools and reads the export status; starts nothing and reports changed, as a real run would.
   diff_mode:
-    support: full
-    description: Shows the tools that are (or would be) exported.
+    details: Shows the tools that are (or would be) exported.
 notes:
   - The server has no export job id. A status V(ready) means that no export of the project is running any more,
     not that the zip file exists (when every tool fails to export, no file is written).

@@ -38,13 +38,7 @@ options:
     required: true
 extends_documentation_fragment:
   - allura.forge.auth
-attributes:
-  check_mode:
-    support: full
-    description: Reads the link and predicts the stored URL; changes nothing.
-  diff_mode:
-    support: full
-    description: Shows the old and the new URL.
+  - allura.forge.attributes
 seealso:
   - module: allura.forge.allura_tool
 author:

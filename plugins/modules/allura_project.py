@@ -56,13 +56,7 @@ options:
     default: present
 extends_documentation_fragment:
   - allura.forge.auth
-attributes:
-  check_mode:
-    support: full
-    description: Predicts the creation, or reports the drift of an existing project, without writing.
-  diff_mode:
-    support: full
-    description: Shows the fields that differ.
+  - allura.forge.attributes
 author:
   - allura.forge developers (@allura-forge)
 '''

@@ -132,13 +132,7 @@ options:
     default: 4
 extends_documentation_fragment:
   - allura.forge.auth
-attributes:
-  check_mode:
-    support: full
-    description: Reads everything, writes nothing, and reports what a real run would change.
-  diff_mode:
-    support: full
-    description: Shows the fields that differ; the description as a text diff.
+  - allura.forge.attributes
 notes:
   - Updating a ticket needs the tracker's C(update) permission (project Developers and Admins); creating one needs
     C(create) (any logged-in user by default).

@@ -102,13 +102,7 @@ options:
     default: present
 extends_documentation_fragment:
   - allura.forge.auth
-attributes:
-  check_mode:
-    support: full
-    description: Reads the project (and, for a tool to install, the installable tools) and predicts the result; installs nothing.
-  diff_mode:
-    support: full
-    description: Shows the tool type, mount point and label of a tool to install, or the drifting fields of an existing one.
+  - allura.forge.attributes
 notes:
   - A tool installed in check mode does not exist yet, so later tasks that use it may fail in the same check run.
 seealso:

@@ -20,13 +20,7 @@ options:
     required: true
 extends_documentation_fragment:
   - allura.forge.auth
-attributes:
-  check_mode:
-    support: full
-    description: Read-only; runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Read-only; nothing to diff.
+  - allura.forge.attributes.info_module
 author:
   - allura.forge developers (@allura-forge)
 '''

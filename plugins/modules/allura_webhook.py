@@ -108,13 +108,10 @@ options:
     default: 4
 extends_documentation_fragment:
   - allura.forge.auth
+  - allura.forge.attributes
 attributes:
   check_mode:
-    support: full
-    description: Reads only and predicts the result of a real run, including a warning when the webhook limit of the tool is reached.
-  diff_mode:
-    support: full
-    description: Shows the webhook created or deleted; a re-sent secret shows as C(<hidden>).
+    details: Warns when the webhook limit of the tool is reached, so that creating one more would fail.
 notes:
   - Allura allows a limited number of webhooks per tool and type (3 by default). Creating one more fails with the
     server's numbers in RV(limits).

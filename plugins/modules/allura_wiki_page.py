@@ -98,13 +98,7 @@ notes:
     and after), plus a unified diff of its text.
 extends_documentation_fragment:
   - allura.forge.auth
-attributes:
-  check_mode:
-    support: full
-    description: Reads only, and predicts exactly what a real run reports.
-  diff_mode:
-    support: full
-    description: Shows the labels that differ and a unified diff of the text of each changed page.
+  - allura.forge.attributes
 author:
   - allura.forge developers (@allura-forge)
 '''
