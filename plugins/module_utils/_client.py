@@ -43,6 +43,7 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # A gateway error may come after the server did the work: for a create that is not a safe retry.
 AMBIGUOUS_STATUSES = frozenset((502, 504))
 MAX_PAGE_SIZE = 500  # the server's limit_param_max default
+MAX_PARALLEL = 16  # concurrent reads of one run (the bulk forms' `parallel`): the connection pool holds as many
 MAX_RETRY_AFTER = 120.0
 
 
@@ -187,7 +188,7 @@ class AlluraClient:
         self._pause_until = 0.0  # after a 429 every request of the run waits (concurrent reads back off together)
         self.session = session or requests.Session()
         if session is None:  # room for the concurrent reads of the bulk forms
-            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
+            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=MAX_PARALLEL)
             self.session.mount('https://', adapter)
             self.session.mount('http://', adapter)
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': USER_AGENT})

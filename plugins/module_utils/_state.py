@@ -13,7 +13,7 @@ silently store something else), and returns the same keys in check mode as in a 
 
 from __future__ import annotations
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import MAX_PARALLEL, AlluraError, ParameterError
 
 REDACTED = '<hidden>'
 
@@ -299,7 +299,7 @@ def named(exc, name):
 def bulk_failure(ctx, key, exc, item, outcomes, deletes=False):
     """The error of a bulk task that failed at `item` (a name such as 'tickets[3]'): names the item,
     says what the items before it did, and keeps their results (changed, key, summary)."""
-    exc.message = '%s: %s' % (item, exc.message)
+    named(exc, item)
     if outcomes:
         done = bulk_result(ctx, key, outcomes, deletes=deletes)
         exc.message += ' (before it, %d %s were converged: %s; later ones were not touched)' % (
@@ -308,6 +308,14 @@ def bulk_failure(ctx, key, exc, item, outcomes, deletes=False):
         exc.details[key] = done[key]
     exc.args = (exc.message,)
     return exc
+
+
+def parallel_option(params, default=4):
+    """The `parallel` option of a bulk form (how many reads run at once), checked: 1 to MAX_PARALLEL."""
+    parallel = default if params.get('parallel') is None else params['parallel']
+    if not 1 <= parallel <= MAX_PARALLEL:
+        raise ParameterError('parallel %r is out of range: give 1 to %d' % (parallel, MAX_PARALLEL))
+    return parallel
 
 
 def read_many(read_one, keys, parallel=4):

@@ -212,7 +212,8 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    LABELS, Field, bulk_failure, bulk_result, changes, check_labels, clean_labels, converge, read_many, result)
+    LABELS, Field, bulk_failure, bulk_items, bulk_result, changes, check_labels, clean_labels, converge, named, parallel_option,
+    read_many, result)
 
 TICKET_SPEC = dict(
     ticket_num=dict(type='int'),
@@ -234,7 +235,6 @@ ARGUMENT_SPEC = dict(
     **TICKET_SPEC
 )
 MUTUALLY_EXCLUSIVE = [('tickets', name) for name in TICKET_SPEC]
-MAX_PARALLEL = 16  # the client's connection pool size
 BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
@@ -304,16 +304,7 @@ def from_server(ticket):
 
 def wanted(params):
     """[(item name, {ticket option: value})], validated, before anything is sent."""
-    if params.get('tickets') is not None:
-        given = sorted(k for k in TICKET_SPEC if params.get(k) is not None)
-        if given:
-            raise ParameterError('tickets is mutually exclusive with %s: give them per ticket' % ', '.join(given))
-        items = [('tickets[%d]' % i, dict(t or {})) for i, t in enumerate(params['tickets'])]
-        if not items:
-            raise ParameterError('tickets must list at least one ticket')
-    else:
-        items = [('', {k: params.get(k) for k in TICKET_SPEC})]
-    seen = {}
+    items, seen = bulk_items(params, 'tickets', TICKET_SPEC, 'ticket'), {}
     for name, item in items:
         opt = (name + '.') if name else ''
         num, summary = item.get('ticket_num'), item.get('summary')
@@ -416,9 +407,7 @@ class Tracker:
         except AlluraError as exc:
             if exc.status in (401, 403):
                 raise self.denied(exc, num, want)
-            exc.message = '%s: %s' % (self.label(num, want.get('summary')), exc.message)
-            exc.args = (exc.message,)
-            raise
+            raise named(exc, self.label(num, want.get('summary')))
         return dict(ticket_num=num)
 
     def settle(self, num, live, want):
@@ -472,9 +461,7 @@ def location_num(response):
 
 def run(params, client, ctx):
     items = wanted(params)
-    parallel = 4 if params.get('parallel') is None else params['parallel']
-    if not 1 <= parallel <= MAX_PARALLEL:
-        raise ParameterError('parallel %r is out of range: give 1 to %d' % (parallel, MAX_PARALLEL))
+    parallel = parallel_option(params)
     project = Project(client, params['neighborhood'], params['project'])
     tracker = Tracker(client, project, params.get('mount_point') or 'tickets')
     project.require_tool(tracker.mount, kinds=('tickets',), purpose='allura_ticket')

@@ -218,7 +218,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, Outcome, bulk_failure, bulk_items, bulk_result, converge, named, read_many, result)
+    Field, Outcome, bulk_failure, bulk_items, bulk_result, converge, named, parallel_option, read_many, result)
 
 HOOK_SPEC = dict(
     mount_point=dict(type='str', default='code'),
@@ -242,7 +242,6 @@ ARGUMENT_SPEC = dict(
 MUTUALLY_EXCLUSIVE = [('webhooks', name) for name in HOOK_SPEC]
 REQUIRED_ONE_OF = [('url', 'webhooks')]
 DEFAULTS = {name: spec['default'] for name, spec in HOOK_SPEC.items() if 'default' in spec}
-MAX_PARALLEL = 16  # the client's connection pool size
 
 REPO_TOOLS = ('git', 'svn', 'hg')
 KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
@@ -433,9 +432,7 @@ def converge_hook(ctx, client, project, item, listing, used):
 
 def run(params, client, ctx):
     items = wanted(params)
-    parallel = 4 if params.get('parallel') is None else params['parallel']
-    if not 1 <= parallel <= MAX_PARALLEL:
-        raise ParameterError('parallel %r is out of range: give 1 to %d' % (parallel, MAX_PARALLEL))
+    parallel = parallel_option(params)
     project = Project(client, params['neighborhood'], params['project'])
     lists = listings(client, project, items, parallel)
     for name, item in items:

@@ -188,7 +188,8 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, bulk_failure, bulk_result, changes, converge, read_many, result)
+    LABELS, Field, bulk_failure, bulk_items, bulk_result, changes, check_labels, clean_labels, converge, parallel_option,
+    read_many, result)
 
 PAGE_SPEC = dict(
     title=dict(type='str', required=True),
@@ -213,26 +214,10 @@ MODULE_KWARGS = dict(mutually_exclusive=[('pages', 'title'), ('pages', 'text'), 
 # HTTP clients collapse: such a page can be neither read nor written over REST.
 RESERVED_TITLES = ('index', '_discuss', '.', '..')
 CONTROL = re.compile(r'[\x00-\x1f\x7f]')
-MAX_PARALLEL = 16  # the client's connection pool size
-
-
-def label_set(labels):
-    return frozenset(clean_labels(labels))
-
 
 # The server stores text verbatim and labels split on commas exactly as sent (REFERENCE 7.3), and answers a
 # write with {}: the page after a write is predicted, not read back.
-FIELDS = dict(text=Field(text=True), labels=Field(normalise=label_set))
-
-
-def clean_labels(labels):
-    """Trimmed, non-empty, first occurrence kept: what the labels mean (the server stores [""] for none)."""
-    out = []
-    for label in labels or ():
-        label = label.strip()
-        if label and label not in out:
-            out.append(label)
-    return out
+FIELDS = dict(text=Field(text=True), labels=LABELS)
 
 
 def check_title(title, option):
@@ -253,42 +238,24 @@ def check_title(title, option):
         raise ParameterError('%s %r %s' % (option, title, problem))
 
 
-def check_labels(labels, option):
-    for index, label in enumerate(labels or ()):
-        if ',' in label:
-            raise ParameterError('%s[%d] %r contains a comma: the server splits labels on commas, so a label '
-                                 'cannot contain one; give each label as its own list item' % (option, index, label))
-
-
 def wanted(params):
-    """[(option prefix, {title, text, labels})], validated, before anything is sent."""
-    if params.get('pages') is not None:
-        if any(params.get(name) is not None for name in ('title', 'text', 'labels')):
-            raise ParameterError('pages is mutually exclusive with title, text and labels')
-        items = [('pages[%d].' % i, dict(page or {})) for i, page in enumerate(params['pages'])]
-        if not items:
-            raise ParameterError('pages must list at least one page')
-    elif params.get('title') is None:
+    """[(item name, {title, text, labels})], validated, before anything is sent."""
+    if params.get('pages') is None and params.get('title') is None:
         raise ParameterError('one of title or pages is required')
-    else:
-        items = [('', dict(title=params['title'], text=params.get('text'), labels=params.get('labels')))]
-    seen = {}
-    for prefix, page in items:
-        check_title(page.get('title'), prefix + 'title')
-        check_labels(page.get('labels'), prefix + 'labels')
+    items, seen = bulk_items(params, 'pages', PAGE_SPEC, 'page'), {}
+    for name, page in items:
+        opt = name + '.' if name else ''
+        check_title(page.get('title'), opt + 'title')
+        page['labels'] = check_labels(page.get('labels'), opt + 'labels')
         if page['title'] in seen:
-            raise ParameterError('%stitle %r repeats %stitle: each page may be listed once' % (prefix, page['title'], seen[page['title']]))
-        seen[page['title']] = prefix
-        if page.get('labels') is not None:
-            page['labels'] = clean_labels(page['labels'])
+            raise ParameterError('%stitle %r repeats %stitle: each page may be listed once' % (opt, page['title'], seen[page['title']]))
+        seen[page['title']] = opt
     return items
 
 
 def run(params, client, ctx):
     items = wanted(params)
-    parallel = 4 if params.get('parallel') is None else params['parallel']
-    if not 1 <= parallel <= MAX_PARALLEL:
-        raise ParameterError('parallel %r is out of range: give 1 to %d' % (parallel, MAX_PARALLEL))
+    parallel = parallel_option(params)
     mount_point = params.get('mount_point') or 'wiki'
     project = Project(client, params['neighborhood'], params['project'])
     project.require_tool(mount_point, kinds=('wiki',), purpose='allura_wiki_page')
@@ -330,8 +297,8 @@ def run(params, client, ctx):
                            'use the token of a project member or admin' % (perm, label(title), perm, mount_point, why),
                            status=exc.status, method=exc.method, path=exc.path)
 
-    lives = read_many(read, [page['title'] for prefix, page in items], parallel)
-    missing = ['%stitle %r' % (prefix, page['title']) for (prefix, page), live in zip(items, lives)
+    lives = read_many(read, [page['title'] for name, page in items], parallel)
+    missing = ['%stitle %r' % (name + '.' if name else '', page['title']) for (name, page), live in zip(items, lives)
                if live is None and page.get('text') is None]
     if missing:
         raise ParameterError('%s: no such page in %s %s, and no text to create it with (the server cannot create a page '
@@ -339,7 +306,7 @@ def run(params, client, ctx):
                                                          'text for each of them' if items[0][0] else 'text'))
 
     outcomes = []
-    for (prefix, page), live in zip(items, lives):
+    for (name, page), live in zip(items, lives):
         desired = dict(text=page.get('text'), labels=page.get('labels'))
         write = writer(page['title'])
         try:
@@ -348,7 +315,7 @@ def run(params, client, ctx):
                                update=lambda have, delta, want, write=write: write(have, want),
                                reread=lambda after, title=page['title']: read(title))
         except AlluraError as exc:
-            raise bulk_failure(ctx, 'pages', exc, prefix.rstrip('.'), outcomes) if prefix else exc
+            raise bulk_failure(ctx, 'pages', exc, name, outcomes) if name else exc
         after = outcome.after or {}
         outcome.after = dict(title=after.get('title', page['title']), text=after.get('text'), labels=after.get('labels') or [])
         outcomes.append(outcome)

@@ -288,3 +288,18 @@ def test_bulk_items_names_each_item_and_refuses_mixing_the_forms():
         bulk_items(dict(hooks=[]), 'hooks', options, 'hook')
     assert str(named(AlluraError('broken'), 'hooks[2]')) == 'hooks[2]: broken'
     assert named(AlluraError('broken'), '').message == 'broken'
+
+
+@pytest.mark.parametrize('value, words', [(0, 'parallel 0 is out of range: give 1 to 16'), (17, 'parallel 17 is out of range'),
+                                          (-3, 'parallel -3 is out of range')])
+def test_parallel_option_refuses_what_the_connection_pool_cannot_serve(value, words):
+    from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+    from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option
+    with pytest.raises(ParameterError, match=words):
+        parallel_option(dict(parallel=value))
+
+
+def test_parallel_option_default_and_bounds():
+    from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option
+    assert parallel_option({}) == 4 and parallel_option(dict(parallel=None)) == 4
+    assert [parallel_option(dict(parallel=n)) for n in (1, 16)] == [1, 16]
