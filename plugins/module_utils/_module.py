@@ -82,10 +82,10 @@ def execute(run, params, check_mode=False, diff_mode=False, client=None):
     return out
 
 
-def run_module(own_spec, run, **kwargs):
-    """The AnsibleModule adapter around execute()."""
-    kwargs = dict(validation_rules(sys.modules[run.__module__]), **kwargs)
-    module = AnsibleModule(argument_spec=argument_spec(own_spec), supports_check_mode=True, **kwargs)
+def run_module(own_spec, run):
+    """The AnsibleModule adapter around execute(); the validation rules are the module's constants (VALIDATION_RULES)."""
+    module = AnsibleModule(argument_spec=argument_spec(own_spec), supports_check_mode=True,
+                           **validation_rules(sys.modules[run.__module__]))
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=str(REQUESTS_IMPORT_ERROR))
     out = execute(run, module.params, check_mode=module.check_mode, diff_mode=module._diff)

@@ -207,8 +207,8 @@ ARGUMENT_SPEC = dict(
     parallel=dict(type='int', default=4),
     state=dict(type='str', choices=['present'], default='present'),
 )
-MODULE_KWARGS = dict(mutually_exclusive=[('pages', 'title'), ('pages', 'text'), ('pages', 'labels')],
-                     required_one_of=[('title', 'pages')])
+MUTUALLY_EXCLUSIVE = [('pages', name) for name in PAGE_SPEC]
+REQUIRED_ONE_OF = [('title', 'pages')]
 
 # Segments the wiki's REST controller dispatches itself (REFERENCE 7.4), and path dot-segments that
 # HTTP clients collapse: such a page can be neither read nor written over REST.
@@ -326,7 +326,7 @@ def run(params, client, ctx):
 
 
 def main():
-    run_module(ARGUMENT_SPEC, run, **MODULE_KWARGS)
+    run_module(ARGUMENT_SPEC, run)
 
 
 if __name__ == '__main__':

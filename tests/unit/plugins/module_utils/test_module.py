@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.allura.forge.plugins.module_utils import _module
+from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, validation_rules
+
+MODULES = ('allura_access_info', 'allura_export', 'allura_link', 'allura_project', 'allura_project_info', 'allura_ticket',
+           'allura_tool', 'allura_user_info', 'allura_webhook', 'allura_wiki_page')
+
+
+class Stop(Exception):
+    pass
+
+
+@pytest.mark.parametrize('name', MODULES)
+def test_the_module_adapter_validates_with_the_rules_the_action_plugin_reads(name, monkeypatch):
+    """Both execution paths take their validation rules from the module's constants, and from nowhere else."""
+    module = importlib.import_module('ansible_collections.allura.forge.plugins.modules.' + name)
+    seen = {}
+
+    def fake_module(**kwargs):
+        seen.update(kwargs)
+        raise Stop()
+    monkeypatch.setattr(_module, 'AnsibleModule', fake_module)
+    with pytest.raises(Stop):
+        module.main()
+    rules = {k: v for k, v in seen.items() if k in _module.VALIDATION_RULES}
+    assert rules == validation_rules(module)
+    assert seen['argument_spec'] == argument_spec(module.ARGUMENT_SPEC)
+
+
+def validate(module, **params):
+    return ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC), **validation_rules(module)).validate(params).error_messages
+
+
+def test_wiki_page_rules_are_module_constants():
+    from ansible_collections.allura.forge.plugins.modules import allura_wiki_page as wiki
+    assert not validate(wiki, project='test', title='Home')
+    assert not validate(wiki, project='test', pages=[{'title': 'Home'}])
+    assert 'mutually exclusive' in ' '.join(validate(wiki, project='test', title='Home', pages=[{'title': 'Home'}]))
+    assert 'mutually exclusive' in ' '.join(validate(wiki, project='test', labels=['a'], pages=[{'title': 'Home'}]))
+    assert 'one of the following is required: title, pages' in ' '.join(validate(wiki, project='test'))
