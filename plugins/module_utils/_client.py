@@ -308,8 +308,9 @@ class AlluraClient:
                             retry_statuses=retry_statuses)
 
     def post_json(self, path, data=None, recheck=None, not_found=None):
-        response = self.post(path, data, recheck=recheck, not_found=not_found)
-        return response if not hasattr(response, 'status_code') else _json(response, 'POST', path)
+        """The JSON answer of a POST; or, when `recheck` found the write already done, what it returned."""
+        answer = self.post(path, data, recheck=recheck, not_found=not_found)
+        return _json(answer, 'POST', path) if isinstance(answer, requests.Response) else answer
 
     def exists(self, path, params=None):
         """GET that answers None for 404 instead of failing."""
@@ -407,8 +408,6 @@ def _form(data):
 
 
 def _json(response, method, path):
-    if not hasattr(response, 'status_code'):  # a recheck outcome
-        return response
     try:
         return response.json()
     except ValueError:

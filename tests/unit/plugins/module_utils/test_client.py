@@ -424,7 +424,7 @@ def test_a_429_makes_every_later_request_of_the_run_wait():
 def test_401_with_oauth_speaks_of_the_signature():
     session = FakeSession().add('GET', '/rest/p/test/', status=401, text='')
     client = make(session, token=None, oauth=dict(oauth_consumer_key='k', oauth_consumer_secret='s', oauth_token='t',
-                                                   oauth_token_secret='ts'))
+                                                  oauth_token_secret='ts'))
     with pytest.raises(AlluraError, match='rejected the OAuth 1.0a signature'):
         client.get_json('/rest/p/test/')
 
@@ -438,3 +438,15 @@ def test_task_oauth_options_win_over_a_token_from_the_environment(monkeypatch):
     assert client._auth is not None and 'Authorization' not in client.session.headers
     with pytest.raises(ParameterError, match='mutually exclusive'):
         client_from_params(dict(params, token='given-for-the-task'))
+
+
+def test_post_json_answers_the_json_or_what_the_recheck_found():
+    session = FakeSession().add('POST', '/rest/p/test/admin/install_tool', responses=[reply(json={'success': True})])
+    assert make(session).post_json('/rest/p/test/admin/install_tool', {}, recheck=lambda: None) == {'success': True}
+    session = FakeSession().add('POST', '/rest/p/test/admin/install_tool', responses=[reply(502)])
+    found = {'name': 'wiki', 'mount_point': 'docs'}
+    assert make(session).post_json('/rest/p/test/admin/install_tool', {}, recheck=lambda: found) is found
+    assert len(session.writes()) == 1
+    session = FakeSession().add('POST', '/rest/p/test/link/', responses=[reply(text='<html>not json</html>')])
+    with pytest.raises(AlluraError, match='expected JSON but got text/html'):
+        make(session).post_json('/rest/p/test/link/', {'url': 'https://example.org'})
