@@ -78,6 +78,13 @@ class Project:
     def missing_message(self, mount_point=None, item=None):
         return self.missing(mount_point, item)[0]
 
+    def denied(self, exc, perm, what, tool, mount_point, who):
+        """The error for a write to a tool that the server refused (401/403) for lack of `perm`: it names what could not
+        be done, the permission, the tool, and whose token would do."""
+        return AlluraError('cannot %s %s: the user of this token lacks the %r permission on the %s at mount_point %r (%s); '
+                           'use the token of %s' % (perm, what, perm, tool, mount_point, exc.server_message or 'HTTP %d' % exc.status, who),
+                           status=exc.status, method=exc.method, path=exc.path)
+
     def _no_project(self):
         return 'project %r does not exist in neighborhood %r, or this user cannot see it' % (self.shortname, self.neighborhood)
 

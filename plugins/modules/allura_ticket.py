@@ -425,11 +425,8 @@ class Tracker:
         return ticket if ticket and not changes(FIELDS, ticket, want) else None
 
     def denied(self, exc, num, want):
-        perm, hint = ('update', 'a project member with the Developer role or above') if num else ('create', 'a logged-in user')
-        return AlluraError('cannot %s %s: the user of this token lacks the %r permission on the tracker at mount_point %r (%s); '
-                           'use the token of %s' % (perm, self.label(num, want.get('summary')), perm, self.mount, exc.server_message or
-                                                    'HTTP %d' % exc.status, hint),
-                           status=exc.status, method=exc.method, path=exc.path)
+        perm, who = ('update', 'a project member with the Developer role or above') if num else ('create', 'a logged-in user')
+        return self.project.denied(exc, perm, self.label(num, want.get('summary')), 'tracker', self.mount, who)
 
     def check_stored(self, num, ticket, want, created):
         """Values the server drops without an error (unknown fields, non-member users) fail clearly."""

@@ -286,16 +286,12 @@ def run(params, client, ctx):
                 done = client.post(page_path(title), data, recheck=recheck,
                                    not_found=project.not_found(mount_point, 'wiki page %r' % title))
             except AlluraError as exc:
-                raise denied(exc, live is None, title) if exc.status in (401, 403) else exc
+                if exc.status in (401, 403):
+                    raise project.denied(exc, 'create' if live is None else 'edit', label(title), 'wiki', mount_point,
+                                         'a project member or admin')
+                raise
             return done if isinstance(done, dict) else {}  # a re-read found it written, or the server's {}
         return write
-
-    def denied(exc, create, title):
-        perm = 'create' if create else 'edit'
-        why = exc.server_message or 'HTTP %d' % exc.status
-        return AlluraError('cannot %s %s: the user of this token lacks the %r permission on the wiki at mount_point %r (%s); '
-                           'use the token of a project member or admin' % (perm, label(title), perm, mount_point, why),
-                           status=exc.status, method=exc.method, path=exc.path)
 
     lives = read_many(read, [page['title'] for name, page in items], parallel)
     missing = ['%stitle %r' % (name + '.' if name else '', page['title']) for (name, page), live in zip(items, lives)
