@@ -423,8 +423,8 @@ def test_a_429_makes_every_later_request_of_the_run_wait():
 
 def test_401_with_oauth_speaks_of_the_signature():
     session = FakeSession().add('GET', '/rest/p/test/', status=401, text='')
-    client = make(session, token=None, oauth=dict(oauth_consumer_key='k', oauth_consumer_secret='s', oauth_token='t',
-                                                  oauth_token_secret='ts'))
+    oauth = dict(oauth_consumer_key='k', oauth_consumer_secret='s', oauth_token='t', oauth_token_secret='ts')
+    client = make(session, token=None, oauth=oauth)
     with pytest.raises(AlluraError, match='rejected the OAuth 1.0a signature'):
         client.get_json('/rest/p/test/')
 
