@@ -310,6 +310,26 @@ def bulk_failure(ctx, key, exc, item, outcomes, deletes=False):
     return exc
 
 
+def converge_each(ctx, key, items, converge_one, deletes=False):
+    """[converge_one(name, item)] (Outcomes) for the (name, item) pairs of bulk_items, one after the other in the
+    order given. A failure of a bulk item names it and keeps the results of the items before it (bulk_failure)."""
+    outcomes = []
+    for name, item in items:
+        try:
+            outcomes.append(converge_one(name, item))
+        except AlluraError as exc:
+            raise bulk_failure(ctx, key, exc, name, outcomes, deletes=deletes) if name else exc
+    return outcomes
+
+
+def items_result(ctx, params, key, single, outcomes, deletes=False):
+    """The module result of a one-or-many module: bulk_result under `key` for the bulk form (params[key] given),
+    else result() of its one outcome under `single`."""
+    if params.get(key) is not None:
+        return bulk_result(ctx, key, outcomes, deletes=deletes)
+    return result(ctx, single, outcomes[0])
+
+
 def parallel_option(params, default=4):
     """The `parallel` option of a bulk form (how many reads run at once), checked: 1 to MAX_PARALLEL."""
     parallel = default if params.get('parallel') is None else params['parallel']

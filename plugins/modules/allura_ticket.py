@@ -212,8 +212,8 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    LABELS, Field, bulk_failure, bulk_items, bulk_result, changes, check_labels, clean_labels, converge, named, parallel_option,
-    read_many, result)
+    LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, named,
+    parallel_option, read_many)
 
 TICKET_SPEC = dict(
     ticket_num=dict(type='int'),
@@ -481,27 +481,25 @@ def run(params, client, ctx):
         if item.get('assigned_to') and item['assigned_to'] != (lives[num]['assigned_to'] if num else None):
             tracker.check_user(item['assigned_to'], opt)
 
-    outcomes = []
-    for name, item, num in zip(names, entries, nums):
+    def converge_ticket(name, item):
+        num = item['ticket_num']
         live = lives.get(num)
         desired = {k: item.get(k) for k in FIELDS}
         if live and desired['custom_fields']:
             desired['custom_fields'] = {k: typed(live['custom_fields'].get(k), v) for k, v in desired['custom_fields'].items()}
-        try:
-            outcome = converge(ctx, tracker.label(num, item.get('summary')), FIELDS, live, desired,
-                               create=lambda want: tracker.write(None, None, want),
-                               update=lambda have, delta, want, num=num: tracker.write(num, have, delta),
-                               reread=lambda after, live=live, desired=desired: tracker.settle(
-                                   after['ticket_num'], live, {k: v for k, v in desired.items() if v is not None}))
-        except AlluraError as exc:
-            raise bulk_failure(ctx, 'tickets', exc, name, outcomes) if name else exc
+        outcome = converge(ctx, tracker.label(num, item.get('summary')), FIELDS, live, desired,
+                           create=lambda want: tracker.write(None, None, want),
+                           update=lambda have, delta, want: tracker.write(num, have, delta),
+                           reread=lambda after: tracker.settle(after['ticket_num'], live,
+                                                               {k: v for k, v in desired.items() if v is not None}))
         outcome.after = {k: (outcome.after or {}).get(k, v) for k, v in EMPTY.items()}
         if outcome.changed and outcome.predicted:
             outcome.after['mod_date'] = None  # changed by the write; only a read would tell it
-        outcomes.append(outcome)
-    if params.get('tickets') is not None:
-        return bulk_result(ctx, 'tickets', outcomes)
-    return result(ctx, 'ticket', outcomes[0])
+        return outcome
+
+    for item, num in zip(entries, nums):
+        item['ticket_num'] = num  # found by summary, or None: to create
+    return items_result(ctx, params, 'tickets', 'ticket', converge_each(ctx, 'tickets', items, converge_ticket))
 
 
 def main():

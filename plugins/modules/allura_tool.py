@@ -200,7 +200,7 @@ from ansible_collections.allura.forge.plugins.module_utils._link_url import Inva
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, bulk_failure, bulk_items, bulk_result, converge, named, result, verify)
+    Field, bulk_items, bulk_result, converge, converge_each, items_result, named, verify)
 
 TOOL_SPEC = dict(
     tool=dict(type='str', required=True),
@@ -412,12 +412,8 @@ def run(params, client, ctx):
     for name, item in missing:  # every tool type checked before the first install
         entry_for(catalog, project, item['tool'], name + '.' if name else '')
 
-    outcomes = []
-    for name, item in items:
-        try:
-            outcomes.append(converge_tool(ctx, client, project, catalog, item, name + '.' if name else ''))
-        except AlluraError as exc:
-            raise bulk_failure(ctx, 'tools', exc, name, outcomes) if name else exc
+    outcomes = converge_each(ctx, 'tools', items, lambda name, item: converge_tool(
+        ctx, client, project, catalog, item, name + '.' if name else ''))
     if not ctx.check_mode and any(o.action == 'create' for o in outcomes):
         try:
             installed(project, outcomes, [name for name, item in items])
@@ -426,9 +422,7 @@ def run(params, client, ctx):
                 done = bulk_result(ctx, 'tools', outcomes)
                 exc.details.update(changed=True, summary=done['summary'], tools=done['tools'])
             raise
-    if params.get('tools') is not None:
-        return bulk_result(ctx, 'tools', outcomes)
-    return result(ctx, 'tool', outcomes[0])
+    return items_result(ctx, params, 'tools', 'tool', outcomes)
 
 
 def main():

@@ -218,7 +218,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, Outcome, bulk_failure, bulk_items, bulk_result, converge, named, parallel_option, read_many, result)
+    Field, Outcome, bulk_items, converge, converge_each, items_result, named, parallel_option, read_many)
 
 HOOK_SPEC = dict(
     mount_point=dict(type='str', default='code'),
@@ -442,15 +442,10 @@ def run(params, client, ctx):
                                  % (name + '.' if name else '', item['type'], project.label, item['mount_point'],
                                     ', '.join(sorted(limits))))
 
-    outcomes, used = [], {}
-    for name, item in items:
-        try:
-            outcomes.append(converge_hook(ctx, client, project, item, lists[item['mount_point']], used))
-        except AlluraError as exc:
-            raise bulk_failure(ctx, 'webhooks', exc, name, outcomes, deletes=True) if name else exc
-    if params.get('webhooks') is not None:
-        return bulk_result(ctx, 'webhooks', outcomes, deletes=True)
-    return result(ctx, 'webhook', outcomes[0])
+    used = {}
+    outcomes = converge_each(ctx, 'webhooks', items, lambda name, item: converge_hook(
+        ctx, client, project, item, lists[item['mount_point']], used), deletes=True)
+    return items_result(ctx, params, 'webhooks', 'webhook', outcomes, deletes=True)
 
 
 def main():

@@ -188,8 +188,8 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    LABELS, Field, bulk_failure, bulk_items, bulk_result, changes, check_labels, clean_labels, converge, parallel_option,
-    read_many, result)
+    LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, parallel_option,
+    read_many)
 
 PAGE_SPEC = dict(
     title=dict(type='str', required=True),
@@ -293,32 +293,25 @@ def run(params, client, ctx):
             return done if isinstance(done, dict) else {}  # a re-read found it written, or the server's {}
         return write
 
-    lives = read_many(read, [page['title'] for name, page in items], parallel)
-    missing = ['%stitle %r' % (name + '.' if name else '', page['title']) for (name, page), live in zip(items, lives)
-               if live is None and page.get('text') is None]
+    titles = [page['title'] for name, page in items]
+    lives = dict(zip(titles, read_many(read, titles, parallel)))
+    missing = ['%stitle %r' % (name + '.' if name else '', page['title']) for name, page in items
+               if lives[page['title']] is None and page.get('text') is None]
     if missing:
         raise ParameterError('%s: no such page in %s %s, and no text to create it with (the server cannot create a page '
                              'without text): give %s' % (', '.join(missing), project.label, mount_point,
                                                          'text for each of them' if items[0][0] else 'text'))
 
-    outcomes = []
-    for (name, page), live in zip(items, lives):
-        desired = dict(text=page.get('text'), labels=page.get('labels'))
-        write = writer(page['title'])
-        try:
-            outcome = converge(ctx, label(page['title']), FIELDS, live, desired,
-                               create=lambda want, write=write: write(None, want),
-                               update=lambda have, delta, want, write=write: write(have, want),
-                               reread=lambda after, title=page['title']: read(title))
-        except AlluraError as exc:
-            raise bulk_failure(ctx, 'pages', exc, name, outcomes) if name else exc
+    def converge_page(name, page):
+        title, write = page['title'], writer(page['title'])
+        outcome = converge(ctx, label(title), FIELDS, lives[title], dict(text=page.get('text'), labels=page.get('labels')),
+                           create=lambda want: write(None, want), update=lambda have, delta, want: write(have, want),
+                           reread=lambda after: read(title))
         after = outcome.after or {}
-        outcome.after = dict(title=after.get('title', page['title']), text=after.get('text'), labels=after.get('labels') or [])
-        outcomes.append(outcome)
+        outcome.after = dict(title=after.get('title', title), text=after.get('text'), labels=after.get('labels') or [])
+        return outcome
 
-    if params.get('pages') is not None:
-        return bulk_result(ctx, 'pages', outcomes)
-    return result(ctx, 'page', outcomes[0])
+    return items_result(ctx, params, 'pages', 'page', converge_each(ctx, 'pages', items, converge_page))
 
 
 def main():

@@ -303,3 +303,30 @@ def test_parallel_option_default_and_bounds():
     from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option
     assert parallel_option({}) == 4 and parallel_option(dict(parallel=None)) == 4
     assert [parallel_option(dict(parallel=n)) for n in (1, 16)] == [1, 16]
+
+
+def test_converge_each_in_order_and_a_failure_names_its_item_and_keeps_what_was_done():
+    from ansible_collections.allura.forge.plugins.module_utils._state import converge_each, items_result
+    done = []
+
+    def one(name, item):
+        if item == 'bad':
+            raise AlluraError('refused')
+        done.append(item)
+        return Outcome('create', None, dict(id=item), dict(id=(None, item)), 'item %s' % item, {})
+
+    outcomes = converge_each(Context(), 'hooks', [('hooks[0]', 'a'), ('hooks[1]', 'b')], one)
+    assert done == ['a', 'b'] and [o.after for o in outcomes] == [dict(id='a'), dict(id='b')]
+    with pytest.raises(AlluraError) as err:
+        converge_each(Context(), 'hooks', [('hooks[0]', 'c'), ('hooks[1]', 'bad'), ('hooks[2]', 'd')], one, deletes=True)
+    assert str(err.value).startswith('hooks[1]: refused (before it, 1 hooks were converged: 1 created')
+    assert err.value.details['changed'] is True and err.value.details['hooks'] == [dict(id='c', action='create')]
+    assert 'd' not in done
+    with pytest.raises(AlluraError) as err:
+        converge_each(Context(), 'hooks', [('', 'bad')], one)
+    assert str(err.value) == 'refused'
+
+    single = items_result(Context(), dict(hooks=None), 'hooks', 'hook', outcomes[:1])
+    assert single == dict(changed=True, action='create', hook=dict(id='a'))
+    many = items_result(Context(), dict(hooks=['a', 'b']), 'hooks', 'hook', outcomes, deletes=True)
+    assert many['summary'] == dict(created=2, updated=0, unchanged=0, deleted=0) and len(many['hooks']) == 2
