@@ -47,6 +47,14 @@ def validation_rules(module):
     return {rule: getattr(module, rule.upper()) for rule in VALIDATION_RULES if hasattr(module, rule.upper())}
 
 
+def bulk_spec(key, item_spec):
+    """The options of a module that converges one resource or many: the item options at the top level (an option an
+    item requires is optional there, as the other form may be used) and `key`, a list of dicts of them."""
+    spec = {name: {k: v for k, v in option.items() if k != 'required'} for name, option in item_spec.items()}
+    spec[key] = dict(type='list', elements='dict', options=item_spec)
+    return spec
+
+
 def argument_spec(own):
     spec = dict(CONNECTION_SPEC)
     spec.update(own)

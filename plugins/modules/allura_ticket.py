@@ -209,7 +209,7 @@ import re
 from urllib.parse import urlsplit
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
     LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, named,
@@ -230,9 +230,8 @@ TICKET_SPEC = dict(
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
     mount_point=dict(type='str', default='tickets'),
-    tickets=dict(type='list', elements='dict', options=TICKET_SPEC),
     parallel=dict(type='int', default=4),
-    **TICKET_SPEC
+    **bulk_spec('tickets', TICKET_SPEC)
 )
 MUTUALLY_EXCLUSIVE = [('tickets', name) for name in TICKET_SPEC]
 BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}

@@ -197,7 +197,7 @@ import re
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
-from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
     Field, bulk_items, bulk_result, converge, converge_each, items_result, named, verify)
@@ -211,13 +211,8 @@ TOOL_SPEC = dict(
 )
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
-    tool=dict(type='str'),
-    mount_point=dict(type='str'),
-    mount_label=dict(type='str'),
-    order=dict(type='str', choices=['first', 'last', 'alpha_tool']),
-    url=dict(type='str'),
-    tools=dict(type='list', elements='dict', options=TOOL_SPEC),
     state=dict(type='str', choices=['present'], default='present'),
+    **bulk_spec('tools', TOOL_SPEC)
 )
 MUTUALLY_EXCLUSIVE = [('tools', name) for name in TOOL_SPEC]
 REQUIRED_ONE_OF = [('tool', 'tools')]

@@ -215,7 +215,7 @@ import re
 from urllib.parse import urlparse, urlsplit, urlunparse
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
     Field, Outcome, bulk_items, converge, converge_each, items_result, named, parallel_option, read_many)
@@ -230,14 +230,8 @@ HOOK_SPEC = dict(
 )
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
-    mount_point=dict(type='str', default='code'),
-    type=dict(type='str', default='repo-push'),
-    url=dict(type='str'),
-    secret=dict(type='str', no_log=True),
-    update_secret=dict(type='str', choices=['on_create', 'always'], default='on_create'),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    webhooks=dict(type='list', elements='dict', options=HOOK_SPEC),
     parallel=dict(type='int', default=4),
+    **bulk_spec('webhooks', HOOK_SPEC)
 )
 MUTUALLY_EXCLUSIVE = [('webhooks', name) for name in HOOK_SPEC]
 REQUIRED_ONE_OF = [('url', 'webhooks')]

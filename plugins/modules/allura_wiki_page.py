@@ -185,7 +185,7 @@ summary:
 import re
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
     LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, parallel_option,
@@ -200,12 +200,9 @@ PAGE_SPEC = dict(
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
     mount_point=dict(type='str', default='wiki'),
-    title=dict(type='str'),
-    text=dict(type='str'),
-    labels=dict(type='list', elements='str'),
-    pages=dict(type='list', elements='dict', options=PAGE_SPEC),
     parallel=dict(type='int', default=4),
     state=dict(type='str', choices=['present'], default='present'),
+    **bulk_spec('pages', PAGE_SPEC)
 )
 MUTUALLY_EXCLUSIVE = [('pages', name) for name in PAGE_SPEC]
 REQUIRED_ONE_OF = [('title', 'pages')]

@@ -48,3 +48,12 @@ def test_wiki_page_rules_are_module_constants():
     assert 'mutually exclusive' in ' '.join(validate(wiki, project='test', title='Home', pages=[{'title': 'Home'}]))
     assert 'mutually exclusive' in ' '.join(validate(wiki, project='test', labels=['a'], pages=[{'title': 'Home'}]))
     assert 'one of the following is required: title, pages' in ' '.join(validate(wiki, project='test'))
+
+
+def test_bulk_spec_puts_the_item_options_at_the_top_level_and_in_the_list():
+    from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec
+    item = dict(url=dict(type='str', required=True), kind=dict(type='str', default='push'))
+    spec = bulk_spec('hooks', item)
+    assert spec == dict(url=dict(type='str'), kind=dict(type='str', default='push'),
+                        hooks=dict(type='list', elements='dict', options=item))
+    assert item['url'] == dict(type='str', required=True)  # the item spec itself is left as it is
