@@ -17,7 +17,7 @@ import sys
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
 from ansible_collections.allura.forge.plugins.module_utils._client import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AlluraClient, AlluraError)
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AlluraClient, AlluraError, ParameterError)
 from ansible_collections.allura.forge.plugins.module_utils._state import Context
 
 OAUTH_OPTIONS = ('oauth_consumer_key', 'oauth_consumer_secret', 'oauth_token', 'oauth_token_secret')
@@ -64,9 +64,9 @@ def argument_spec(own):
 def client_from_params(params, warn=None):
     oauth = {name: params.get(name) for name in OAUTH_OPTIONS}
     if params.get('timeout') is not None and params['timeout'] <= 0:
-        raise AlluraError('timeout must be a positive number of seconds, got %r' % params['timeout'])
+        raise ParameterError('timeout must be a positive number of seconds, got %r' % params['timeout'])
     if params.get('retries') is not None and params['retries'] < 0:
-        raise AlluraError('retries must be 0 or more, got %r' % params['retries'])
+        raise ParameterError('retries must be 0 or more, got %r' % params['retries'])
     token = params.get('token')
     if all(oauth.values()) and token and token == os.environ.get('ALLURA_TOKEN'):
         token = None  # OAuth options given for the task win over a token that only comes from the environment
@@ -79,8 +79,8 @@ def execute(run, params, check_mode=False, diff_mode=False, client=None):
     """Run a module's logic; always return a result dict (failed=True with msg on errors)."""
     ctx = Context(check_mode=check_mode, diff_mode=diff_mode)
     try:
-        client = client or client_from_params(params, warn=ctx.warn)
-        client._warn = ctx.warn
+        client = client or client_from_params(params)
+        client._warn = ctx.warn  # the run's retries and rechecks are reported as the task's warnings
         out = run(params, client, ctx)
     except AlluraError as exc:
         out = dict(exc.result(), failed=True)  # changed stays False unless the error says writes were made

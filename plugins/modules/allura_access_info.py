@@ -48,7 +48,7 @@ options:
     elements: str
     required: true
   parallel:
-    description: How many checks are in flight at once.
+    description: How many checks are in flight at once (1 to 16).
     type: int
     default: 4
 extends_documentation_fragment:
@@ -95,7 +95,7 @@ access:
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option, read_many
 
 ARGUMENT_SPEC = dict(
     project=dict(type='str'),
@@ -183,12 +183,11 @@ class Target:
 def run(params, client, ctx):
     users = names(params, 'users', ' (use *anonymous for the anonymous user)')
     permissions = names(params, 'permissions', '')
-    if params['parallel'] is None or params['parallel'] < 1:
-        raise ParameterError('parallel must be 1 or more, got %r' % params['parallel'])
+    parallel = parallel_option(params)
     target = Target(client, params)
     pairs = [(user, perm) for user in users for perm in permissions]
     # The first check alone: a caller without permission fails on one request, not on all of them.
-    answers = [target.check(pairs[0])] + read_many(target.check, pairs[1:], parallel=params['parallel'])
+    answers = [target.check(pairs[0])] + read_many(target.check, pairs[1:], parallel=parallel)
     access = {user: {} for user in users}
     for (user, perm), answer in zip(pairs, answers):
         access[user][perm] = answer

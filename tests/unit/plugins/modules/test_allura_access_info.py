@@ -153,7 +153,7 @@ def test_missing_tool_and_project():
     (dict(users=['']), "users contains '', which is not a valid name (use *anonymous"),
     (dict(users=[' bob']), "users contains ' bob'"),
     (dict(permissions=[]), 'permissions must list at least one name'),
-    (dict(parallel=0), 'parallel must be 1 or more'),
+    (dict(parallel=0), 'parallel 0 is out of range: give 1 to 16'),
 ])
 def test_bad_input_sends_nothing(kw, message):
     session = FakeSession()
