@@ -32,7 +32,7 @@ options:
     description: The registered result of the C(allura_project) task.
     type: dict
   tools:
-    description: The registered result of the C(allura_tool) loop (items are the tool entries of the spec).
+    description: The registered result of the C(allura_tool) task with C(tools) (the tool entries of the spec, as C(project_plan) arranges them).
     type: dict
   link:
     description: The registered result of the C(allura_link) task.
@@ -44,10 +44,10 @@ options:
     description: The registered result of the C(allura_ticket) loop (items are C({mount_point, tickets})).
     type: dict
   webhooks:
-    description: The registered result of the C(allura_webhook) loop (items are the webhook entries of the spec).
+    description: The registered result of the C(allura_webhook) task with C(webhooks) (the webhook entries of the spec).
     type: dict
   access:
-    description: The registered result of the C(allura_access_info) loop (items are the access entries of the spec).
+    description: The registered result of the C(allura_access_info) loop (one item per level, as C(project_plan) groups the access entries).
     type: dict
 author:
   - allura.forge developers
