@@ -13,12 +13,18 @@ description:
     the tools (with a link tool at mount point C(link) added when the spec has a C(link) and no tool there, and the
     link's URL given to that tool for its installation), the wiki pages grouped by wiki and the tickets grouped by
     tracker (one bulk task each), the webhooks and the access checks.
-positional: _input
+  - With O(part), only that part of the plan, computed from only the part of the spec it needs (cheaper for a large
+    spec than the whole plan when a task needs one part).
+positional: _input, part
 options:
   _input:
     description: The C(allura_project) spec (see the role's documentation).
     type: dict
     required: true
+  part:
+    description: Return only this part of the plan.
+    type: str
+    choices: [tools, link, wiki, tickets, webhooks, access]
 author:
   - allura.forge developers
 '''
@@ -29,12 +35,12 @@ EXAMPLES = r'''
     project: "{{ allura_project.name }}"
     mount_point: "{{ item.mount_point }}"
     pages: "{{ item.pages }}"
-  loop: "{{ (allura_project | allura.forge.project_plan).wiki }}"
+  loop: "{{ allura_project | allura.forge.project_plan('wiki') }}"
 '''
 
 RETURN = r'''
 _value:
-  description: The plan.
+  description: The plan (with O(part), the value of that key alone).
   type: dict
   contains:
     tools:

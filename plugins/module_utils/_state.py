@@ -338,14 +338,28 @@ def parallel_option(params, default=4):
     return parallel
 
 
-def read_many(read_one, keys, parallel=4):
+def read_many(read_one, keys, parallel=4, first=None):
     """read_one(key) for every key, at most `parallel` at a time, results in the order of keys.
 
-    Reads only: writes stay sequential, in the order the user gave.
+    first: the check the reads depend on (that the project and its tool exist), run alongside them
+    instead of one round trip before: its error wins over theirs, and the reads not yet started are
+    then dropped. Reads only: writes stay sequential, in the order the user gave.
     """
     keys = list(keys)
-    if parallel <= 1 or len(keys) <= 1:
+    jobs = len(keys) + (first is not None)
+    if parallel <= 1 or jobs <= 1:
+        if first is not None:
+            first()
         return [read_one(key) for key in keys]
     from concurrent.futures import ThreadPoolExecutor
-    with ThreadPoolExecutor(max_workers=min(parallel, len(keys))) as pool:
-        return list(pool.map(read_one, keys))
+    with ThreadPoolExecutor(max_workers=min(parallel, jobs)) as pool:
+        checked = pool.submit(first) if first is not None else None
+        reads = [pool.submit(read_one, key) for key in keys]
+        if checked is not None:
+            try:
+                checked.result()
+            except BaseException:
+                for read in reads:
+                    read.cancel()
+                raise
+        return [read.result() for read in reads]

@@ -460,18 +460,22 @@ def run(params, client, ctx):
     parallel = parallel_option(params)
     project = Project(client, params['neighborhood'], params['project'])
     tracker = Tracker(client, project, params.get('mount_point') or 'tickets')
-    project.require_tool(tracker.mount, kinds=('tickets',), purpose='allura_ticket')
+
+    def check():  # run alongside the first reads (read_many's first), not one round trip before them
+        project.require_tool(tracker.mount, kinds=('tickets',), purpose='allura_ticket')
 
     names, entries = [n for n, e in items], [e for n, e in items]
     opts = ['%s.' % n if n else '' for n in names]
-    index = tracker.index() if any(e.get('ticket_num') is None for e in entries) else {}
+    index = {}
+    if any(e.get('ticket_num') is None for e in entries):
+        index, check = read_many(lambda _: tracker.index(), [None], parallel, first=check)[0], None
     nums = [e.get('ticket_num') or tracker.find(e['summary'], index, o) for o, e in zip(opts, entries)]
     for index, num in enumerate(nums):
         if num and num in nums[:index]:
             raise ParameterError('%s and %s both address ticket #%d: each ticket may be listed once' % (
                 names[nums.index(num)], names[index], num))
     known = sorted({n for n in nums if n})
-    lives = dict(zip(known, read_many(tracker.read, known, parallel)))
+    lives = dict(zip(known, read_many(tracker.read, known, parallel, first=check)))
     for opt, num in zip(opts, nums):
         if num and lives[num] is None:
             raise AlluraError('%sticket_num %d does not exist in %s %s (numbers are given by the server: to create a '

@@ -375,16 +375,19 @@ def _body(response):
 
 
 def listings(client, project, items, parallel):
-    """{mount point: its webhook listing}: each repository checked, then listed (`parallel` at a time)."""
+    """{mount point: its webhook listing}: each repository listed (`parallel` at a time) while checked."""
     mounts = {}
     for name, item in items:
-        if item['mount_point'] not in mounts:
+        mounts.setdefault(item['mount_point'], name)
+
+    def check():
+        for mount_point, name in mounts.items():
             try:
-                project.require_tool(item['mount_point'], kinds=REPO_TOOLS, purpose='a webhook')
+                project.require_tool(mount_point, kinds=REPO_TOOLS, purpose='a webhook')
             except AlluraError as exc:
                 raise named(exc, name)
-            mounts[item['mount_point']] = Hooks(client, project, item['mount_point'], None)
-    return dict(zip(mounts, read_many(lambda hooks: hooks.listing(), list(mounts.values()), parallel)))
+    hooks = [Hooks(client, project, mount_point, None) for mount_point in mounts]
+    return dict(zip(mounts, read_many(lambda each: each.listing(), hooks, parallel, first=check)))
 
 
 def converge_hook(ctx, client, project, item, listing, used):

@@ -255,7 +255,6 @@ def run(params, client, ctx):
     parallel = parallel_option(params)
     mount_point = params.get('mount_point') or 'wiki'
     project = Project(client, params['neighborhood'], params['project'])
-    project.require_tool(mount_point, kinds=('wiki',), purpose='allura_wiki_page')
 
     def label(title):
         return '%s %s page %r' % (project.label, mount_point, title)
@@ -291,7 +290,8 @@ def run(params, client, ctx):
         return write
 
     titles = [page['title'] for name, page in items]
-    lives = dict(zip(titles, read_many(read, titles, parallel)))
+    lives = dict(zip(titles, read_many(read, titles, parallel, first=lambda: project.require_tool(
+        mount_point, kinds=('wiki',), purpose='allura_wiki_page'))))
     missing = ['%stitle %r' % (name + '.' if name else '', page['title']) for name, page in items
                if lives[page['title']] is None and page.get('text') is None]
     if missing:

@@ -99,13 +99,8 @@ def access_groups(checks):
     return groups
 
 
-def project_plan(spec):
-    """The spec as task input: tools (with the link tool and its URL), one group per wiki and tracker.
-
-    Groups and items carry `predicted_change`: whether the real run will change something when what
-    they live in is still to be created (what a check run reports for them without asking the server).
-    """
-    spec = spec or {}
+def plan_tools(spec):
+    """The tool entries, with the link tool (at mount point `link`) added or given the spec's link URL."""
     link = spec.get('link')
     tools, listed = [], False
     for tool in spec.get('tools') or ():
@@ -117,22 +112,52 @@ def project_plan(spec):
         tools.append(tool)
     if link and not listed:
         tools.append(dict(tool='link', mount_point='link', url=link))
+    return tools
+
+
+def plan_link(spec):
+    link = spec.get('link')
+    return None if not link else dict(url=link, predicted_change=predict_link(link, plan_tools(spec)) != 'none')
+
+
+def plan_wiki(spec):
     wiki = by_mount_point(spec.get('wiki'), 'wiki', 'pages')
     for group in wiki:
         group['predicted_change'] = any(e['changed'] for e in predict_pages(group['mount_point'], group['pages'], None))
+    return wiki
+
+
+def plan_tickets(spec):
     tickets = by_mount_point(spec.get('tickets'), 'tickets', 'tickets')
     for group in tickets:
         group['predicted_change'] = bool(group['tickets'])
-    return dict(
-        tools=tools,
-        link=None if not link else dict(url=link, predicted_change=predict_link(link, tools) != 'none'),
-        wiki=wiki,
-        tickets=tickets,
-        # without secrets (the plan may be shown); the task takes the spec's items by index
-        webhooks=[dict({k: v for k, v in hook.items() if k != 'secret'}, mount_point=mount_of(hook, 'code'), index=index,
-                       has_secret=hook.get('secret') is not None, predicted_change=predict_webhook(hook) != 'none')
-                  for index, hook in enumerate(spec.get('webhooks') or ())],
-        access=access_groups(spec.get('access')))
+    return tickets
+
+
+def plan_webhooks(spec):
+    # without secrets (the plan may be shown); the task takes the spec's items by index
+    return [dict({k: v for k, v in hook.items() if k != 'secret'}, mount_point=mount_of(hook, 'code'), index=index,
+                 has_secret=hook.get('secret') is not None, predicted_change=predict_webhook(hook) != 'none')
+            for index, hook in enumerate(spec.get('webhooks') or ())]
+
+
+PLAN_PARTS = dict(tools=plan_tools, link=plan_link, wiki=plan_wiki, tickets=plan_tickets, webhooks=plan_webhooks,
+                  access=lambda spec: access_groups(spec.get('access')))
+
+
+def project_plan(spec, part=None):
+    """The spec as task input: tools (with the link tool and its URL), one group per wiki and tracker.
+
+    Groups and items carry `predicted_change`: whether the real run will change something when what
+    they live in is still to be created (what a check run reports for them without asking the server).
+    part: only that part of the plan (one of PLAN_PARTS), reading only the part of the spec it needs.
+    """
+    spec = spec or {}
+    if part is None:
+        return {name: make(spec) for name, make in PLAN_PARTS.items()}
+    if part not in PLAN_PARTS:
+        raise ValueError('project_plan: part %r is not one of %s' % (part, ', '.join(PLAN_PARTS)))
+    return PLAN_PARTS[part](spec)
 
 
 # --- reading module results --------------------------------------------------------------------
@@ -269,8 +294,7 @@ def project_report(spec, check_mode=False, project=None, tools=None, link=None, 
         project_pending = check_mode and project.get('action') == 'create'
     parent = pending_note('the project') if project_pending else None
 
-    plan = project_plan(spec)
-    tool_items, new_mounts = plan['tools'], set()
+    tool_items, new_mounts = project_plan(spec, 'tools'), set()
     if ran(tools):  # one bulk task for all tools
         resources.extend(bulk('tool', [tool_name(item) for item in tool_items], tools, 'tools'))
         for item, got in zip(tool_items, tools.get('tools') or []):

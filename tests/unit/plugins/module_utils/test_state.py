@@ -4,6 +4,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError
@@ -138,6 +141,38 @@ def test_bulk_result_summarises():
 @pytest.mark.parametrize('parallel', [1, 4])
 def test_read_many_keeps_order(parallel):
     assert read_many(lambda k: k * 2, range(20), parallel=parallel) == [k * 2 for k in range(20)]
+
+
+def test_read_many_runs_first_alongside_the_reads():
+    """The dependency check does not cost a round trip of its own: it runs while the reads do."""
+    a_read_ran = threading.Event()
+
+    def first():
+        assert a_read_ran.wait(5), 'the reads waited for the check'
+
+    def read(key):
+        a_read_ran.set()
+        return key
+
+    assert read_many(read, range(10), parallel=4, first=first) == list(range(10))
+
+
+@pytest.mark.parametrize('parallel', [1, 4])
+def test_read_many_first_error_wins_and_drops_the_remaining_reads(parallel):
+    started = []
+
+    def first():
+        raise AlluraError('project p/x has no tool at mount_point %r' % 'wiki', missing='tool')
+
+    def read(key):
+        started.append(key)
+        time.sleep(0.01)
+        raise AlluraError('HTTP 404 for page %d' % key)
+
+    with pytest.raises(AlluraError, match='no tool at mount_point') as err:
+        read_many(read, range(100), parallel=parallel, first=first)
+    assert err.value.details == dict(missing='tool')
+    assert len(started) < 10  # only the reads already running when the check failed
 
 
 def _number_equal(have, want):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from ansible_collections.allura.forge.plugins.module_utils._state import (
     Context, Field, bulk_result, converge, result)
 from ansible_collections.allura.forge.plugins.plugin_utils import _report as report
@@ -80,6 +82,23 @@ def test_plan_groups_pages_and_tickets_by_mount_point_in_order():
     assert plan['tickets'] == [dict(mount_point='tickets', tickets=[dict(summary='x')], predicted_change=True),
                                dict(mount_point='bugs', tickets=[dict(summary='y')], predicted_change=True)]
     assert plan['tools'] == [] and plan['webhooks'] == [] and plan['access'] == [] and plan['link'] is None
+
+
+def test_plan_part_is_that_part_of_the_whole_plan_and_reads_only_its_part_of_the_spec():
+    spec = dict(name='demo', link='https://x.example.org', tools=[dict(tool='wiki')], wiki=[dict(title='A', text='a')],
+                tickets=[dict(summary='x')], webhooks=[dict(url='https://ci/h')], access=[dict(user='a', permission='read')])
+    whole = report.project_plan(spec)
+    assert set(whole) == set(report.PLAN_PARTS)
+    for part in report.PLAN_PARTS:
+        assert report.project_plan(spec, part) == whole[part]
+
+    class OnlyWiki(dict):  # a spec that fails when anything but its wiki is read
+        def get(self, key, default=None):
+            assert key == 'wiki', key
+            return dict.get(self, key, default)
+    assert report.project_plan(OnlyWiki(spec), 'wiki') == whole['wiki']
+    with pytest.raises(ValueError, match="part 'pages' is not one of tools, link, wiki"):
+        report.project_plan(spec, 'pages')
 
 
 def test_plan_predicts_whether_items_in_a_new_tool_change_something():
