@@ -16,6 +16,8 @@ from __future__ import annotations
 import importlib
 import os
 
+from ansible import constants as C
+from ansible.errors import AnsibleUndefinedConfigEntry
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.parameters import remove_values
@@ -47,10 +49,18 @@ class AlluraAction(ActionBase):
             messages = ['Unsupported parameters for (%s) module: %s' % (self._task.action, err) if isinstance(err, UnsupportedError)
                         else str(err) for err in validated.errors]
             result.update(failed=True, msg=remove_values(' '.join(messages), secrets))
-            return result
-        out = execute(module.run, validated.validated_parameters, check_mode=bool(self._task.check_mode),
-                      diff_mode=bool(self._task.diff))
-        out = remove_values(out, secrets)
-        result.update(out)
-        result['invocation'] = dict(module_args=remove_values(validated.validated_parameters, secrets))
+        else:
+            result.update(remove_values(execute(module.run, validated.validated_parameters, check_mode=bool(self._task.check_mode),
+                                                diff_mode=bool(self._task.diff)), secrets))
+        if inject_invocation(task_vars):
+            result['invocation'] = dict(module_args=remove_values(validated.validated_parameters, secrets))
         return result
+
+
+def inject_invocation(task_vars):
+    """Whether a module's result would carry `invocation`: as INJECT_INVOCATION says (ansible-core 2.21 and
+    later, off by default); always before it existed."""
+    try:
+        return bool(C.config.get_config_value('INJECT_INVOCATION', variables=task_vars))
+    except AnsibleUndefinedConfigEntry:
+        return True
