@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
+from ansible_collections.allura.forge.plugins.modules import allura_ticket
 from ansible_collections.allura.forge.plugins.plugin_utils._action import AlluraAction
 
 
 class ActionModule(AlluraAction):
-    pass
+    module = allura_ticket

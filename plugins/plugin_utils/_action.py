@@ -13,7 +13,6 @@ ALLURA_FORGE_RUN_AS_MODULE is set (for debugging, and to test both paths).
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from ansible import constants as C
@@ -25,22 +24,26 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.allura.forge.plugins.module_utils._client import HAS_REQUESTS
 from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, execute, validation_rules
-
-MODULES = 'ansible_collections.allura.forge.plugins.modules.'
+# Not used here: loaded with the action plugins, in the controller's main process (which loads the action
+# of a task before it forks the process that runs it), so that the process of each task inherits the
+# filters of the project role instead of loading them again (see also ActionModule.module).
+from ansible_collections.allura.forge.plugins.filter import drift_report, project_plan, project_report  # noqa: F401 pylint: disable=unused-import
 
 
 class AlluraAction(ActionBase):
+    """The action of an allura.forge module; ActionModule.module is that module, imported with the
+    action plugin (so in the controller's main process, once, not by the process of every task)."""
     TRANSFERS_FILES = False
+    module = None
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        name = (self._task.resolved_action or self._task.action).split('.')[-1]
+        module = self.module
         in_process = HAS_REQUESTS and self._connection.transport in ('local', 'ansible.builtin.local')
         if not in_process or os.environ.get('ALLURA_FORGE_RUN_AS_MODULE'):
-            result.update(self._execute_module(module_name='allura.forge.' + name, module_args=self._task.args,
-                                               task_vars=task_vars))
+            result.update(self._execute_module(module_name='allura.forge.' + module.__name__.rsplit('.', 1)[1],
+                                               module_args=self._task.args, task_vars=task_vars))
             return result
-        module = importlib.import_module(MODULES + name)
         validator = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC), **validation_rules(module))
         validated = validator.validate(self._task.args)
         secrets = validated._no_log_values
