@@ -11,8 +11,11 @@ tickets, webhooks, tools) it generates a project spec, then times as whole proce
 and the same three jobs done by bench/baseline.py (what a user would otherwise write). It counts the
 requests of each run from the sandbox log, compares them with the minimum (one read per resource,
 one write per change) and prints one table, with the peak memory (RSS) of the largest process.
+Each sequence (fresh sandbox, cold, rerun, drift) runs --repeat times: the table gives the median
+time of each job (the JSON also every time measured), as one run on a shared machine varies by a few
+per cent.
 
-    .venv/bin/python bench/run.py [--sizes 10,100,500] [--latencies 0,50]
+    .venv/bin/python bench/run.py [--sizes 10,100,500] [--latencies 0,50] [--repeat 3] [--json FILE]
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import argparse
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,15 +80,22 @@ def counts(box):
     return counters['total'], counters['writes']
 
 
-def run_jobs(box, env, commands):
-    """Time cold/rerun/drift on a fresh sandbox; requests counted per job."""
-    box.reset()
+def run_jobs(box, env, repeat, commands):
+    """Time cold/rerun/drift on a fresh sandbox, `repeat` times; requests counted per job (the same every time)."""
     rows = {}
-    for job, cmd in commands:
-        box.clear_log()
-        elapsed, peak = timed(cmd, env)
-        total, writes = counts(box)
-        rows[job] = dict(seconds=elapsed, requests=total, writes=writes, rss_mb=peak)
+    for _ in range(repeat):
+        box.reset()
+        for job, cmd in commands:
+            box.clear_log()
+            elapsed, peak = timed(cmd, env)
+            total, writes = counts(box)
+            row = rows.setdefault(job, dict(times=[], requests=total, writes=writes, rss_mb=0))
+            if (total, writes) != (row['requests'], row['writes']):
+                raise SystemExit('%s: %d requests (%d writes), %d (%d) before' % (job, total, writes, row['requests'], row['writes']))
+            row['times'].append(round(elapsed, 3))
+            row['rss_mb'] = max(row['rss_mb'], peak)
+    for row in rows.values():
+        row['seconds'] = statistics.median(row['times'])
     return rows
 
 
@@ -92,6 +103,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--sizes', default='10,100,500')
     parser.add_argument('--latencies', default='0,50')
+    parser.add_argument('--repeat', type=int, default=3, help='runs of each job; the table gives the median time')
     parser.add_argument('--json', help='also write the results as JSON to this file')
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(',')]
@@ -111,13 +123,13 @@ def main():
                     path = os.path.join(tmp, 'spec-%d.json' % size)
                     with open(path, 'w') as handle:
                         json.dump(spec(size), handle)
-                    ours = run_jobs(box, env, [
+                    ours = run_jobs(box, env, args.repeat, [
                         ('cold', [playbook, 'playbooks/provision.yml', '-e', '@' + path]),
                         ('rerun', [playbook, 'playbooks/provision.yml', '-e', '@' + path]),
                         ('drift', [playbook, 'playbooks/drift.yml', '-e', '@' + path, '-e', 'drift_report_dir=']),
                     ])
                     baseline = [sys.executable, os.path.join(ROOT, 'bench', 'baseline.py'), path]
-                    theirs = run_jobs(box, env, [('cold', baseline), ('rerun', baseline), ('drift', baseline + ['--check'])])
+                    theirs = run_jobs(box, env, args.repeat, [('cold', baseline), ('rerun', baseline), ('drift', baseline + ['--check'])])
                     for job in ('cold', 'rerun', 'drift'):
                         minimum = dict(requests=2 * size if job == 'cold' else size, writes=size if job == 'cold' else 0)
                         results.append(dict(latency_ms=latency, size=size, job=job, ours=ours[job], baseline=theirs[job],
@@ -141,7 +153,7 @@ def print_row(row):
         print('|---|---|---|---|---|---|---|---|---|---|')
         HEADER = True
     ours, theirs, least = row['ours'], row['baseline'], row['minimum']
-    print('| %d ms | %d | %s | %.2f | %.2f | %.2f | %d (%d) | %d (%d) | %d (%d) | %d |' % (
+    print('| %d ms | %d | %s | %.2f | %.2f | %.3f | %d (%d) | %d (%d) | %d (%d) | %d |' % (
         row['latency_ms'], row['size'], row['job'], ours['seconds'], theirs['seconds'], ours['seconds'] / theirs['seconds'],
         ours['requests'], ours['writes'], theirs['requests'], theirs['writes'], least['requests'], least['writes'],
         ours['rss_mb']), flush=True)
