@@ -83,7 +83,7 @@ def counts(box):
 def run_jobs(box, env, repeat, commands):
     """Time cold/rerun/drift on a fresh sandbox, `repeat` times; requests counted per job (the same every time)."""
     rows = {}
-    for _ in range(repeat):
+    for _attempt in range(repeat):
         box.reset()
         for job, cmd in commands:
             box.clear_log()
