@@ -294,7 +294,7 @@ def project_report(spec, check_mode=False, project=None, tools=None, link=None, 
         project_pending = check_mode and project.get('action') == 'create'
     parent = pending_note('the project') if project_pending else None
 
-    tool_items, new_mounts = project_plan(spec, 'tools'), set()
+    tool_items, new_mounts = plan_tools(spec), set()
     if ran(tools):  # one bulk task for all tools
         resources.extend(bulk('tool', [tool_name(item) for item in tool_items], tools, 'tools'))
         for item, got in zip(tool_items, tools.get('tools') or []):
