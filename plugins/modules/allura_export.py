@@ -121,6 +121,7 @@ waited:
 
 import time
 
+from ansible_collections.allura.forge.plugins.module_utils._allura import EXPORTABLE_TOOLS
 from ansible_collections.allura.forge.plugins.module_utils._client import (
     RETRY_STATUSES, AlluraError, ParameterError, server_message)
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
@@ -135,7 +136,6 @@ ARGUMENT_SPEC = dict(
     with_attachments=dict(type='bool', default=False),
 )
 
-EXPORTABLE = ('admin', 'wiki', 'tickets', 'discussion', 'blog', 'link')
 # A 503 from export means "an export is already running" (REFERENCE 5.6): handled here, never blindly retried.
 EXPORT_RETRY_STATUSES = RETRY_STATUSES - {503}
 
@@ -165,10 +165,10 @@ def check_exportable(project, tools):
     for name in tools:
         if name not in kinds:
             problems.append('project %s has no tool at mount point %r' % (project.label, name))
-        elif kinds[name] not in EXPORTABLE:
+        elif kinds[name] not in EXPORTABLE_TOOLS:
             problems.append('%r is a %s tool, which Allura cannot export' % (name, kinds[name]))
     if problems:
-        fitting = sorted(mp for mp, kind in kinds.items() if kind in EXPORTABLE)
+        fitting = sorted(mp for mp, kind in kinds.items() if kind in EXPORTABLE_TOOLS)
         raise ParameterError('tools: %s (exportable tools of %s: %s)' % ('; '.join(problems), project.label, ', '.join(fitting)))
 
 

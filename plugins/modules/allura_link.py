@@ -76,6 +76,7 @@ diff:
   elements: dict
 '''
 
+from ansible_collections.allura.forge.plugins.module_utils._allura import LINK_TOOLS
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
@@ -108,7 +109,7 @@ def read_link(client, project, mount_point):
     if isinstance(body, dict) and set(body) == {'url'}:
         return body  # exactly the link tool's JSON: no need to read the project
     # Something else answered (another tool type, or a sub-project of that name): let the project say what.
-    project.require_tool(mount_point, kinds=('link',), purpose='allura_link')
+    project.require_tool(mount_point, kinds=LINK_TOOLS, purpose='allura_link')
     if not isinstance(body, dict) or 'url' not in body:
         raise AlluraError('%s answers with something that is not a link tool (a sub-project named %r shadows the '
                           'tool in the REST API?)' % (project.path(mount_point), mount_point))

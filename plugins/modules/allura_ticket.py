@@ -206,34 +206,15 @@ summary:
 '''
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
+from ansible_collections.allura.forge.plugins.module_utils._allura import TRACKER_TOOLS
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
-from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import (
-    LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, named,
-    parallel_option, read_many)
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
+from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels, named
 
-TICKET_SPEC = dict(
-    ticket_num=dict(type='int'),
-    summary=dict(type='str'),
-    description=dict(type='str'),
-    status=dict(type='str'),
-    assigned_to=dict(type='str'),
-    labels=dict(type='list', elements='str'),
-    milestone=dict(type='str'),
-    private=dict(type='bool'),
-    discussion_disabled=dict(type='bool'),
-    custom_fields=dict(type='dict'),
-)
-ARGUMENT_SPEC = dict(
-    project=dict(type='str', required=True),
-    mount_point=dict(type='str', default='tickets'),
-    parallel=dict(type='int', default=4),
-    **bulk_spec('tickets', TICKET_SPEC)
-)
-MUTUALLY_EXCLUSIVE = [('tickets', name) for name in TICKET_SPEC]
 BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
@@ -301,28 +282,6 @@ def from_server(ticket):
     return out
 
 
-def wanted(params):
-    """[(item name, {ticket option: value})], validated, before anything is sent."""
-    items, seen = bulk_items(params, 'tickets', TICKET_SPEC, 'ticket'), {}
-    for name, item in items:
-        opt = (name + '.') if name else ''
-        num, summary = item.get('ticket_num'), item.get('summary')
-        if num is not None and num < 1:
-            raise ParameterError('%sticket_num %r is invalid: ticket numbers start at 1' % (opt, num))
-        if summary is not None and (not summary.strip() or summary != summary.strip()):
-            raise ParameterError('%ssummary %r is invalid: it must not be empty nor start or end with whitespace' % (opt, summary))
-        if num is None and summary is None:
-            raise ParameterError('%sticket_num or %ssummary is required (summary finds or creates the ticket)' % (opt, opt))
-        item['labels'] = check_labels(item.get('labels'), opt + 'labels')
-        item['custom_fields'] = check_custom(item.get('custom_fields'), opt)
-        key = ('num', num) if num is not None else ('summary', summary)
-        if key in seen:
-            raise ParameterError('%s%s %r is also given by %s: each ticket may be listed once' % (
-                opt, key[0].replace('num', 'ticket_num'), key[1], seen[key] or 'another item'))
-        seen[key] = name
-    return items
-
-
 def check_custom(fields, opt):
     if fields is None:
         return None
@@ -341,43 +300,55 @@ def check_custom(fields, opt):
     return out or None
 
 
-class Tracker:
-    """One tracker of one project: list, read, create and save tickets."""
+class Ticket(Resource):
+    one, many, key, number = 'ticket', 'tickets', ('summary',), 'ticket_num'
+    options = dict(ticket_num=dict(type='int'), summary=dict(type='str'), description=dict(type='str'), status=dict(type='str'),
+                   assigned_to=dict(type='str'), labels=dict(type='list', elements='str'), milestone=dict(type='str'),
+                   private=dict(type='bool'), discussion_disabled=dict(type='bool'), custom_fields=dict(type='dict'))
+    kinds, purpose, fields = TRACKER_TOOLS, 'allura_ticket', FIELDS
 
-    def __init__(self, client, project, mount_point):
-        self.client, self.project, self.mount = client, project, mount_point
-        self.users = {}
+    def check(self, item):
+        values, opt = item.values, item.opt
+        num, summary = values['ticket_num'], values['summary']
+        if num is not None and num < 1:
+            raise ParameterError('%sticket_num %r is invalid: ticket numbers start at 1' % (opt, num))
+        if summary is not None and (not summary.strip() or summary != summary.strip()):
+            raise ParameterError('%ssummary %r is invalid: it must not be empty nor start or end with whitespace' % (opt, summary))
+        if num is None and summary is None:
+            raise ParameterError('%sticket_num or %ssummary is required (summary finds or creates the ticket)' % (opt, opt))
+        values['labels'] = check_labels(values['labels'], opt + 'labels')
+        values['custom_fields'] = check_custom(values['custom_fields'], opt)
 
     def path(self, *segments, **kwargs):
-        return self.project.path(self.mount, *[str(s) for s in segments], **kwargs)
+        return self.project.path(self.mount_point, *[str(s) for s in segments], **kwargs)
 
-    def label(self, num, summary=None):
-        where = '%s %s' % (self.project.label, self.mount)
-        return '%s ticket #%d' % (where, num) if num else '%s new ticket %r' % (where, summary)
-
-    def index(self):
+    def index(self, key=None):
         """{summary: [ticket numbers]} over every page of the ticket list."""
         out = {}
-        for item in self.client.paginate(self.path(), 'tickets'):
-            out.setdefault(item.get('summary'), []).append(item['ticket_num'])
+        for ticket in self.client.paginate(self.path(), 'tickets'):
+            out.setdefault(ticket.get('summary'), []).append(ticket['ticket_num'])
         return out
 
-    def find(self, summary, index, opt):
-        found = sorted(index.get(summary, ()))
-        if len(found) > 1:
-            raise AlluraError('%ssummary %r matches %d tickets in %s %s: %s; give ticket_num to choose one' % (
-                opt, summary, len(found), self.project.label, self.mount, ', '.join('#%d' % n for n in found)))
-        return found[0] if found else None
-
-    def read(self, num):
-        body = self.client.exists(self.path(num))
+    def read(self, item):
+        body = self.client.exists(self.path(item.values['ticket_num'])) if item.values['ticket_num'] else None
         return None if body is None else from_server(body.get('ticket') or {})
 
-    def check_user(self, name, opt):
-        if name not in self.users:
-            self.users[name] = self.client.exists(self.client.path('u', name, 'profile')) is not None
-        if not self.users[name]:
-            raise ParameterError('%sassigned_to %r: no such user on the server' % (opt, name))
+    def ready(self, items):
+        super().ready(items)
+        users = {}
+        for item in items:
+            who = item.values['assigned_to']
+            if who and who != (item.live or {}).get('assigned_to'):
+                if who not in users:
+                    users[who] = self.client.exists(self.client.path('u', who, 'profile')) is not None
+                if not users[who]:
+                    raise ParameterError('%sassigned_to %r: no such user on the server' % (item.opt, who))
+
+    def desired(self, item):
+        desired = super().desired(item)
+        if item.live and desired['custom_fields']:
+            desired['custom_fields'] = {k: typed(item.live['custom_fields'].get(k), v) for k, v in desired['custom_fields'].items()}
+        return desired
 
     def form(self, want, live):
         form = {'ticket_form.' + k: want.get(k) for k in ('summary', 'description', 'status', 'private', 'discussion_disabled')}
@@ -391,49 +362,37 @@ class Tracker:
         form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
         return form
 
-    def write(self, num, live, want):
-        """Create (num None) or save; return what the answer tells (the ticket's number)."""
+    def create(self, item, desired):
+        done = self.write(item, self.path('new', trailing_slash=False), self.form(desired, None), partial(self.find, item), 'create')
+        return dict(ticket_num=done if isinstance(done, int) else location_num(done))
+
+    def update(self, item, live, sent, desired):
+        self.write(item, self.path(item.values['ticket_num'], 'save', trailing_slash=False), self.form(sent, live), partial(self.stored, item, sent), 'update')
+        return dict(ticket_num=item.values['ticket_num'])
+
+    def write(self, item, path, form, recheck, action):
         try:
-            if num is None:
-                done = self.client.post(self.path('new', trailing_slash=False), self.form(want, None), expect=(302,),
-                                        recheck=lambda: self.find(want['summary'], self.index(), ''),
-                                        not_found=self.project.not_found(self.mount))
-                num = done if isinstance(done, int) else location_num(done)
-            else:
-                self.client.post(self.path(num, 'save', trailing_slash=False), self.form(want, live), expect=(302,),
-                                 recheck=lambda: self.saved(num, want),
-                                 not_found=self.project.not_found(self.mount, 'ticket #%d' % num))
+            return self.client.post(path, form, expect=(302,), recheck=recheck, not_found=self.project.not_found(
+                self.mount_point, item.values['ticket_num'] and 'ticket #%d' % item.values['ticket_num']))
         except AlluraError as exc:
             if exc.status in (401, 403):
-                raise self.denied(exc, num, want)
-            raise named(exc, self.label(num, want.get('summary')))
-        return dict(ticket_num=num)
+                who = 'a logged-in user' if action == 'create' else 'a project member with the Developer role or above'
+                raise self.project.denied(exc, action, self.label(item), 'tracker', self.mount_point, who)
+            raise named(exc, self.label(item))
 
-    def settle(self, num, live, want):
-        """The ticket re-read after a write that sent what the server may drop, checked for values it ignored."""
-        ticket = self.read(num)
-        if live is None and want.get('discussion_disabled') and not ticket['discussion_disabled']:
-            self.write(num, ticket, dict(discussion_disabled=True))  # ignored on create (REFERENCE 8.3)
-            ticket = self.read(num)
-        self.check_stored(num, ticket, want, created=live is None)
-        return ticket
-
-    def saved(self, num, want):
-        """After an ambiguous failure of a save: the ticket if the server did store it, so it is not sent again."""
-        ticket = self.read(num)
-        return ticket if ticket and not changes(FIELDS, ticket, want) else None
-
-    def denied(self, exc, num, want):
-        perm, who = ('update', 'a project member with the Developer role or above') if num else ('create', 'a logged-in user')
-        return self.project.denied(exc, perm, self.label(num, want.get('summary')), 'tracker', self.mount, who)
-
-    def check_stored(self, num, ticket, want, created):
-        """Values the server drops without an error (unknown fields, non-member users) fail clearly."""
+    def reread(self, item, after):
+        """The ticket read back after a write that sent what the server may drop, checked for values it ignored."""
+        created, item.values['ticket_num'] = item.live is None, after['ticket_num']
+        want = {k: v for k, v in self.desired(item).items() if v is not None}
+        ticket = self.read(item)
+        if created and want.get('discussion_disabled') and not ticket['discussion_disabled']:  # ignored on create (REFERENCE 8.3)
+            self.write(item, self.path(after['ticket_num'], 'save', trailing_slash=False), self.form(dict(discussion_disabled=True), ticket),
+                       partial(self.stored, item, dict(discussion_disabled=True)), 'update')
+            ticket = self.read(item)
         problems = []
-        who = want.get('assigned_to')
-        if who and ticket['assigned_to'] != who:
+        if want.get('assigned_to') and ticket['assigned_to'] != want['assigned_to']:
             problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
-                            % (who, self.project.label))
+                            % (want['assigned_to'], self.project.label))
         for name, value in sorted((want.get('custom_fields') or {}).items()):
             if name not in ticket['custom_fields']:
                 problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
@@ -442,8 +401,15 @@ class Tracker:
                 problems.append('custom_fields.%s %r was stored as "" (a user field only takes members of project %s)'
                                 % (name, value, self.project.label))
         if problems:
-            raise AlluraError('%s: %s%s' % (self.label(num), 'the ticket was created, but ' if created else '', '; '.join(problems)),
+            raise AlluraError('%s: %s%s' % (self.label(item), 'the ticket was created, but ' if created else '', '; '.join(problems)),
                               resource=ticket, changed=True)
+        return ticket
+
+    def public(self, item, outcome):
+        after = {k: (outcome.after or {}).get(k, v) for k, v in EMPTY.items()}
+        if outcome.changed and outcome.predicted:
+            after['mod_date'] = None  # changed by the write; only a read would tell it
+        return after
 
 
 def location_num(response):
@@ -455,54 +421,13 @@ def location_num(response):
     return int(match.group(1))
 
 
+ARGUMENT_SPEC = Ticket.argument_spec(mount_point=dict(type='str', default='tickets'), parallel=PARALLEL)
+MUTUALLY_EXCLUSIVE = Ticket.mutually_exclusive()
+REQUIRED_ONE_OF = Ticket.required_one_of()
+
+
 def run(params, client, ctx):
-    items = wanted(params)
-    parallel = parallel_option(params)
-    project = Project(client, params['neighborhood'], params['project'])
-    tracker = Tracker(client, project, params.get('mount_point') or 'tickets')
-
-    def check():  # run alongside the first reads (read_many's first), not one round trip before them
-        project.require_tool(tracker.mount, kinds=('tickets',), purpose='allura_ticket')
-
-    names, entries = [n for n, e in items], [e for n, e in items]
-    opts = ['%s.' % n if n else '' for n in names]
-    index = {}
-    if any(e.get('ticket_num') is None for e in entries):
-        index, check = read_many(lambda _: tracker.index(), [None], parallel, first=check)[0], None
-    nums = [e.get('ticket_num') or tracker.find(e['summary'], index, o) for o, e in zip(opts, entries)]
-    for index, num in enumerate(nums):
-        if num and num in nums[:index]:
-            raise ParameterError('%s and %s both address ticket #%d: each ticket may be listed once' % (
-                names[nums.index(num)], names[index], num))
-    known = sorted({n for n in nums if n})
-    lives = dict(zip(known, read_many(tracker.read, known, parallel, first=check)))
-    for opt, num in zip(opts, nums):
-        if num and lives[num] is None:
-            raise AlluraError('%sticket_num %d does not exist in %s %s (numbers are given by the server: to create a '
-                              'ticket, give its summary without ticket_num)' % (opt, num, project.label, tracker.mount))
-    for opt, num, item in zip(opts, nums, entries):
-        if item.get('assigned_to') and item['assigned_to'] != (lives[num]['assigned_to'] if num else None):
-            tracker.check_user(item['assigned_to'], opt)
-
-    def converge_ticket(name, item):
-        num = item['ticket_num']
-        live = lives.get(num)
-        desired = {k: item.get(k) for k in FIELDS}
-        if live and desired['custom_fields']:
-            desired['custom_fields'] = {k: typed(live['custom_fields'].get(k), v) for k, v in desired['custom_fields'].items()}
-        outcome = converge(ctx, tracker.label(num, item.get('summary')), FIELDS, live, desired,
-                           create=lambda want: tracker.write(None, None, want),
-                           update=lambda have, delta, want: tracker.write(num, have, delta),
-                           reread=lambda after: tracker.settle(after['ticket_num'], live,
-                                                               {k: v for k, v in desired.items() if v is not None}))
-        outcome.after = {k: (outcome.after or {}).get(k, v) for k, v in EMPTY.items()}
-        if outcome.changed and outcome.predicted:
-            outcome.after['mod_date'] = None  # changed by the write; only a read would tell it
-        return outcome
-
-    for item, num in zip(entries, nums):
-        item['ticket_num'] = num  # found by summary, or None: to create
-    return items_result(ctx, params, 'tickets', 'ticket', converge_each(ctx, 'tickets', items, converge_ticket))
+    return Ticket(params, client, ctx).run()
 
 
 def main():

@@ -284,7 +284,7 @@ def test_bulk_bad_items_named_by_index():
     out = wiki.run(pages=[{'title': 'A', 'text': 'x', 'labels': ['x,y']}])
     assert out['msg'].startswith("pages[0].labels[0] 'x,y' contains a comma")
     out = wiki.run(pages=[{'title': 'A', 'text': 'x', 'labels': None}, {'title': 'A', 'text': 'y', 'labels': None}])
-    assert out['msg'].startswith("pages[1].title 'A' repeats pages[0].title")
+    assert out['msg'].startswith("pages[1].title 'A' is also given by pages[0]: each page may be listed once")
     assert wiki.session.calls == []
 
 
