@@ -80,7 +80,7 @@ def execute(run, params, check_mode=False, diff_mode=False, client=None):
     ctx = Context(check_mode=check_mode, diff_mode=diff_mode)
     try:
         client = client or client_from_params(params)
-        client._warn = ctx.warn  # the run's retries and rechecks are reported as the task's warnings
+        client.on_warning = ctx.warn  # the run's retries and rechecks are reported as the task's warnings
         out = run(params, client, ctx)
     except AlluraError as exc:
         out = dict(exc.result(), failed=True)  # changed stays False unless the error says writes were made

@@ -53,7 +53,8 @@ Hooks, each with a default, overridden only where a resource differs:
     delete(item)            declared when `state: absent` removes the resource (item.live)
     public(item, outcome)   the resource as the module returns it (default: outcome.after)
     finish(items, outcomes) after the last write (tools: one project re-read verifies every install)
-`stored(item, want)` is a ready-made `recheck` for a write (see AlluraClient.request). An Item holds
+`stored(item, want)` is a ready-made `recheck` for a write, `denied(item, permission, who)` its `denied` (see
+AlluraClient.request). An Item holds
 `name` ('' in the single form, 'pages[3]' in the other), `opt` (its option prefix in messages, '' or
 'pages[3].'), `values` (its options, every one present) and `live`. The hooks see `self.project`,
 `self.client`, `self.ctx`, `self.parallel` and `self.where(item)` (the item's mount point).
@@ -64,7 +65,7 @@ from __future__ import annotations
 from functools import partial
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import default_mount_point
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
@@ -290,6 +291,10 @@ class Resource:
         holds what was sent, so that it is not sent again; else None."""
         live = self.read(item)
         return live if live is not None and not changes(self.fields, live, want) else None
+
+    def denied(self, item, permission, who):
+        """The `denied` of a write to the item (see AlluraClient.request) that needs `permission` on its tool."""
+        return Denied(permission, self.label(item), permission, 'the %s tool at mount_point %r' % (self.kinds[0], self.where(item)), who)
 
     def public(self, item, outcome):
         return outcome.after

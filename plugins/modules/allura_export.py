@@ -123,7 +123,7 @@ import time
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import EXPORTABLE_TOOLS
 from ansible_collections.allura.forge.plugins.module_utils._client import (
-    RETRY_STATUSES, AlluraError, ParameterError, server_message)
+    RETRY_STATUSES, AlluraError, Denied, ParameterError, server_message)
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 
@@ -182,9 +182,10 @@ class Export:
         self.interval = interval
         self.status_path = project.path('admin', 'export_status', trailing_slash=False)
         self.path = project.path('admin', 'export', trailing_slash=False)
+        self.denied = Denied('export', 'project %s' % project.label, 'admin', 'the project', 'a project admin')
 
     def busy(self):
-        return self.client.get_json(self.status_path).get('status') != 'ready'
+        return self.client.get_json(self.status_path, denied=self.denied).get('status') != 'ready'
 
     def pause(self):
         """Sleep one poll interval; False when the deadline has passed."""
@@ -208,7 +209,8 @@ class Export:
                 raise AlluraError('an export of project %s was already running and has not finished within wait_timeout; '
                                   'nothing was started (raise wait_timeout or run again later)' % self.project.label)
             response = self.client.post(self.path, form, expect=(200, 503), retry_statuses=EXPORT_RETRY_STATUSES,
-                                        recheck=self._started, not_found=self._disabled)
+                                        recheck=self._started, not_found=self._disabled,
+                                        denied=self.denied)
             if isinstance(response, dict):
                 self.client.warn('the server did not say which file the export of %s writes (filename unknown)' % self.project.label)
                 return response

@@ -79,7 +79,7 @@ def run(params, client, ctx):
     data = project.read()
     out = dict(changed=False, project=data, tools=data.get('tools', []))
     if params['doap']:
-        out['doap'] = client.request('GET', project.path(), params={'doap': ''}, not_found=project._no_project).text
+        out['doap'] = client.request('GET', project.path(), params={'doap': ''}, not_found=project.no_project).text
     return out
 
 

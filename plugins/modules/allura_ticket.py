@@ -371,14 +371,15 @@ class Ticket(Resource):
         return dict(ticket_num=item.values['ticket_num'])
 
     def write(self, item, path, form, recheck, action):
+        who = 'a logged-in user' if action == 'create' else 'a project member with the Developer role or above'
+        num = item.values['ticket_num']
         try:
-            return self.client.post(path, form, expect=(302,), recheck=recheck, not_found=self.project.not_found(
-                self.mount_point, item.values['ticket_num'] and 'ticket #%d' % item.values['ticket_num']))
+            return self.client.post(path, form, expect=(302,), recheck=recheck, denied=self.denied(item, action, who),
+                                    not_found=self.project.not_found(self.mount_point, num and 'ticket #%d' % num))
         except AlluraError as exc:
-            if exc.status in (401, 403):
-                who = 'a logged-in user' if action == 'create' else 'a project member with the Developer role or above'
-                raise self.project.denied(exc, action, self.label(item), 'tracker', self.mount_point, who)
-            raise named(exc, self.label(item))
+            if exc.status not in (401, 403):  # a refusal names the ticket already
+                named(exc, self.label(item))
+            raise
 
     def reread(self, item, after):
         """The ticket read back after a write that sent what the server may drop, checked for values it ignored."""

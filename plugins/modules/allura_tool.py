@@ -197,7 +197,7 @@ from functools import partial
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import (
     RELAXED_MOUNT_POINT, REPOSITORY_TOOLS, RESERVED_MOUNT_POINTS, REST_TOOLS, STRICT_MOUNT_POINT, default_mount_point)
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import Resource
@@ -287,17 +287,13 @@ class Tool(Resource):
                                      % (item.opt, item.values['tool'], self.project.label, ', '.join(self.catalog) or 'none'))
 
     def installable(self):
-        """{tool name: installable_tools entry}, or a clear failure."""
-        path = self.project.path('admin', 'installable_tools', trailing_slash=False)
-        try:
-            tools = self.client.get_json(path, not_found=self.project.not_found()).get('tools') or []
-        except AlluraError as exc:
-            if exc.status == 403:
-                raise AlluraError('installing a tool in project %s needs admin permission on the project, which the user '
-                                  'of this token does not have (%s)' % (self.project.label, exc.server_message or 'HTTP 403'),
-                                  status=403, method='GET', path=path)
-            raise
+        """{tool name: installable_tools entry}: one read."""
+        tools = self.client.get_json(self.project.path('admin', 'installable_tools', trailing_slash=False), denied=self.needs_admin(),
+                                     not_found=self.project.not_found()).get('tools') or []
         return dict((t.get('name'), t) for t in tools if t.get('name') and t.get('name') != 'subproject')
+
+    def needs_admin(self):
+        return Denied('install a tool in', 'project %s' % self.project.label, 'admin', 'the project', 'a project admin')
 
     def ready(self, items):
         for item in items:
@@ -318,7 +314,8 @@ class Tool(Resource):
     def create(self, item, desired):
         form = dict(desired, order=item.values['order'], url=item.values['url'])
         path = self.project.path('admin', 'install_tool', trailing_slash=False)
-        body = self.client.post_json(path, form, not_found=self.project.not_found(), recheck=partial(self.reread, item, None))
+        body = self.client.post_json(path, form, not_found=self.project.not_found(), recheck=partial(self.reread, item, None),
+                                     denied=self.needs_admin())
         if 'success' not in body:  # an ambiguous failure, and a re-read found the tool installed
             return dict(body, tool=body.get('name'))
         if body.get('success') is False:

@@ -216,7 +216,7 @@ from functools import partial
 from urllib.parse import urlparse, urlsplit, urlunparse
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import RELAXED_MOUNT_POINT, REPOSITORY_TOOLS
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import Field, read_many
@@ -309,7 +309,12 @@ class Webhook(Resource):
                 item.live = dict(item.live, id=[hook['id'] for hook in item.found])
 
     def listing(self, item):
-        return self.client.get_json(self.path(item))
+        return self.client.get_json(self.path(item), denied=self.needs_admin(item, 'list the webhooks of', '%s/%s' % (
+            self.project.label, item.values['mount_point'])))
+
+    def needs_admin(self, item, action, what=None):
+        """Webhooks need admin permission on the project (REFERENCE 6.1)."""
+        return Denied(action, what or self.label(item), 'admin', 'project %s' % self.project.label, 'a project admin')
 
     def matching(self, item, listing):
         return [public(hook) for hook in listing.get('webhooks') or []
@@ -352,7 +357,7 @@ class Webhook(Resource):
     def create(self, item, desired):
         path = self.path(item, item.values['type'])
         response = self.client.post(path, dict(url=desired['hook_url'], secret=desired.get('secret')), expect=(201, 400),
-                                    recheck=partial(self.created, item))
+                                    recheck=partial(self.created, item), denied=self.needs_admin(item, 'create'))
         if isinstance(response, dict):  # a re-read found it: the server did the create
             return response
         if response.status_code == 201:
@@ -374,11 +379,13 @@ class Webhook(Resource):
 
     def update(self, item, live, sent, desired):
         # Only the secret can differ: the URL and type are the identity.
-        return public(self.client.post_json(self.path(item, item.values['type'], live['id']), dict(secret=desired['secret'])))
+        return public(self.client.post_json(self.path(item, item.values['type'], live['id']), dict(secret=desired['secret']),
+                                            denied=self.needs_admin(item, 'change the secret of')))
 
     def delete(self, item):
         for hook in item.found:  # 404: already gone
-            self.client.request('DELETE', self.path(item, item.values['type'], hook['id']), expect=(200, 404))
+            self.client.request('DELETE', self.path(item, item.values['type'], hook['id']), expect=(200, 404),
+                                denied=self.needs_admin(item, 'delete'))
 
     def public(self, item, outcome):
         return public(outcome.after)

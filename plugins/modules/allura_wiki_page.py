@@ -186,7 +186,7 @@ import re
 from functools import partial
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import WIKI_TOOLS
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels
@@ -238,16 +238,11 @@ class Page(Resource):
 
     def update(self, item, live, sent, desired):
         labels = desired.get('labels')
-        try:
-            done = self.client.post(self.path(item), dict(text=desired.get('text', live and live['text']),
-                                                          labels=None if labels is None else ','.join(labels)),
-                                    recheck=partial(self.stored, item, desired),
-                                    not_found=self.project.not_found(self.mount_point, 'wiki page %r' % item.values['title']))
-        except AlluraError as exc:
-            if exc.status in (401, 403):
-                raise self.project.denied(exc, 'create' if live is None else 'edit', self.label(item), 'wiki', self.mount_point,
-                                          'a project member or admin')
-            raise
+        done = self.client.post(self.path(item), dict(text=desired.get('text', live and live['text']),
+                                                      labels=None if labels is None else ','.join(labels)),
+                                recheck=partial(self.stored, item, desired),
+                                not_found=self.project.not_found(self.mount_point, 'wiki page %r' % item.values['title']),
+                                denied=self.denied(item, 'create' if live is None else 'edit', 'a project member or admin'))
         return done if isinstance(done, dict) else {}  # a re-read found it written, or the server's {}
 
     def public(self, item, outcome):

@@ -298,7 +298,9 @@ def test_permission_denied_is_clear():
     session.add('GET', HOOKS, status=403, text='<div id="content_base"><p>Admin access required</p></div>')
     out = run(session)
     assert out['failed'] is True
-    assert 'permission denied for GET %s' % HOOKS in out['msg'] and 'project admin token' in out['msg']
+    assert out['request'] == 'GET %s' % HOOKS and out['msg'] == (
+        "cannot list the webhooks of p/test/code: the user of this token lacks the 'admin' permission on project p/test (Admin "
+        "access required); use the token of a project admin")
 
 
 # -- webhooks: many webhooks in one task -----------------------------------------------------------
