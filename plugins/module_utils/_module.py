@@ -85,6 +85,7 @@ def execute(run, params, check_mode=False, diff_mode=False, client=None):
     except AlluraError as exc:
         out = dict(exc.result(), failed=True)  # changed stays False unless the error says writes were made
     out.setdefault('changed', False)
+    out['check_mode'] = bool(check_mode)  # callers (the project role) tell a prediction from what was done by it
     if ctx.warnings:
         out['warnings'] = list(ctx.warnings)
     return out

@@ -117,6 +117,21 @@ waited:
   returned: success
   type: float
   sample: 12.5
+check_mode:
+  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
+  returned: whenever the module ran (not when its options fail validation)
+  type: bool
+  sample: false
+missing:
+  description:
+    - When the module failed because something it needs does not exist, what that is - V(project) or V(tool) (nothing at
+      a mount point of O(tools)).
+    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
+      project or tool that a check run would create first).
+  returned: on failure, when something does not exist
+  type: str
+  choices: [project, tool]
+  sample: project
 '''
 
 import time
@@ -169,7 +184,8 @@ def check_exportable(project, tools):
             problems.append('%r is a %s tool, which Allura cannot export' % (name, kinds[name]))
     if problems:
         fitting = sorted(mp for mp, kind in kinds.items() if kind in EXPORTABLE_TOOLS)
-        raise ParameterError('tools: %s (exportable tools of %s: %s)' % ('; '.join(problems), project.label, ', '.join(fitting)))
+        raise ParameterError('tools: %s (exportable tools of %s: %s)' % ('; '.join(problems), project.label, ', '.join(fitting)),
+                             **({'missing': 'tool'} if any(name not in kinds for name in tools) else {}))
 
 
 class Export:

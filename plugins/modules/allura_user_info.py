@@ -42,6 +42,20 @@ user:
   returned: success
   type: dict
   sample: {"username": "jdoe", "name": "Jane Doe", "joined": "2020-01-31 10:00:00", "projects": []}
+check_mode:
+  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
+  returned: whenever the module ran (not when its options fail validation)
+  type: bool
+  sample: false
+missing:
+  description:
+    - When the module failed because something it needs does not exist, what that is - V(user).
+    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
+      project or tool that a check run would create first).
+  returned: on failure, when something does not exist
+  type: str
+  choices: [user]
+  sample: user
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
@@ -57,7 +71,7 @@ def run(params, client, ctx):
     if not username:
         raise ParameterError('username must not be empty')
     profile = client.get_json(client.path('u', username, 'profile'),
-                              not_found=lambda: 'user %r does not exist (or is disabled)' % username)
+                              not_found=lambda: ('user %r does not exist (or is disabled)' % username, 'user'))
     return dict(changed=False, user=profile)
 
 

@@ -164,3 +164,42 @@ def predict_pages(pages):
 
 def pending_note(what):
     return 'would be created with %s (not readable yet in check mode)' % what
+
+
+# --- what a check run would create, and the one rule of the role's tasks -------------------------
+
+def project_created(project, tools=None, tool_items=(), check_mode=None):
+    """What the results of the role's project and tools tasks say this run would create, and so cannot read yet:
+    {'check_mode', 'project': whether the project would be created, 'mounts': the mount points of the tools (as the
+    spec gives them and as the server stores them)}. Nothing in a real run: what it creates exists for later tasks.
+
+    check_mode: None to take it from the results (every module result has `check_mode`): so it is the same however
+    check mode was entered (--check, or the check_mode keyword of a play, block, task or include_role's apply).
+    """
+    results = [result for result in (project, tools) if isinstance(result, dict)]
+    check_mode = any(result.get('check_mode') for result in results) if check_mode is None else bool(check_mode)
+    new_project = check_mode and isinstance(project, dict) and project.get('action') == 'create'
+    mounts = set()
+    answers = (tools or {}).get('tools') if isinstance(tools, dict) else None
+    for index, item in enumerate(tool_items or ()):
+        mount_point = mount_of(item, default_mount_point(item.get('tool')))
+        got = answers[index] if answers and index < len(answers) and isinstance(answers[index], dict) else {}
+        if new_project or (check_mode and got.get('action') == 'create'):
+            mounts.update((mount_point, got.get('mount_point') or mount_point))
+    return dict(check_mode=check_mode, project=new_project, mounts=sorted(mounts))
+
+
+def project_task(result, created, mounts=(), predicted=False, left_out=False):
+    """The one rule by which the role's tasks fail and change: {'failed', 'changed', 'pending'}.
+
+    A task that failed because the project or a tool it needs is missing (the result's `missing`), in a run that
+    would create it first (`created`, see project_created), is pending: not failed, and changed as the real run
+    will be (`predicted`). `mounts`: the mount points of the tools the task needs; `left_out`: a change predicted for
+    items the task did not send (webhooks of repositories to be created).
+    """
+    result = result if isinstance(result, dict) else {}
+    missing = result.get('missing') if result.get('failed') and created.get('check_mode') else None
+    pending = missing in ('project', 'tool') and bool(
+        created.get('project') or (missing == 'tool' and mounts and set(mounts) <= set(created.get('mounts') or ())))
+    return dict(pending=pending, failed=bool(result.get('failed')) and not pending,
+                changed=bool(predicted if pending else result.get('changed')) or bool(left_out))

@@ -16,8 +16,8 @@ reports is in _drift.py, the plan the tasks consume in _plan.py.
 from __future__ import annotations
 
 from ansible_collections.allura.forge.plugins.plugin_utils._plan import (
-    access_name, default_mount_point, mount_of, page_name, pending_note, plan_tools, predict_link, predict_pages,
-    predict_webhook, ticket_name, tool_name, webhook_name)
+    access_name, mount_of, page_name, pending_note, plan_tools, predict_link, predict_pages, predict_webhook, project_created,
+    ticket_name, tool_name, webhook_name)
 
 ACTIONS = ('create', 'update', 'delete', 'none')
 
@@ -108,37 +108,30 @@ def ran(result):
             and any(key in result for key in ('action', 'summary', 'access')))
 
 
-def project_report(spec, check_mode=False, project=None, tools=None, link=None, wiki=None, tickets=None,
+def project_report(spec, check_mode=None, project=None, tools=None, link=None, wiki=None, tickets=None,
                    webhooks=None, access=None):
     """The role's per-resource report (see the module docstring) from its registered results.
 
     In a check run, whatever lives in a project or tool that would be created could not be read
-    (the role lets those module calls fail on the missing project or tool); such items are
-    predicted, as the real run will report them, and marked `pending`.
+    (the role's tasks are pending on the missing project or tool); such items are predicted, as the
+    real run will report them, and marked `pending`. check_mode: None to take it from the results.
     """
     spec = spec or {}
     neighborhood = spec.get('neighborhood') or 'p'
     label = '%s/%s' % (neighborhood, spec.get('name'))
-    check_mode = bool(check_mode)
+    tool_items = plan_tools(spec)
+    created = project_created(project, tools, tool_items, check_mode)
+    check_mode, project_pending, new_mounts = created['check_mode'], created['project'], set(created['mounts'])
     resources = []
-    project_pending = False
 
     if ran(project):
         resources.append(single('project', 'project', project))
-        project_pending = check_mode and project.get('action') == 'create'
     parent = pending_note('the project') if project_pending else None
 
-    tool_items, new_mounts = plan_tools(spec), set()
     if ran(tools):  # one bulk task for all tools
         resources.extend(bulk('tool', [tool_name(item) for item in tool_items], tools, 'tools'))
-        for item, got in zip(tool_items, tools.get('tools') or []):
-            if check_mode and isinstance(got, dict) and got.get('action') == 'create':
-                mount_point = mount_of(item, default_mount_point(item.get('tool')))
-                new_mounts.update((mount_point, got.get('mount_point') or mount_point))
     elif project_pending:
-        for item in tool_items:
-            resources.append(entry('tool', tool_name(item), 'create', pending=True, note=parent))
-            new_mounts.add(mount_of(item, default_mount_point(item.get('tool'))))
+        resources.extend(entry('tool', tool_name(item), 'create', pending=True, note=parent) for item in tool_items)
 
     def pending(mount_point):
         return project_pending or mount_point in new_mounts

@@ -75,7 +75,7 @@ def test_refused_like_the_server(value, message):
 def test_unchanged_is_one_read():
     session = link('https://allura.apache.org/')
     out = run(session)
-    assert out == {'changed': False, 'action': 'none', 'url': 'https://allura.apache.org/', 'diff': []}
+    assert out == {'changed': False, 'action': 'none', 'url': 'https://allura.apache.org/', 'diff': [], 'check_mode': False}
     assert len(session.calls) == 1
 
 
