@@ -51,8 +51,9 @@ options:
     type: str
   update_secret:
     description:
-      - V(on_create) sends O(secret) only when the webhook is created; an existing webhook is left alone
-        (the secret cannot be compared, and a warning says so when O(secret) is given).
+      - V(on_create) sends O(secret) only when the webhook is created; an existing webhook is left alone. The server
+        never returns a secret, so it cannot be compared - a changed O(secret) is not noticed, not sent, and not
+        reported (every run would otherwise say so). Use V(always) to rotate it.
       - V(always) sends O(secret) to an existing webhook on every run, which is then reported as changed
         (shown as C(<hidden>) in the diff).
     type: str
@@ -354,13 +355,9 @@ class Webhook(Resource):
                 self.ctx.warn('%s: the tool already has %s of at most %s webhooks of this type, so creating it will fail'
                               % (label, count.get('used'), count['max']))
             count['used'] = (count.get('used') or 0) + 1
-        else:
-            if len(item.found) > 1:
-                self.ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
-                              % (label, len(item.found), ', '.join(h['id'] for h in item.found)))
-            if values.get('secret') is not None and values['update_secret'] != 'always':
-                self.ctx.warn('%s: the secret cannot be compared (the server never returns it), so it was not sent; '
-                              'use update_secret=always to send it on every run' % label)
+        elif len(item.found) > 1:
+            self.ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
+                          % (label, len(item.found), ', '.join(h['id'] for h in item.found)))
         return super().converge_item(item)
 
     def desired(self, item):
