@@ -7,6 +7,7 @@
 #   make compat       the compatibility leg (Python 3.11 + ansible-core 2.19: sanity, units)
 #   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
 #   make demo / make bench
+#   make property     the check-mode property test's full matrix (not in `make test`; ROUNDS=20, SEED=n to replay)
 #   make clean        remove build and test output (keeps the virtualenvs; `make distclean` too)
 
 SHELL := /bin/bash
@@ -25,7 +26,7 @@ endif
 # Steps of scripts/test.sh that have a make target of their own.
 STEPS := sanity units sandbox-tests functional integration lint molecule build importer changelog
 
-.PHONY: help setup setup-compat test $(STEPS) sanity-compat units-compat compat demo sandbox bench \
+.PHONY: help setup setup-compat test $(STEPS) sanity-compat units-compat compat demo sandbox bench property \
 	stage clean distclean
 
 help:
@@ -65,6 +66,18 @@ sandbox: setup
 bench: setup
 	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }
 	$(PY) bench/run.py
+
+# The full matrix of tests/functional/test_check_mode_property.py: every kind of change on every project, ROUNDS
+# rounds in process, then a quarter as many through the modules (ALLURA_FORGE_RUN_AS_MODULE), each on a private sandbox.
+ROUNDS ?= 20
+property: stage
+	cd .build/ansible_collections/allura/forge && env -u ALLURA_URL ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build \
+	    ALLURA_PROPERTY_FULL=1 ALLURA_PROPERTY_ROUNDS=$(ROUNDS) $(if $(SEED),ALLURA_PROPERTY_SEED=$(SEED)) \
+	    $(CURDIR)/$(PY) -m pytest -p no:cacheprovider -q -s tests/functional/test_check_mode_property.py
+	cd .build/ansible_collections/allura/forge && env -u ALLURA_URL ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build \
+	    ALLURA_PROPERTY_FULL=1 ALLURA_PROPERTY_ROUNDS=$$(( ($(ROUNDS) + 3) / 4 )) ALLURA_PROPERTY_AS_MODULE=1 \
+	    $(if $(SEED),ALLURA_PROPERTY_SEED=$(SEED)) $(CURDIR)/$(PY) -m pytest -p no:cacheprovider -q -s \
+	    tests/functional/test_check_mode_property.py
 
 clean:
 	rm -rf .build .cache tests/output collections .pytest_cache importer_result.json *.tar.gz

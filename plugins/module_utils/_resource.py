@@ -35,10 +35,12 @@ the engine (`converge`; `state: absent` deletes) -> `finish` -> the result: the 
 (`pages[3]: ...`) and keeps the results of the items before it.
 
 Declared as well where it applies:
-    number          the option holding the number the server gives a resource (a ticket's ticket_num): an item
-                    without it is found by its key in `index()` (one read of the listing, alongside the check
-                    of the tool) or else created; a number that does not exist is an error
-    index(_)        with `number`: {key value: [numbers]} over the whole listing
+    number, listed  the option holding the number the server gives a resource (a ticket's ticket_num), and the
+                    key of the tool's paginated listing ('tickets'): an item without a number is found by its
+                    key in that listing (`index()`, one read, alongside the check of the tool) or else created;
+                    a number that does not exist is an error
+    returns         the resource as the module returns it: {key: value when unknown} (default: as the engine
+                    has it); `volatile`: the fields every write changes (unknown after a predicted write)
     identity        the fields a deletion's diff shows
 Hooks, each with a default, overridden only where a resource differs:
     label(item)             how messages and diffs name it ('p/test wiki page 'Home'')
@@ -88,8 +90,8 @@ class Item:
 class Resource:
     one = many = required = purpose = number = None
     options = fields = {}
-    key = identity = create_requires = ()
-    kinds = None
+    key = identity = create_requires = volatile = ()
+    kinds = returns = listed = None
     update = delete = None
 
     def __init__(self, params, client, ctx):
@@ -296,8 +298,22 @@ class Resource:
         """The `denied` of a write to the item (see AlluraClient.request) that needs `permission` on its tool."""
         return Denied(permission, self.label(item), permission, 'the %s tool at mount_point %r' % (self.kinds[0], self.where(item)), who)
 
+    def index(self, key=None):
+        """With `number`: {key value: [numbers]} over every page of the tool's listing (its entries under `listed`)."""
+        out = {}
+        for entry in self.client.paginate(self.project.path(self.mount_point), self.listed):
+            out.setdefault(entry.get(self.key[-1]), []).append(entry[self.number])
+        return out
+
     def public(self, item, outcome):
-        return outcome.after
+        """The resource as the module returns it: the keys of `returns` (with their value when unknown), and the
+        `volatile` fields, which every write changes, unknown after a predicted write."""
+        if self.returns is None:
+            return outcome.after
+        after = {name: (outcome.after or {}).get(name, value) for name, value in self.returns.items()}
+        if outcome.changed and outcome.predicted:
+            after.update(dict.fromkeys(self.volatile))
+        return after
 
     def finish(self, items, outcomes):
         pass

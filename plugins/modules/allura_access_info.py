@@ -90,21 +90,8 @@ access:
   returned: success
   type: dict
   sample: {"alice": {"read": true, "create": true}, "bob": {"read": true, "create": false}}
-check_mode:
-  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
-  returned: whenever the module ran (not when its options fail validation)
-  type: bool
-  sample: false
-missing:
-  description:
-    - When the module failed because something it needs does not exist, what that is - V(neighborhood), V(project),
-      V(tool) (nothing at O(mount_point)) or V(item) (the tool has no C(has_access)).
-    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
-      project or tool that a check run would create first).
-  returned: on failure, when something does not exist
-  type: str
-  choices: [neighborhood, project, tool, item]
-  sample: neighborhood
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError

@@ -90,21 +90,8 @@ action:
   description: What was done (or would be done in check mode) - V(create), V(update) (drift, check mode only) or V(none).
   returned: success
   type: str
-check_mode:
-  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
-  returned: whenever the module ran (not when its options fail validation)
-  type: bool
-  sample: false
-missing:
-  description:
-    - When the module failed because something it needs does not exist, what that is - V(project) (it does not exist,
-      and O(name) and O(admin) to create it are not given) or V(neighborhood).
-    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
-      project or tool that a check run would create first).
-  returned: on failure, when something does not exist
-  type: str
-  choices: [project, neighborhood]
-  sample: project
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re

@@ -63,20 +63,8 @@ doap:
   description: The DOAP RDF/XML description of the project.
   returned: when O(doap=true)
   type: str
-check_mode:
-  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
-  returned: whenever the module ran (not when its options fail validation)
-  type: bool
-  sample: false
-missing:
-  description:
-    - When the module failed because something it needs does not exist, what that is - V(project).
-    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
-      project or tool that a check run would create first).
-  returned: on failure, when something does not exist
-  type: str
-  choices: [project]
-  sample: project
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

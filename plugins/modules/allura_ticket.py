@@ -203,74 +203,40 @@ summary:
   returned: success, O(tickets) form
   type: dict
   sample: {"created": 1, "updated": 0, "unchanged": 199}
-check_mode:
-  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
-  returned: whenever the module ran (not when its options fail validation)
-  type: bool
-  sample: false
-missing:
-  description:
-    - When the module failed because something it needs does not exist, what that is - V(project), V(tool) (nothing at
-      O(mount_point)) or V(item) (the ticket).
-    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
-      project or tool that a check run would create first).
-  returned: on failure, when something does not exist
-  type: str
-  choices: [project, tool, item]
-  sample: project
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re
 from functools import partial
 from urllib.parse import urlsplit
 
-from ansible_collections.allura.forge.plugins.module_utils._allura import TRACKER_TOOLS
+from ansible_collections.allura.forge.plugins.module_utils._allura import TRACKER_TOOLS, form_bool, form_number
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels, named
 
-BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
              private=False, discussion_disabled=False, custom_fields={}, reported_by=None, created_date=None, mod_date=None)
 
 
-def as_bool(value):
-    """The server's reading of a boolean (absent and the stored string "False" are false); other input unchanged."""
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    return BOOL_WORDS.get(str(value).strip().lower(), value)
-
-
-def as_number(value):
-    if value is None or value == '':
-        return None
-    if isinstance(value, (bool, int, float)):
-        return value
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return value
-
-
 def field_equal(have, want):
     """A custom field value, typed by whichever side shows the type (the live one for "3" vs 3)."""
     if isinstance(have, bool) or isinstance(want, bool):
-        return as_bool(have) == as_bool(want)
+        return form_bool(have) == form_bool(want)
     if isinstance(have, (int, float)) or isinstance(want, (int, float)):
-        return as_number(have) == as_number(want)
+        return form_number(have) == form_number(want)
     return text(have) == text(want)
 
 
 def typed(have, want):
     """The desired value in the type the server will store, as far as it is known."""
     if isinstance(have, bool) or isinstance(want, bool):
-        value = as_bool(want)
+        value = form_bool(want)
         return value if isinstance(value, bool) else want
-    return as_number(want) if isinstance(have, (int, float)) and want != '' else want
+    return form_number(want) if isinstance(have, (int, float)) and want != '' else want
 
 
 def text(value):
@@ -280,12 +246,10 @@ def text(value):
 # verify: what the server may drop without an error (REFERENCE 8.3-8.5) - a non-member assignee, unknown and
 # user-type custom fields, discussion_disabled on create. A write that sends none of them is not read back:
 # the number of a new ticket is in the answer's Location, and the other fields are stored as sent.
-FIELDS = dict(
-    summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
-    assigned_to=Field(normalise=text, verify=True), labels=LABELS,
-    milestone=Field(normalise=text), private=Field(normalise=bool), discussion_disabled=Field(normalise=bool, verify=True),
-    custom_fields=Field(partial=True, equal=field_equal, verify=True),
-)
+FIELDS = dict(summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
+              assigned_to=Field(normalise=text, verify=True), labels=LABELS, milestone=Field(normalise=text),
+              private=Field(normalise=bool), discussion_disabled=Field(normalise=bool, verify=True),
+              custom_fields=Field(partial=True, equal=field_equal, verify=True))
 
 
 def from_server(ticket):
@@ -298,10 +262,8 @@ def from_server(ticket):
 
 
 def check_custom(fields, opt):
-    if fields is None:
-        return None
-    out = {}
-    for name, value in fields.items():
+    """The custom fields given a value (null: not given), each checked."""
+    for name, value in (fields or {}).items():
         option = '%scustom_fields.%s' % (opt, name)
         if name == 'milestone':
             raise ParameterError('%s: give the milestone with the milestone option (the server ignores it here)' % option)
@@ -310,17 +272,15 @@ def check_custom(fields, opt):
                                  'makes it from the label (lower case, words joined by "_"; label "My Num" is my_num)' % (option, name))
         if not isinstance(value, (str, bool, int, float, type(None))):
             raise ParameterError('%s: %r is not a string, number or boolean' % (option, value))
-        if value is not None:
-            out[name] = value
-    return out or None
+    return {name: value for name, value in (fields or {}).items() if value is not None} or None
 
 
 class Ticket(Resource):
-    one, many, key, number = 'ticket', 'tickets', ('summary',), 'ticket_num'
+    one, many, key, number, listed = 'ticket', 'tickets', ('summary',), 'ticket_num', 'tickets'
     options = dict(ticket_num=dict(type='int'), summary=dict(type='str'), description=dict(type='str'), status=dict(type='str'),
                    assigned_to=dict(type='str'), labels=dict(type='list', elements='str'), milestone=dict(type='str'),
                    private=dict(type='bool'), discussion_disabled=dict(type='bool'), custom_fields=dict(type='dict'))
-    kinds, purpose, fields = TRACKER_TOOLS, 'allura_ticket', FIELDS
+    kinds, purpose, fields, returns, volatile = TRACKER_TOOLS, 'allura_ticket', FIELDS, EMPTY, ('mod_date',)
 
     def check(self, item):
         values, opt = item.values, item.opt
@@ -337,27 +297,19 @@ class Ticket(Resource):
     def path(self, *segments, **kwargs):
         return self.project.path(self.mount_point, *[str(s) for s in segments], **kwargs)
 
-    def index(self, key=None):
-        """{summary: [ticket numbers]} over every page of the ticket list."""
-        out = {}
-        for ticket in self.client.paginate(self.path(), 'tickets'):
-            out.setdefault(ticket.get('summary'), []).append(ticket['ticket_num'])
-        return out
-
     def read(self, item):
         body = self.client.exists(self.path(item.values['ticket_num'])) if item.values['ticket_num'] else None
         return None if body is None else from_server(body.get('ticket') or {})
 
     def ready(self, items):
         super().ready(items)
-        users = {}
+        assignees = {}  # new assignees, each with the first item that names it
         for item in items:
-            who = item.values['assigned_to']
-            if who and who != (item.live or {}).get('assigned_to'):
-                if who not in users:
-                    users[who] = self.client.exists(self.client.path('u', who, 'profile')) is not None
-                if not users[who]:
-                    raise ParameterError('%sassigned_to %r: no such user on the server' % (item.opt, who))
+            if item.values['assigned_to'] and item.values['assigned_to'] != (item.live or {}).get('assigned_to'):
+                assignees.setdefault(item.values['assigned_to'], item)
+        for who, item in assignees.items():
+            if self.client.exists(self.client.path('u', who, 'profile')) is None:
+                raise ParameterError('%sassigned_to %r: no such user on the server' % (item.opt, who))
 
     def desired(self, item):
         desired = super().desired(item)
@@ -379,11 +331,19 @@ class Ticket(Resource):
 
     def create(self, item, desired):
         done = self.write(item, self.path('new', trailing_slash=False), self.form(desired, None), partial(self.find, item), 'create')
-        return dict(ticket_num=done if isinstance(done, int) else location_num(done))
+        if isinstance(done, int):  # an ambiguous failure, and a re-read found the ticket created
+            return dict(ticket_num=done)
+        # the number is in the answer's Location (never followed: it names the server's own base URL)
+        match = re.search(r'/(\d+)/?$', urlsplit(done.headers.get('Location') or '').path)
+        if not match:
+            raise AlluraError('the server created a ticket but its answer has no ticket URL (Location %r); look for it in the '
+                              'tracker before running again' % done.headers.get('Location'))
+        return dict(ticket_num=int(match.group(1)))
 
     def update(self, item, live, sent, desired):
-        self.write(item, self.path(item.values['ticket_num'], 'save', trailing_slash=False), self.form(sent, live), partial(self.stored, item, sent), 'update')
-        return dict(ticket_num=item.values['ticket_num'])
+        num = item.values['ticket_num']
+        self.write(item, self.path(num, 'save', trailing_slash=False), self.form(sent, live), partial(self.stored, item, sent), 'update')
+        return dict(ticket_num=num)
 
     def write(self, item, path, form, recheck, action):
         who = 'a logged-in user' if action == 'create' else 'a project member with the Developer role or above'
@@ -402,13 +362,10 @@ class Ticket(Resource):
         want = {k: v for k, v in self.desired(item).items() if v is not None}
         ticket = self.read(item)
         if created and want.get('discussion_disabled') and not ticket['discussion_disabled']:  # ignored on create (REFERENCE 8.3)
-            self.write(item, self.path(after['ticket_num'], 'save', trailing_slash=False), self.form(dict(discussion_disabled=True), ticket),
-                       partial(self.stored, item, dict(discussion_disabled=True)), 'update')
+            self.update(item, ticket, dict(discussion_disabled=True), None)
             ticket = self.read(item)
-        problems = []
-        if want.get('assigned_to') and ticket['assigned_to'] != want['assigned_to']:
-            problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
-                            % (want['assigned_to'], self.project.label))
+        problems = ['assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
+                    % (want['assigned_to'], self.project.label)] if want.get('assigned_to') and want['assigned_to'] != ticket['assigned_to'] else []
         for name, value in sorted((want.get('custom_fields') or {}).items()):
             if name not in ticket['custom_fields']:
                 problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
@@ -420,21 +377,6 @@ class Ticket(Resource):
             raise AlluraError('%s: %s%s' % (self.label(item), 'the ticket was created, but ' if created else '', '; '.join(problems)),
                               resource=ticket, changed=True)
         return ticket
-
-    def public(self, item, outcome):
-        after = {k: (outcome.after or {}).get(k, v) for k, v in EMPTY.items()}
-        if outcome.changed and outcome.predicted:
-            after['mod_date'] = None  # changed by the write; only a read would tell it
-        return after
-
-
-def location_num(response):
-    """The ticket number from a create's Location header (never followed: it names the server's own base URL)."""
-    match = re.search(r'/(\d+)/?$', urlsplit(response.headers.get('Location') or '').path)
-    if not match:
-        raise AlluraError('the server created a ticket but its answer has no ticket URL (Location %r); look for it in the '
-                          'tracker before running again' % response.headers.get('Location'))
-    return int(match.group(1))
 
 
 ARGUMENT_SPEC = Ticket.argument_spec(mount_point=dict(type='str', default='tickets'), parallel=PARALLEL)

@@ -191,26 +191,13 @@ diff:
   returned: when diff mode is on
   type: list
   elements: dict
-check_mode:
-  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
-  returned: whenever the module ran (not when its options fail validation)
-  type: bool
-  sample: false
-missing:
-  description:
-    - When the module failed because something it needs does not exist, what that is - V(project).
-    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
-      project or tool that a check run would create first).
-  returned: on failure, when something does not exist
-  type: str
-  choices: [project]
-  sample: project
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from functools import partial
 
-from ansible_collections.allura.forge.plugins.module_utils._allura import (
-    RELAXED_MOUNT_POINT, REPOSITORY_TOOLS, RESERVED_MOUNT_POINTS, REST_TOOLS, STRICT_MOUNT_POINT, default_mount_point)
+from ansible_collections.allura.forge.plugins.module_utils._allura import REST_TOOLS, default_mount_point, normalise_mount_point
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
@@ -225,22 +212,6 @@ FIELDS = dict(
     mount_point=Field(create_only=True),
     mount_label=Field(create_only=True, where=ADMIN_UI + ': Rename'),
 )
-
-
-def normalise_mount_point(tool, mount_point, option='mount_point'):
-    """The mount point the server would store, or ParameterError with the server's reason."""
-    if tool in REPOSITORY_TOOLS:
-        value, pattern, rule = mount_point, RELAXED_MOUNT_POINT, ('1-63 letters, digits, "-", "_", "." or "+", starting with a '
-                                                                  'letter or digit (repository tools keep the case)')
-    else:
-        value, pattern, rule = mount_point.lower(), STRICT_MOUNT_POINT, ('1-63 lower-case letters, digits or "-" (upper case is '
-                                                                         'lower-cased), not only digits, not starting or ending with "-"')
-    if not pattern.fullmatch(value):
-        raise ParameterError('%s %r is invalid: %s' % (option, mount_point, rule))
-    if value in RESERVED_MOUNT_POINTS:
-        raise ParameterError('%s %r is invalid: %r is reserved by Allura (reserved: %s)'
-                             % (option, mount_point, value, ', '.join(RESERVED_MOUNT_POINTS)))
-    return value
 
 
 def public(entry):

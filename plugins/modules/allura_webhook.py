@@ -210,28 +210,15 @@ limits:
   returned: on failure, when the limit is reached
   type: dict
   sample: {"max": 3, "used": 3}
-check_mode:
-  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
-  returned: whenever the module ran (not when its options fail validation)
-  type: bool
-  sample: false
-missing:
-  description:
-    - When the module failed because something it needs does not exist, what that is - V(project) or V(tool) (nothing at
-      a O(mount_point)).
-    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
-      project or tool that a check run would create first).
-  returned: on failure, when something does not exist
-  type: str
-  choices: [project, tool]
-  sample: project
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re
 from functools import partial
 from urllib.parse import urlparse, urlsplit, urlunparse
 
-from ansible_collections.allura.forge.plugins.module_utils._allura import RELAXED_MOUNT_POINT, REPOSITORY_TOOLS
+from ansible_collections.allura.forge.plugins.module_utils._allura import REPOSITORY_TOOLS, normalise_mount_point
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
@@ -263,14 +250,8 @@ KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
 
 
 def public(hook):
-    """The returned form of a hook; never a secret."""
-    if not hook:
-        return {}
-    out = dict.fromkeys(KEYS)
-    out.update((k, v) for k, v in hook.items() if k in KEYS)
-    if '_id' in hook:
-        out['id'] = hook['_id']
-    return out
+    """The returned form of a hook (the server's `_id` as `id`); never a secret."""
+    return {key: hook.get('_id' if key == 'id' and '_id' in hook else key) for key in KEYS} if hook else {}
 
 
 class Webhook(Resource):
@@ -279,7 +260,7 @@ class Webhook(Resource):
                    url=dict(type='str', required=True), secret=dict(type='str', no_log=True),
                    update_secret=dict(type='str', choices=['on_create', 'always'], default='on_create'),
                    state=dict(type='str', choices=['present', 'absent'], default='present'))
-    kinds, purpose, fields = REPOSITORY_TOOLS, 'a webhook', FIELDS
+    kinds, purpose, fields, returns = REPOSITORY_TOOLS, 'a webhook', FIELDS, dict.fromkeys(KEYS)
     identity = ('hook_url', 'type', 'id')
     reread = None  # the server answers a create or an edit with the webhook as stored
 
@@ -295,9 +276,7 @@ class Webhook(Resource):
             hint = ' (the server reads %r as its scheme)' % parts.scheme if '://' not in url else ''
             raise ParameterError('%surl %r is invalid%s: a webhook URL must be http:// or https:// with a host, such as '
                                  'https://ci.example.org/hook' % (opt, raw, hint))
-        if not RELAXED_MOUNT_POINT.fullmatch(values.get('mount_point') or ''):
-            raise ParameterError('%smount_point %r is invalid: a repository mount point is 1-63 letters, digits and - _ . +, '
-                                 'starting with a letter or digit' % (opt, values.get('mount_point')))
+        normalise_mount_point(REPOSITORY_TOOLS[0], values['mount_point'] or '', opt + 'mount_point')
         if not _TYPE.match(values.get('type') or ''):
             raise ParameterError('%stype %r is invalid: webhook types are lower-case names such as repo-push' % (opt, values.get('type')))
         if values.get('secret') == '':
@@ -306,58 +285,57 @@ class Webhook(Resource):
         values['url'] = url
 
     def label(self, item):
-        return '%s webhook %s of %s/%s' % (item.values['type'], item.values['url'], self.project.label, item.values['mount_point'])
+        return '%s webhook %s of %s' % (item.values['type'], item.values['url'], self.repository(item.values['mount_point']))
+
+    def repository(self, mount_point):
+        return '%s/%s' % (self.project.label, mount_point)
 
     def path(self, item, *segments):
-        return self.project.path('admin', item.values['mount_point'], 'webhooks', *segments, trailing_slash=False)
+        return self.project.path('admin', item.values['mount_point'], 'webhooks', item.values['type'], *segments, trailing_slash=False)
 
     def read_all(self, items):
-        """One listing per repository, `parallel` at a time, while the repositories are checked."""
-        first = {}
-        for item in items:
-            first.setdefault(item.values['mount_point'], item)
-        self.listings = dict(zip(first, read_many(self.listing, list(first.values()), self.parallel, first=partial(self.require, items))))
+        """One listing per repository, `parallel` at a time, while the repositories are checked; the types checked against it."""
+        mounts = list(dict.fromkeys(item.values['mount_point'] for item in items))
+        self.listings = dict(zip(mounts, read_many(self.listing, mounts, self.parallel, first=partial(self.require, items))))
         self.used = {}
         for item in items:
+            limits = self.listings[item.values['mount_point']].get('limits') or {}
+            if limits and item.values['type'] not in limits:
+                raise ParameterError('%stype %r is not a webhook type of %s (available: %s)'
+                                     % (item.opt, item.values['type'], self.repository(item.values['mount_point']), ', '.join(sorted(limits))))
             item.found = self.matching(item, self.listings[item.values['mount_point']])
             item.live = item.found[0] if item.found else None
             if item.values['state'] == 'absent' and len(item.found) > 1:
                 item.live = dict(item.live, id=[hook['id'] for hook in item.found])
 
-    def listing(self, item):
-        return self.client.get_json(self.path(item), denied=self.needs_admin(item, 'list the webhooks of', '%s/%s' % (
-            self.project.label, item.values['mount_point'])))
+    def listing(self, mount_point):
+        return self.client.get_json(self.project.path('admin', mount_point, 'webhooks', trailing_slash=False),
+                                    denied=self.needs_admin('list the webhooks of', self.repository(mount_point)))
 
-    def needs_admin(self, item, action, what=None):
+    def needs_admin(self, action, what):
         """Webhooks need admin permission on the project (REFERENCE 6.1)."""
-        return Denied(action, what or self.label(item), 'admin', 'project %s' % self.project.label, 'a project admin')
+        return Denied(action, what, 'admin', 'project %s' % self.project.label, 'a project admin')
 
     def matching(self, item, listing):
         return [public(hook) for hook in listing.get('webhooks') or []
                 if hook.get('type') == item.values['type'] and hook.get('hook_url') == item.values['url']]
 
-    def ready(self, items):
-        for item in items:
-            limits = self.listings[item.values['mount_point']].get('limits') or {}
-            if limits and item.values['type'] not in limits:
-                raise ParameterError('%stype %r is not a webhook type of %s/%s (available: %s)' % (
-                    item.opt, item.values['type'], self.project.label, item.values['mount_point'], ', '.join(sorted(limits))))
-
     def converge_item(self, item):
         """Counts the webhooks of the tool, so that check mode can say when a create will fail on the server's limit."""
         values, label = item.values, self.label(item)
-        count = self.used.setdefault((values['mount_point'], values['type']), dict(
-            (self.listings[values['mount_point']].get('limits') or {}).get(values['type']) or {}))
+        limit = (self.listings[values['mount_point']].get('limits') or {}).get(values['type']) or {}
+        used = self.used.get((values['mount_point'], values['type']), limit.get('used') or 0)
         if values['state'] == 'absent':
-            count['used'] = (count.get('used') or 0) - len(item.found)
+            used -= len(item.found)
         elif item.live is None:
-            if self.ctx.check_mode and count.get('max') is not None and (count.get('used') or 0) >= count['max']:
+            if self.ctx.check_mode and limit.get('max') is not None and used >= limit['max']:
                 self.ctx.warn('%s: the tool already has %s of at most %s webhooks of this type, so creating it will fail'
-                              % (label, count.get('used'), count['max']))
-            count['used'] = (count.get('used') or 0) + 1
+                              % (label, used, limit['max']))
+            used += 1
         elif len(item.found) > 1:
             self.ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
                           % (label, len(item.found), ', '.join(h['id'] for h in item.found)))
+        self.used[(values['mount_point'], values['type'])] = used
         return super().converge_item(item)
 
     def desired(self, item):
@@ -367,48 +345,39 @@ class Webhook(Resource):
         return ['secret'] if item.values['update_secret'] == 'always' else ()
 
     def create(self, item, desired):
-        path = self.path(item, item.values['type'])
+        path = self.path(item)
         response = self.client.post(path, dict(url=desired['hook_url'], secret=desired.get('secret')), expect=(201, 400),
-                                    recheck=partial(self.created, item), denied=self.needs_admin(item, 'create'))
+                                    recheck=partial(self.created, item), denied=self.needs_admin('create', self.label(item)))
         if isinstance(response, dict):  # a re-read found it: the server did the create
             return response
+        try:
+            body = response.json()  # the webhook as stored, or why it was refused
+        except ValueError:
+            raise self.client.error('POST', path, response)
         if response.status_code == 201:
-            return public(response.json())
-        body = _body(response)
-        if isinstance(body.get('limits'), dict):
-            raise AlluraError('cannot create another %s webhook on %s/%s: the server allows %s per tool and %s exist (delete one '
-                              'first)' % (item.values['type'], self.project.label, item.values['mount_point'],
-                                          body['limits'].get('max'), body['limits'].get('used')),
-                              status=400, method='POST', path=path, limits=body['limits'])
+            return public(body)
+        limits = body.get('limits')
+        if isinstance(limits, dict):
+            raise AlluraError('cannot create another %s webhook on %s: the server allows %s per tool and %s exist (delete one first)'
+                              % (item.values['type'], self.repository(item.values['mount_point']), limits.get('max'), limits.get('used')),
+                              status=400, method='POST', path=path, limits=limits)
         found = self.created(item) if 'already exists' in str(body.get('error', '')) else None  # created meanwhile?
         if found:
             return found
         raise self.client.error('POST', path, response)
 
     def created(self, item):
-        found = self.matching(item, self.listing(item))
-        return found[0] if found else None
+        return next(iter(self.matching(item, self.listing(item.values['mount_point']))), None)
 
     def update(self, item, live, sent, desired):
         # Only the secret can differ: the URL and type are the identity.
-        return public(self.client.post_json(self.path(item, item.values['type'], live['id']), dict(secret=desired['secret']),
-                                            denied=self.needs_admin(item, 'change the secret of')))
+        return public(self.client.post_json(self.path(item, live['id']), dict(secret=desired['secret']),
+                                            denied=self.needs_admin('change the secret of', self.label(item))))
 
     def delete(self, item):
         for hook in item.found:  # 404: already gone
-            self.client.request('DELETE', self.path(item, item.values['type'], hook['id']), expect=(200, 404),
-                                denied=self.needs_admin(item, 'delete'))
-
-    def public(self, item, outcome):
-        return public(outcome.after)
-
-
-def _body(response):
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
+            self.client.request('DELETE', self.path(item, hook['id']), expect=(200, 404),
+                                denied=self.needs_admin('delete', self.label(item)))
 
 
 ARGUMENT_SPEC = Webhook.argument_spec(parallel=PARALLEL)

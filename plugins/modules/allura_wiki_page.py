@@ -180,21 +180,8 @@ summary:
   returned: with O(pages)
   type: dict
   sample: {"created": 1, "updated": 0, "unchanged": 199}
-check_mode:
-  description: Whether the module ran in check mode; its result is then what a real run would do, not what was done.
-  returned: whenever the module ran (not when its options fail validation)
-  type: bool
-  sample: false
-missing:
-  description:
-    - When the module failed because something it needs does not exist, what that is - V(project), V(tool) (nothing at
-      O(mount_point)) or V(item) (the page).
-    - Callers decide from this key, never from the message (the C(allura.forge.project) role predicts what lives in a
-      project or tool that a check run would create first).
-  returned: on failure, when something does not exist
-  type: str
-  choices: [project, tool, item]
-  sample: tool
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re
