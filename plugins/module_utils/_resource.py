@@ -21,8 +21,9 @@ A module that converges one resource of a kind, or many in one task (its bulk op
         def create(self, item, desired): ...           # write; return the server's answer
         def update(self, item, live, sent, desired): ...
 
-    ARGUMENT_SPEC = Page.argument_spec(mount_point=dict(type='str', default='wiki'))
-    MUTUALLY_EXCLUSIVE, REQUIRED_ONE_OF = Page.mutually_exclusive(), Page.required_one_of()
+    ARGUMENT_SPEC = Page.argument_spec(mount_point=dict(type='str', default='wiki'), parallel=PARALLEL)
+    MUTUALLY_EXCLUSIVE = Page.mutually_exclusive()  # one constant per line: ansible-doc reads the module's AST
+    REQUIRED_ONE_OF = Page.required_one_of()
 
     def run(params, client, ctx):
         return Page(params, client, ctx).run()
@@ -53,13 +54,15 @@ Hooks, each with a default, overridden only where a resource differs:
                             is predicted, and read back only when a field declared `verify` was sent (default:
                             `read`). Set to None when the answer is the resource.
     delete(item)            declared when `state: absent` removes the resource (item.live)
-    public(item, outcome)   the resource as the module returns it (default: outcome.after)
+    public(item, outcome)   the resource as the module returns it (default: from `returns`)
     finish(items, outcomes) after the last write (tools: one project re-read verifies every install)
 `stored(item, want)` is a ready-made `recheck` for a write, `denied(item, permission, who)` its `denied` (see
-AlluraClient.request). An Item holds
-`name` ('' in the single form, 'pages[3]' in the other), `opt` (its option prefix in messages, '' or
-'pages[3].'), `values` (its options, every one present) and `live`. The hooks see `self.project`,
-`self.client`, `self.ctx`, `self.parallel` and `self.where(item)` (the item's mount point).
+AlluraClient.request). An Item holds `name` ('' in the single form, 'pages[3]' in the other), `opt` (its
+option prefix in messages, '' or 'pages[3].'), `values` (its options, every one present) and `live`. The
+hooks see `self.project`, `self.client`, `self.ctx`, `self.parallel` and `self.where(item)` (its mount point).
+
+tests/unit/plugins/module_utils/test_resource.py declares a new kind in about 40 lines (posts found by
+title or addressed by number, deleted with `state: absent`) and tests the driver through it.
 """
 
 from __future__ import annotations
