@@ -328,7 +328,7 @@ def classify(exc, server, proxy=None, proxy_source=None, timeout=None):
     not_found = dns is not None and getattr(dns.__cause__, 'errno', None) != socket.EAI_AGAIN  # EAI_AGAIN: try again
     if isinstance(exc, requests.exceptions.ProxyError) and proxy:
         where = 'the proxy %s (from %s)' % (_host_port(proxy), proxy_source)
-        direct = 'or set use_proxy to false (or list %s in NO_PROXY) to connect directly' % urlsplit(server).hostname
+        direct = 'or set use_proxy to false or list %s in NO_PROXY to connect directly' % urlsplit(server).hostname
         if dns is not None:
             return Failure('proxy', 'cannot resolve the host name of %s' % where, retry=not not_found,
                            advice='check the proxy URL, %s' % direct)
@@ -345,8 +345,8 @@ def classify(exc, server, proxy=None, proxy_source=None, timeout=None):
         return Failure('proxy_refused', '%s refused to open a tunnel to %s (%s)' % (where, target, answer or 'no answer'),
                        retry=False, advice=('check the user and password in the proxy URL, and that the proxy lets you reach '
                                             'this server' if credentials else
-                                            'if it asks for authentication (407), give them in the proxy URL '
-                                            '(http://user:password@host:port); else it does not let you reach this server'))
+                                            'if it asks for authentication (407), give a user and password in the proxy URL '
+                                            '(http://user:password@host:port); otherwise it does not let you reach this server'))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
         return Failure('timeout', 'connecting to %s timed out' % target)
     if isinstance(exc, requests.exceptions.Timeout):
@@ -404,9 +404,9 @@ class AlluraClient:
         self.session = session or requests.Session()
         if session is None:
             # OpenSSL reads SSL_CERT_FILE and SSL_CERT_DIR for the OS trust store from this process's environment:
-            # where the task's differs (blanks one), that store would not be the task's
-            os_trust_store = verify is True and HAS_TRUSTSTORE and all(
-                environ.get(name) == os.environ.get(name) for name in ('SSL_CERT_FILE', 'SSL_CERT_DIR'))
+            # where the task's environment blanks one of them, that store would not be the task's
+            os_trust_store = verify is True and HAS_TRUSTSTORE and not any(
+                environ.get(name) == '' and os.environ.get(name) for name in ('SSL_CERT_FILE', 'SSL_CERT_DIR'))
             adapter = _session_adapter(os_trust_store)
             self.session.mount('https://', adapter)
             self.session.mount('http://', adapter)

@@ -107,8 +107,9 @@ def real_error(url, **kwargs):
     exceptions it wraps, to script a FakeSession with or to classify."""
     session = requests.Session()
     session.trust_env = False
+    kwargs.setdefault('timeout', 5)
     try:
-        session.get(url, timeout=5, **kwargs)
+        session.get(url, **kwargs)
     except requests.exceptions.RequestException as exc:
         return exc
     raise AssertionError('GET %s did not fail' % url)

@@ -10,6 +10,7 @@ import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.allura.forge.plugins.module_utils import _module
+from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, validation_rules
 
 MODULES = ('allura_access_info', 'allura_export', 'allura_link', 'allura_project', 'allura_project_info', 'allura_ticket',
@@ -57,3 +58,29 @@ def test_bulk_spec_puts_the_item_options_at_the_top_level_and_in_the_list():
     assert spec == dict(url=dict(type='str'), kind=dict(type='str', default='push'),
                         hooks=dict(type='list', elements='dict', options=item))
     assert item['url'] == dict(type='str', required=True)  # the item spec itself is left as it is
+
+
+def test_the_fallbacks_read_the_given_environment_and_take_an_empty_variable_for_unset(monkeypatch):
+    from ansible_collections.allura.forge.plugins.modules import allura_project_info as info
+    monkeypatch.setenv('ALLURA_URL', 'https://controller.example.org')
+    monkeypatch.setenv('ALLURA_RETRIES', '9')
+
+    def resolved(environ=None):
+        spec = argument_spec(info.ARGUMENT_SPEC, environ=environ)
+        return ArgumentSpecValidator(spec, **validation_rules(info)).validate({'project': 'test'}).validated_parameters
+
+    assert resolved()['server_url'] == 'https://controller.example.org' and resolved()['retries'] == 9  # os.environ
+    task = resolved({'ALLURA_URL': 'https://task.example.org', 'ALLURA_RETRIES': '', 'ALLURA_USE_PROXY': 'no'})
+    assert (task['server_url'], task['retries'], task['use_proxy']) == ('https://task.example.org', 5, False)
+    monkeypatch.setenv('ALLURA_URL', '')
+    assert resolved()['server_url'] == 'https://sourceforge.net'  # the module path: '' is unset too
+    assert argument_spec(info.ARGUMENT_SPEC) == argument_spec(info.ARGUMENT_SPEC)  # the module adapter's spec is stable
+
+
+def test_oauth_wins_over_a_token_of_the_given_environment_only():
+    from ansible_collections.allura.forge.plugins.module_utils._module import client_from_params
+    oauth = dict(oauth_consumer_key='k', oauth_consumer_secret='cs', oauth_token='t', oauth_token_secret='ts')
+    params = dict(oauth, server_url='https://forge.example.org', token='from-env', timeout=30, retries=0)
+    assert client_from_params(params, environ={'ALLURA_TOKEN': 'from-env'})._auth is not None  # the token came from there
+    with pytest.raises(ParameterError, match='mutually exclusive'):  # given for the task: both at once is an error
+        client_from_params(params, environ={'ALLURA_TOKEN': 'other'})
