@@ -103,8 +103,9 @@ notes:
     with, the C(environment) keyword of play, block, role and task included, also when the module runs on the
     controller without being copied (the default for C(localhost)). A variable set to an empty string counts as unset.
   - A connection failure names its cause in the result's C(connection_error) (V(dns), V(refused), V(timeout),
-    V(broken), V(connection), V(tls), V(proxy), V(proxy_refused), V(proxy_auth)); only timeouts, broken connections
-    and busy servers suggest raising O(retries).
+    V(broken), V(connection), V(tls), V(proxy), V(proxy_refused), V(proxy_auth)); only transient failures (timeouts,
+    lost connections, busy servers) suggest raising O(retries), and those a retry cannot mend (an unknown host name, TLS,
+    a proxy's refusal) fail at once.
 requirements:
   - requests
   - requests-oauthlib (only for OAuth 1.0a)
