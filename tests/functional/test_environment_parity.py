@@ -104,6 +104,15 @@ def shell_environment(s):
     return env
 
 
+def shell_tasks(table):
+    """{row: the task that reads the shell's values in that row's environment}; rows with the same one share it."""
+    names, seen = {}, {}
+    for i, (_variable, neutral, ways, _extra) in enumerate(table):
+        if 'shell' in ways:
+            names[i] = seen.setdefault(json.dumps(neutral, sort_keys=True), 'shell_%d' % len(seen))
+    return names
+
+
 def playbook(table):
     """One play for the shell way of every variable, then one play per variable with its play value."""
     probe = {'allura.forge.allura_webhook': dict(project='test', mount_point='code', url='https://ci.example.org/env-parity')}
@@ -112,9 +121,9 @@ def playbook(table):
         return dict(probe, name=name, environment=environment, register=name, check_mode=True, ignore_errors=True)
 
     common = dict(hosts='localhost', gather_facts=False, vars=dict(ansible_python_interpreter='{{ ansible_playbook_python }}'))
-    shell_tasks = [task('r%d_shell' % i, dict(neutral)) for i, (_var, neutral, ways, _extra) in enumerate(table) if 'shell' in ways]
-    plays = [dict(common, name='shell', tasks=shell_tasks)]
-    names = [t['name'] for t in shell_tasks]
+    shell = {name: table[i][1] for i, name in shell_tasks(table).items()}  # the same environment for a name
+    plays = [dict(common, name='shell', tasks=[task(name, neutral) for name, neutral in shell.items()])]
+    names = list(shell)
     for i, (variable, neutral, ways, extra) in enumerate(table):
         tasks = [task('r%d_play' % i, {}), task('r%d_task' % i, {variable: ways['task'][0]}),
                  task('r%d_empty' % i, dict(extra, **{variable: ''}))]
@@ -174,10 +183,10 @@ def test_every_variable_set_every_way_gives_the_same_result_on_both_paths(ansibl
         assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
         seen[path] = observe(json.loads(out.read_text(encoding='utf-8')), labels)
 
-    matrix, wrong = [], []
+    matrix, wrong, shell = [], [], shell_tasks(table)
     for i, (variable, _neutral, ways, _extra) in enumerate(table):
         for way, (value, expected, option_value) in ways.items():
-            name = 'r%d_%s' % (i, way)
+            name = shell[i] if way == 'shell' else 'r%d_%s' % (i, way)
             in_process, as_module = seen['in-process'][name], seen['as-module'][name]
             matrix.append('| %s | %s | %s | %s | %s |' % (variable, way, value[-30:], in_process['outcome'], as_module['outcome']))
             if in_process != as_module:
