@@ -29,7 +29,6 @@ BAD_TOKEN = 'ffffffffffffffffffff'
 OAUTH = dict(ALLURA_OAUTH_CONSUMER_KEY='sandboxconsumerkey000001', ALLURA_OAUTH_CONSUMER_SECRET='sandboxconsumersecret001',
              ALLURA_OAUTH_TOKEN='sandboxaccesstoken000001', ALLURA_OAUTH_TOKEN_SECRET='sandboxtokensecret000001')
 NO_OAUTH = {name: '' for name in OAUTH}
-WAYS = ('shell', 'play', 'task', 'empty')
 HIDDEN = 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
 OPTION = dict(ALLURA_URL='server_url', ALLURA_TOKEN='token', ALLURA_VALIDATE_CERTS='validate_certs', ALLURA_CA_PATH='ca_path',
               ALLURA_TIMEOUT='timeout', ALLURA_RETRIES='retries', ALLURA_USE_PROXY='use_proxy', ALLURA_PROXY_URL='proxy_url',
@@ -69,7 +68,8 @@ def rows(s):
          dict(shell=(s['bad'], 'tls', None), play=(s['ca'], 'ok', None), task=(s['bad'], 'tls', None), empty=('', 'ok', None)), {}),
         ('SSL_CERT_FILE', dict(ALLURA_CA_PATH='', REQUESTS_CA_BUNDLE=''),
          dict(shell=(s['ca2'], 'ok', None), play=(s['bad'], 'tls', None), task=(s['ca'], 'ok', None), empty=('', 'tls', None)), {}),
-        ('ALLURA_TIMEOUT', {}, dict(shell=('11', 'ok', 11.0), play=('12', 'ok', 12.0), task=('13.5', 'ok', 13.5), empty=('', 'ok', 30.0)), {}),
+        ('ALLURA_TIMEOUT', {}, dict(shell=('11', 'ok', 11.0), play=('12', 'ok', 12.0), task=('13.5', 'ok', 13.5), empty=('', 'ok', 30.0),
+                                    block=('14', 'ok', 14.0), role=('15', 'ok', 15.0)), {}),  # a block's, a role's over the play's
         ('ALLURA_RETRIES', {}, dict(shell=('1', 'ok', 1), play=('2', 'ok', 2), task=('3', 'ok', 3), empty=('', 'ok', 5)), {}),
         ('ALLURA_USE_PROXY', {}, dict(shell=('false', 'ok', False), play=('true', via('proxy_refused', 'A', 'proxy_url'), True),
                                       task=('no', 'ok', False), empty=('', via('proxy_refused', 'A', 'proxy_url'), True)), {}),
@@ -114,7 +114,8 @@ def shell_tasks(table):
 
 
 def playbook(table):
-    """One play for the shell way of every variable, then one play per variable with its play value."""
+    """One play for the shell way of every variable, then one play per variable with its play value; and the tasks of
+    the role `probe` (a block's and a role's `environment:`)."""
     probe = {'allura.forge.allura_webhook': dict(project='test', mount_point='code', url='https://ci.example.org/env-parity')}
 
     def task(name, environment):
@@ -127,12 +128,17 @@ def playbook(table):
     for i, (variable, neutral, ways, extra) in enumerate(table):
         tasks = [task('r%d_play' % i, {}), task('r%d_task' % i, {variable: ways['task'][0]}),
                  task('r%d_empty' % i, dict(extra, **{variable: ''}))]
+        if 'block' in ways:
+            tasks.append(dict(name='r%d_block' % i, environment={variable: ways['block'][0]}, block=[task('r%d_block' % i, {})]))
+        if 'role' in ways:  # the role's task registers `probe`
+            tasks += [{'name': 'role', 'ansible.builtin.import_role': {'name': 'probe'}, 'environment': {variable: ways['role'][0]}},
+                      {'name': 'r%d_role' % i, 'ansible.builtin.set_fact': {'r%d_role' % i: '{{ probe }}'}}]
         plays.append(dict(common, name=variable, environment=dict(neutral, **{variable: ways['play'][0]}), tasks=tasks))
-        names += [t['name'] for t in tasks]
+        names += ['r%d_%s' % (i, way) for way in ways if way != 'shell']
     save = {'ansible.builtin.copy': dict(dest='{{ out }}', mode='0600',
                                          content='{{ {%s} | to_json }}' % ', '.join("'%s': %s" % (n, n) for n in names))}
     plays.append(dict(common, name='save', tasks=[save]))
-    return yaml.safe_dump(plays, sort_keys=False, width=200)
+    return yaml.safe_dump(plays, sort_keys=False, width=200), yaml.safe_dump([task('probe', {})])
 
 
 def outcome(result, labels):
@@ -178,7 +184,10 @@ def test_every_variable_set_every_way_gives_the_same_result_on_both_paths(ansibl
     for path, extra in (('in-process', {}), ('as-module', {'ALLURA_FORGE_RUN_AS_MODULE': '1'})):
         out = tmp_path / ('%s.json' % path)
         started = time.monotonic()
-        proc = ansible_playbook(playbook(table), '-e', 'out=%s' % out, env=dict(shell_environment(s), **extra))
+        plays, role = playbook(table)
+        (tmp_path / 'roles' / 'probe' / 'tasks').mkdir(parents=True, exist_ok=True)
+        (tmp_path / 'roles' / 'probe' / 'tasks' / 'main.yml').write_text(role, encoding='utf-8')
+        proc = ansible_playbook(plays, '-e', 'out=%s' % out, env=dict(shell_environment(s), **extra))
         print('%s: %.1f s' % (path, time.monotonic() - started))
         assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
         seen[path] = observe(json.loads(out.read_text(encoding='utf-8')), labels)
