@@ -144,6 +144,10 @@ class _Server(http.server.ThreadingHTTPServer):
         with self._lock:
             self.seen.append((method, target))
 
+    def clear(self):
+        with self._lock:
+            self.seen.clear()
+
 
 class ForwardProxy:
     """The proxy in a thread of the calling process; a context manager."""
@@ -159,8 +163,7 @@ class ForwardProxy:
         return list(self.server.seen)
 
     def clear(self):
-        with self.server._lock:  # pylint: disable=protected-access
-            self.server.seen.clear()
+        self.server.clear()
 
     def __enter__(self):
         self._thread.start()

@@ -245,16 +245,20 @@ def select_proxy(url, use_proxy, proxy_url, environ):
             return None, None
     if '://' not in proxy:
         proxy = 'http://' + proxy  # as requests and curl read "proxy.example.org:3128"
-    proxy_parts = urlsplit(proxy)
-    try:
-        proxy_parts.port  # noqa: B018 pylint: disable=pointless-statement
-    except ValueError:
-        proxy_parts = None
-    if proxy_parts is None or proxy_parts.scheme not in ('http', 'https') or not proxy_parts.hostname:
+    if not _is_proxy_url(proxy):
         raise ParameterError('%s must be an http:// or https:// proxy URL such as http://proxy.example.org:3128, got %s '
                              '(set use_proxy to false, or list the host in NO_PROXY, to connect directly)'
                              % (source, _without_credentials(proxy)))
     return proxy, source
+
+
+def _is_proxy_url(url):
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 pylint: disable=pointless-statement  # raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ('http', 'https') and bool(parts.hostname)
 
 
 def _without_credentials(url):

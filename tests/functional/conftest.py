@@ -8,7 +8,8 @@ Convention: plain pytest files (test_*.py) that drive ansible-playbook against t
 ALLURA_URL, ALLURA_TOKEN (admin), ALLURA_USER_TOKEN, ALLURA_ROOT_TOKEN, ALLURA_SANDBOX_SERVER and
 ANSIBLE_COLLECTIONS_PATH in the environment. Run by hand (`.venv/bin/pytest tests/functional`),
 the `allura_url` fixture starts a private sandbox instead. Tests share the sandbox: use the
-`sandbox` fixture, which resets it first.
+`sandbox` fixture, which resets it first. `https_sandbox` is a private HTTPS sandbox (certificate
+of the throwaway CA in `tls`), `forward_proxy` starts loopback proxies (tests/forward_proxy.py).
 
 tests/e2e (longer, scenario-style runs) follows the same conventions; pytest applies this
 conftest only below tests/functional, so an e2e suite brings its own conftest.py.
