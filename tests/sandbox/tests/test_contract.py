@@ -43,11 +43,12 @@ EXPORT_OK = 'admin_export__ok.json'
 EXPORT_READY = 'admin_export_status__ready.json'
 
 # Each batch was recorded on its own fresh server: directory, how it is compared, what is not replayed.
+# The recording servers' ticket search was Allura's in-process Solr stand-in (recordings-wave2/README.md):
+# those answers are compared by their shape only, an empty list or object standing for any.
 BATCHES = {
-    'recordings': dict(directory=RECORDINGS, values=False, shape_only=(),
+    'recordings': dict(directory=RECORDINGS, values=False, shape_only=('tracker__search',),
                        skipped={'webhook_delivery__repo_push.json', 'admin_export__artifact.json',
                                 'smtp_sink__messages.json', 'code__repo_after_push.json'}),
-    # The recording server's ticket search was Allura's in-process Solr stand-in: shape only (its README).
     'recordings-wave2': dict(directory=os.path.join(SANDBOX, 'recordings-wave2'), values=True,
                              shape_only=('tracker_search__',), skipped=set()),
 }
@@ -188,7 +189,8 @@ def replay(sb, batch='recordings'):
             sb.config(export_seconds=3)  # long enough for the two "busy" recordings that follow
         if name == EXPORT_READY:
             wait_export_ready(sb)  # the recording itself was taken after polling
-        by_value = config['values'] and not name.startswith(config['shape_only'])
+        stand_in = name.startswith(config['shape_only'])
+        by_value = config['values'] and not stand_in
         path = request['path']
         for old, new in id_map.items():
             path = path.replace(old, new)
@@ -213,7 +215,7 @@ def replay(sb, batch='recordings'):
         elif got_kind == 'json':
             served = json.loads(body)
             problems += (generated.diff(expected['json'], served) if by_value
-                         else shape_diff(expected['json'], served, loose=config['values']))
+                         else shape_diff(expected['json'], served, loose=stand_in))
             if status == 201 and isinstance(served, dict) and '_id' in served and isinstance(expected['json'], dict):
                 id_map[expected['json']['_id']] = served['_id']
         elif by_value and status == expected['status']:
