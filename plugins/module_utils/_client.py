@@ -321,10 +321,11 @@ class AlluraClient:
         """Every item of a page/limit listing. Stops on the server's count, never on a short guess."""
         return self.read_list(path, key, limit=limit, params=params)[1]
 
-    def read_list(self, path, key, limit=MAX_PAGE_SIZE, params=None, max_items=None, not_found=None):
+    def read_list(self, path, key, limit=MAX_PAGE_SIZE, params=None, max_items=None, not_found=None, first_page=None):
         """(the first page's answer, every item of a page/limit listing, or its first `max_items`).
 
         key: the list's key in the answer, or a tuple of keys for a nested one (('thread', 'posts')).
+        first_page: the answer to page 0 with this limit, when the caller has read it already.
         A listing that says how many items it has (`count`) is read until that many were seen, never
         stopping on a short guess; one without (a discussion thread) until a page is not full.
         """
@@ -333,7 +334,8 @@ class AlluraClient:
             limit = min(limit, max_items)
         items, seen, page, first = [], set(), 0, None
         while True:
-            body = self.get_json(path, params=dict(params or {}, limit=limit, page=page), not_found=not_found)
+            body = first_page if page == 0 and first_page is not None else self.get_json(
+                path, params=dict(params or {}, limit=limit, page=page), not_found=not_found)
             first = body if first is None else first
             batch = body
             for name in keys:
