@@ -321,11 +321,13 @@ class AlluraClient:
         """Every item of a page/limit listing. Stops on the server's count, never on a short guess."""
         return self.read_list(path, key, limit=limit, params=params)[1]
 
-    def read_list(self, path, key, limit=MAX_PAGE_SIZE, params=None, max_items=None, not_found=None, first_page=None):
+    def read_list(self, path, key, limit=MAX_PAGE_SIZE, params=None, max_items=None, not_found=None, first_page=None,
+                  counts_hidden=False):
         """(the first page's answer, every item of a page/limit listing, or its first `max_items`).
 
         key: the list's key in the answer, or a tuple of keys for a nested one (('thread', 'posts')).
         first_page: the answer to page 0 with this limit, when the caller has read it already.
+        counts_hidden: the count includes items nobody reads over REST (a forum's held topics): no warning then.
         A listing that says how many items it has (`count`) is read until that many were seen, never
         stopping on a short guess; one without (a discussion thread) until a page is not full.
         """
@@ -352,7 +354,7 @@ class AlluraClient:
             if not batch or ((page + 1) * limit >= count if count is not None else len(batch) < limit):
                 break
             page += 1
-        if count is not None and len(items) < count:
+        if count is not None and len(items) < count and not counts_hidden:
             self.warn('%s reported %d items but %d could be listed (items this user cannot read are not shown)'
                       % (path, count, len(items)))
         return first, items

@@ -125,7 +125,8 @@ def run(params, client, ctx):
         if forum is None:
             return client.read_list(project.path(mount_point), 'forums', max_items=limit, not_found=missing)
         if topic is None:
-            return client.read_list(project.path(mount_point, forum), ('forum', 'topics'), max_items=limit, not_found=missing)
+            return client.read_list(project.path(mount_point, forum), ('forum', 'topics'), max_items=limit, not_found=missing,
+                                    counts_hidden=True)  # topics whose only post is held are counted, never listed
         return client.read_list(project.path(mount_point, forum, 'thread', topic), ('topic', 'posts'), max_items=limit,
                                 not_found=missing)
 

@@ -48,7 +48,7 @@ def test_seeded_topics_read_like_a_real_server(sandbox, sb):
 
 def test_topic_posts_replies_and_paging(sandbox, sb):
     topic = sb.seed_topic(forum='general', subject='Help', num_views=7, posts=[
-        {'text': 'Question', 'author': 'test-user'}, {'text': 'Answer', 'reply_to': 0}, {'text': 'Thanks', 'author': 'test-user'}])
+        {'text': 'Question', 'author': 'test-user'}, {'text': 'Answer', 'reply_to': 0}, 'Thanks'])
     slugs = [p['slug'] for p in topic['posts']]
     assert slugs[1].startswith(slugs[0] + '/') and topic['posts'][0]['status'] == 'ok'
     url = '/rest/p/test/discussion/general/thread/%s/' % topic['_id']
@@ -58,6 +58,7 @@ def test_topic_posts_replies_and_paging(sandbox, sb):
     assert page['topic']['subject'] == 'Help' and page['topic']['posts'][0]['subject'] == 'Help'
     entry = get(sandbox, '/rest/p/test/discussion/general/').json['forum']['topics'][0]
     assert (entry['num_replies'], entry['num_views'], entry['last_post']['text']) == (3, 7, 'Thanks')
+    assert (entry['last_post']['author'], page['topic']['posts'][0]['author']) == ('test-admin', 'test-admin')
     assert get(sandbox, '/rest/p/test/discussion/general/thread/%s/x/' % topic['_id']).status == 404
     assert get(sandbox, '/rest/p/test/discussion/general/thread/').status == 404
 

@@ -84,8 +84,8 @@ def seed_topic(data, spec):
     """Create a forum topic as the web form would (``POST /_sandbox/topics``); returns what was created.
 
     spec: ``{"project": "p/test", "mount_point": "discussion", "forum": "general", "subject": "...",
-    "posts": [{"text": "...", "author": "test-user", "reply_to": 0, "status": "ok"}], "flags": ["Sticky"],
-    "num_views": 0}``.  ``reply_to`` is the index of an earlier post of the list; ``status`` defaults to
+    "posts": [{"text": "...", "author": "test-user", "reply_to": 0, "status": "ok"}, "a text"], "flags": ["Sticky"],
+    "num_views": 0}``.  a post given as a string is a text by test-admin; ``reply_to`` is the index of an earlier post of the list; ``status`` defaults to
     what the author's ``unmoderated_post`` permission gives.  A forum that does not exist yet is created
     when ``forum_name`` is given.
     """
@@ -106,8 +106,11 @@ def seed_topic(data, spec):
     if forum is None and not spec.get('forum_name'):
         raise ValueError('no forum %r (give forum_name to create it)' % shortname)
     posts = spec.get('posts') or [{'text': spec.get('subject', ''), 'author': 'test-admin'}]
-    if not isinstance(posts, list) or not all(isinstance(p, dict) and isinstance(p.get('text', ''), str) for p in posts):
-        raise ValueError('posts is a list of {"text", "author", "reply_to", "status"}')
+    if not isinstance(posts, list):
+        raise ValueError('posts is a list of {"text", "author", "reply_to", "status"} (or of texts)')
+    posts = [{'text': p} if isinstance(p, str) else p for p in posts]
+    if not all(isinstance(p, dict) and isinstance(p.get('text', ''), str) for p in posts):
+        raise ValueError('posts is a list of {"text", "author", "reply_to", "status"} (or of texts)')
     flags = spec.get('flags') or []
     if not isinstance(flags, list) or set(flags) - {'Sticky', 'Announcement'}:
         raise ValueError('flags is a list of "Sticky" and "Announcement"')
