@@ -31,8 +31,8 @@ options:
   paginate:
     description:
       - Read every page of the list at the path and return its items (a list) instead of the first page's JSON.
-      - The list is found in the answer by itself when there is one (C(tickets), C(posts), C(forums), C(forum.topics),
-        C(thread.posts), ...); see O(list_key).
+      - The list is found in the answer by itself (C(tickets), C(posts), C(forums), C(forum.topics), C(thread.posts),
+        C(topic.posts), C(pages), C(webhooks), or the answer's only list); see O(list_key).
     type: bool
     default: false
   list_key:
@@ -181,21 +181,30 @@ def rest_path(term):
     return '/rest/' + quoted + ('/' if trailing else ''), dict(parse_qsl(query, keep_blank_values=True))
 
 
+# Where Allura's listings keep their items (REFERENCE 7-10): the list a listing is about, before the others it
+# also carries (a tracker's answer has milestones and saved_bins next to its tickets).
+LISTS = (('tickets',), ('posts',), ('forums',), ('forum', 'topics'), ('thread', 'posts'), ('topic', 'posts'),
+         ('pages',), ('webhooks',))
+
+
 def find_list(body, list_key, path):
-    """The keys leading to the list of a listing's answer: list_key ('forum.topics'), or the one list it holds."""
-    if list_key:
-        keys = tuple(list_key.split('.'))
+    """The keys leading to the list of a listing's answer: list_key ('forum.topics'), else the known listing key it
+    holds, else its one list."""
+    def at(keys):
         value = body
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
-        if not isinstance(value, list):
+        return value
+
+    if list_key:
+        if not isinstance(at(list_key.split('.')), list):
             raise ParameterError('list_key %r: the answer of %s has no list there (its keys: %s)'
                                  % (list_key, path, ', '.join(sorted(body)) if isinstance(body, dict) else 'none'))
-        return keys
+        return tuple(list_key.split('.'))
+    known = [keys for keys in LISTS if isinstance(at(keys), list)]
+    if known:
+        return known[0]
     found = [(key,) for key, value in (body.items() if isinstance(body, dict) else ()) if isinstance(value, list)]
-    if not found:
-        found = [(key, inner) for key, value in (body.items() if isinstance(body, dict) else ()) if isinstance(value, dict)
-                 for inner, item in value.items() if isinstance(item, list)]
     if len(found) != 1:
         raise ParameterError('paginate: %s %s; give list_key' % (
             path, 'answers no list' if not found else 'answers several lists (%s)' % ', '.join('.'.join(k) for k in found)))

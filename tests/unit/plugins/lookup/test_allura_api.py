@@ -68,6 +68,13 @@ def test_paginate_gathers_every_page_of_the_list(path, keys, items, list_key):
     assert [c.params['page'] for c in session.calls] == list(range(max(1, (len(items) + 499) // 500)))
 
 
+def test_a_listing_is_found_before_the_other_lists_of_its_answer():
+    session = FakeSession().add('GET', '/rest/p/test/bugs/', json={'tickets': [{'ticket_num': 1}], 'count': 1,
+                                                                    'milestones': [{'name': '1.0'}], 'saved_bins': []})
+    assert fetch(client(session), 'p/test/bugs/', paginate=True) == [{'ticket_num': 1}]
+    assert fetch(client(session), 'p/test/bugs/', paginate=True, list_key='milestones') == [{'name': '1.0'}]
+
+
 def test_paginate_needs_one_list_or_list_key_and_sets_the_pages_itself():
     session = FakeSession().add('GET', '/rest/p/test/', json={'tools': [], 'developers': []})
     with pytest.raises(ParameterError, match=r'answers several lists \(tools, developers\); give list_key'):
