@@ -69,8 +69,8 @@ def test_paginate_gathers_every_page_of_the_list(path, keys, items, list_key):
 
 
 def test_a_listing_is_found_before_the_other_lists_of_its_answer():
-    session = FakeSession().add('GET', '/rest/p/test/bugs/', json={'tickets': [{'ticket_num': 1}], 'count': 1,
-                                                                    'milestones': [{'name': '1.0'}], 'saved_bins': []})
+    body = {'tickets': [{'ticket_num': 1}], 'count': 1, 'milestones': [{'name': '1.0'}], 'saved_bins': []}
+    session = FakeSession().add('GET', '/rest/p/test/bugs/', json=body)
     assert fetch(client(session), 'p/test/bugs/', paginate=True) == [{'ticket_num': 1}]
     assert fetch(client(session), 'p/test/bugs/', paginate=True, list_key='milestones') == [{'name': '1.0'}]
 
