@@ -156,3 +156,14 @@ def test_credentials_are_never_sent_over_plain_http_to_another_host(monkeypatch)
     with pytest.raises(AnsibleLookupError, match='refusing to send credentials over plain http to forge.example.org') as err:
         lookup_loader.get('allura.forge.allura_api').run(['p/test/'], variables={}, server_url='http://forge.example.org')
     assert TOKEN not in str(err.value)
+
+
+def test_the_lookup_takes_every_connection_option_of_the_modules_with_their_environment():
+    import yaml
+    from ansible_collections.allura.forge.plugins.module_utils._module import CONNECTION_SPEC
+    options = yaml.safe_load(allura_api.DOCUMENTATION)['options']
+    connection = {name: spec for name, spec in CONNECTION_SPEC.items() if name != 'neighborhood'}
+    assert set(options) - {'_terms', 'paginate', 'list_key', 'params'} == set(connection)
+    for name, spec in connection.items():
+        assert [e['name'] for e in options[name].get('env', [])] == list(spec['fallback'][1]), name
+        assert options[name].get('default') == spec.get('default') and options[name]['type'] == spec['type'], name
