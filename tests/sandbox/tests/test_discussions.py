@@ -202,7 +202,7 @@ def test_blog_title_outside_latin1_is_created_but_answers_500(sandbox, sb):
 
 
 def test_blog_title_clash_suffix(sandbox):
-    urls = [post(sandbox, '/rest/p/test/blog/', {'title': 'Same', 'text': 'x'}).headers['location'] for _ in range(3)]
+    urls = [post(sandbox, '/rest/p/test/blog/', {'title': 'Same', 'text': 'x'}).headers['location'] for _index in range(3)]
     assert len(set(urls)) == 3
     assert urls[0].endswith('/same/')
     assert all(url[:-1].rsplit('-', 1)[1].isdigit() and len(url[:-1].rsplit('-', 1)[1]) == 3 for url in urls[1:])
