@@ -71,7 +71,9 @@ def blog_post_path(project, mount_point, url):
     """The REST path of a blog post given by its URL (REST or web) or its `YYYY/MM/slug`."""
     path = unquote(urlsplit(url).path) if '://' in url else url
     segments = path.strip('/').split('/')
-    if len(segments) < 3 or not BLOG_DATE.match('/'.join(segments[-3:-1])) or (len(segments) > 3 and segments[-4] != mount_point):
+    owner = segments[:-3][-2:]  # in a URL, what precedes YYYY/MM/slug: the project and the blog's mount point
+    elsewhere = owner and (owner[-1] != mount_point or len(owner) == 2 and owner[0] != project.shortname)
+    if len(segments) < 3 or not BLOG_DATE.match('/'.join(segments[-3:-1])) or elsewhere:
         raise ParameterError('url %r is not the address of a post of %s: give its URL (such as '
                              'https://sourceforge.net/p/myproj/%s/2026/01/release-notes/) or its YYYY/MM/slug'
                              % (url, _label(project, mount_point), mount_point))
@@ -137,11 +139,12 @@ class Thread:
         return self.project.client.read_list(self.path(), ('thread', 'posts'), max_items=max_items)[1]
 
     def read_post(self, slug):
-        """('ok', post JSON), ('hidden', None): a post held for moderation, which only moderators can read; or
-        ('absent', None): no post has this slug (the server redirects to the thread)."""
+        """('visible', post JSON) - its `status` is `pending` when a moderator reads a post held for moderation;
+        ('hidden', None): a post held for moderation, which only moderators can read; or ('absent', None): no post
+        has this slug (the server redirects to the thread)."""
         response = self.project.client.request('GET', self.post_path(slug), expect=(200, 302, 404))
         if response.status_code == 200:
-            return 'ok', response.json()['post']
+            return 'visible', response.json()['post']
         return ('hidden' if response.status_code == 404 else 'absent'), None
 
 

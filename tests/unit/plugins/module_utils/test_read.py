@@ -101,7 +101,8 @@ def test_a_blog_post_url_keeps_its_characters():
     assert path == '/rest/p/test/blog/2026/12/caf%C3%A9--cr%C3%A8me/'
 
 
-@pytest.mark.parametrize('url', ['release-notes', '2026/release-notes', 'https://x/p/test/news/2026/12/a/', 'a/b/c'])
+@pytest.mark.parametrize('url', ['release-notes', '2026/release-notes', 'https://x/p/test/news/2026/12/a/', 'a/b/c',
+                                 'https://x/p/other/blog/2026/12/a/', 'https://x/rest/p/other/blog/2026/12/a/'])
 def test_other_addresses_are_refused_before_any_request(url):
     session = FakeSession()
     with pytest.raises(ParameterError, match=r"url %r is not the address of a post of p/test blog" % url):
@@ -163,14 +164,14 @@ def test_the_thread_is_the_artifacts_and_a_reply_slug_is_two_segments():
 
 
 @pytest.mark.parametrize('answer,state', [
-    (reply(json={'post': {'slug': '9495', 'status': 'ok'}}), 'ok'),
+    (reply(json={'post': {'slug': '9495', 'status': 'ok'}}), 'visible'),
     (reply(404, text=ERROR_404), 'hidden'),
     (reply(302, headers={'Location': 'https://x' + THREAD}), 'absent'),
 ])
 def test_a_post_is_visible_held_or_absent(answer, state):
     session = FakeSession().add('GET', THREAD + '9495/', responses=[answer])
     found, post_json = Thread(project(session), 'bugs', {'discussion_thread': {'_id': 'a4d2b4fbb9'}}).read_post('9495')
-    assert found == state and (post_json is not None) is (state == 'ok')
+    assert found == state and (post_json is not None) is (state == 'visible')
 
 
 def test_comments_of_each_artifact_over_every_page():
