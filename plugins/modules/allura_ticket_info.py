@@ -187,13 +187,12 @@ def run(params, client, ctx):
             return client.read_list(path, 'tickets', params=dict(q=wanted['query']))[1]
         return client.read_list(project.path(mount_point), 'tickets', not_found=project.not_found(mount_point))[1]
 
-    listed = [t for t in read_checked(project, mount_point, ('tickets',), 'allura_ticket_info', candidates)
-              if 'summary' not in wanted or matches(t, {'summary': wanted['summary']})]
-    if 'query' in wanted:
-        listed = [t for t in listed if matches(t, wanted)]
-    found, full_filters = [], set(wanted) - {'summary', 'query'}
-    step = limit if limit and not full_filters else max(parallel, 1) * 4
-    for start in range(0, len(listed), step):  # read in chunks, to stop as soon as `limit` tickets matched
+    # What a candidate already shows is filtered at once: the summary of a list entry, every field of a search hit.
+    shown = wanted if 'query' in wanted else {name: value for name, value in wanted.items() if name == 'summary'}
+    listed = [t for t in read_checked(project, mount_point, ('tickets',), 'allura_ticket_info', candidates) if matches(t, shown)]
+    found = []
+    step = limit if limit and shown == wanted else parallel * 4  # read in chunks, to stop once `limit` tickets matched
+    for start in range(0, len(listed), step):
         chunk = read_many(lambda t: read_ticket(project, mount_point, t['ticket_num']), listed[start:start + step], parallel)
         found += [t for t in chunk if matches(t, wanted)]
         if limit and len(found) >= limit:
