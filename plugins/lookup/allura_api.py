@@ -150,11 +150,13 @@ from ansible.utils.display import Display
 
 from ansible_collections.allura.forge.plugins.module_utils._client import (
     HAS_REQUESTS, MAX_PAGE_SIZE, AlluraError, ParameterError, quote_segment)
-from ansible_collections.allura.forge.plugins.module_utils._module import CONNECTION_SPEC, client_from_params
+from ansible_collections.allura.forge.plugins.module_utils._module import client_from_params
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 
 display = Display()
-CONNECTION_OPTIONS = [name for name in CONNECTION_SPEC if name != 'neighborhood']
+# The modules' connection options (CONNECTION_SPEC) this lookup documents: a unit test keeps the two lists alike.
+CONNECTION_OPTIONS = ('server_url', 'token', 'oauth_consumer_key', 'oauth_consumer_secret', 'oauth_token', 'oauth_token_secret',
+                      'validate_certs', 'ca_path', 'timeout', 'retries')
 
 
 def rest_path(term):

@@ -163,7 +163,7 @@ def test_the_lookup_takes_every_connection_option_of_the_modules_with_their_envi
     from ansible_collections.allura.forge.plugins.module_utils._module import CONNECTION_SPEC
     options = yaml.safe_load(allura_api.DOCUMENTATION)['options']
     connection = {name: spec for name, spec in CONNECTION_SPEC.items() if name != 'neighborhood'}
-    assert set(options) - {'_terms', 'paginate', 'list_key', 'params'} == set(connection)
+    assert set(options) - {'_terms', 'paginate', 'list_key', 'params'} == set(connection) == set(allura_api.CONNECTION_OPTIONS)
     for name, spec in connection.items():
         assert [e['name'] for e in options[name].get('env', [])] == list(spec['fallback'][1]), name
         assert options[name].get('default') == spec.get('default') and options[name]['type'] == spec['type'], name
