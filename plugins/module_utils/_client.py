@@ -551,24 +551,45 @@ class AlluraClient:
 
     def paginate(self, path, key, limit=MAX_PAGE_SIZE, params=None):
         """Every item of a page/limit listing. Stops on the server's count, never on a short guess."""
-        items, seen, page, count = [], set(), 0, 0
+        return self.read_list(path, key, limit=limit, params=params)[1]
+
+    def read_list(self, path, key, limit=MAX_PAGE_SIZE, params=None, max_items=None, not_found=None, first_page=None,
+                  counts_hidden=False):
+        """(the first page's answer, every item of a page/limit listing, or its first `max_items`).
+
+        key: the list's key in the answer, or a tuple of keys for a nested one (('thread', 'posts')).
+        first_page: the answer to page 0 with this limit, when the caller has read it already.
+        counts_hidden: the count includes items nobody reads over REST (a forum's held topics): no warning then.
+        A listing that says how many items it has (`count`) is read until that many were seen, never
+        stopping on a short guess; one without (a discussion thread) until a page is not full.
+        """
+        keys = key if isinstance(key, tuple) else (key,)
+        if max_items is not None:
+            limit = min(limit, max_items)
+        items, seen, page, first = [], set(), 0, None
         while True:
-            query = dict(params or {}, limit=limit, page=page)
-            body = self.get_json(path, params=query)
-            batch = body.get(key) or []
-            count = body.get('count', 0)
+            body = first_page if page == 0 and first_page is not None else self.get_json(
+                path, params=dict(params or {}, limit=limit, page=page), not_found=not_found)
+            first = body if first is None else first
+            batch = body
+            for name in keys:
+                batch = batch.get(name) if isinstance(batch, dict) else None
+            batch = batch or []
+            count = body.get('count') if isinstance(body.get('count'), int) else None
             for item in batch:
                 ident = repr(sorted(item.items())) if isinstance(item, dict) else repr(item)
                 if ident not in seen:  # an item created meanwhile shifts the pages by one
                     seen.add(ident)
                     items.append(item)
-            if not batch or (page + 1) * limit >= count:
+            if max_items is not None and len(items) >= max_items:
+                return first, items[:max_items]
+            if not batch or ((page + 1) * limit >= count if count is not None else len(batch) < limit):
                 break
             page += 1
-        if len(items) < count:
+        if count is not None and len(items) < count and not counts_hidden:
             self.warn('%s reported %d items but %d could be listed (items this user cannot read are not shown)'
                       % (path, count, len(items)))
-        return items
+        return first, items
 
     # -- errors -----------------------------------------------------------------------------------
 

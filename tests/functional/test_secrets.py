@@ -42,8 +42,9 @@ SECRETS = [ADMIN_TOKEN, USER_TOKEN, ROOT_TOKEN, BAD_TOKEN, OAUTH['oauth_consumer
            OAUTH['oauth_token_secret'], WRONG_TOKEN_SECRET, HOOK_SECRET, HOOK_SECRET_2, HOOK_SECRET_3]
 RUN_AS_MODULE = {'ALLURA_FORGE_RUN_AS_MODULE': '1'}
 PATHS = [pytest.param({}, id='in-process'), pytest.param(RUN_AS_MODULE, id='as-module')]
-MODULES = ['allura_access_info', 'allura_export', 'allura_link', 'allura_project', 'allura_project_info', 'allura_ticket',
-           'allura_tool', 'allura_user_info', 'allura_webhook', 'allura_wiki_page']
+MODULES = ['allura_access_info', 'allura_blog_post_info', 'allura_discussion_info', 'allura_export', 'allura_link', 'allura_project',
+           'allura_project_info', 'allura_ticket', 'allura_ticket_info', 'allura_tool', 'allura_user_info', 'allura_webhook',
+           'allura_webhook_info', 'allura_wiki_page', 'allura_wiki_page_info']
 
 
 def forms(value):
