@@ -6,6 +6,7 @@
 #                     one step each (same commands and summary as in `make test`)
 #   make compat       the compatibility leg (Python 3.11 + ansible-core 2.19: sanity, units)
 #   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
+#   make schema       regenerate schemas/project_spec.schema.json from the project role's argument spec
 #   make demo / make bench
 #   make clean        remove build and test output (keeps the virtualenvs; `make distclean` too)
 
@@ -26,7 +27,7 @@ endif
 STEPS := sanity units sandbox-tests functional integration lint molecule build importer changelog
 
 .PHONY: help setup setup-compat test $(STEPS) sanity-compat units-compat compat demo sandbox bench \
-	stage clean distclean
+	stage schema clean distclean
 
 help:
 	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
@@ -61,6 +62,9 @@ sandbox: setup
 	@test -f tests/sandbox/server.py || { echo "tests/sandbox/server.py does not exist yet" >&2; exit 1; }
 	@mkdir -p .cache
 	$(PY) tests/sandbox/server.py --port $(PORT) $(SANDBOX_STATE_ARGS)
+
+schema: setup
+	$(PY) scripts/spec_schema.py
 
 bench: setup
 	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }
