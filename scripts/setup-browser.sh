@@ -12,9 +12,9 @@ set -uo pipefail
 report=${1:?usage: scripts/setup-browser.sh REPORT}
 
 find_chromium() {  # prints the path of a Chromium that starts, or nothing
-  local name path
-  for name in "${CHROMIUM:-}" chromium chromium-browser; do
-    [ -n "$name" ] || continue
+  local name path names=(chromium chromium-browser)
+  [ -z "${CHROMIUM:-}" ] || names=("$CHROMIUM")
+  for name in "${names[@]}"; do
     path=$(command -v "$name") || continue
     if "$path" --headless --no-sandbox --version >/dev/null 2>&1; then echo "$path"; return 0; fi
   done

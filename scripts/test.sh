@@ -16,6 +16,10 @@
 #   functional     pytest tests/functional and tests/e2e, whichever exist (see below)
 #   integration    ansible-test integration --python 3.12 --local against a fresh sandbox
 #   molecule       every scenario under extensions/molecule/ against a fresh sandbox
+#   ee             pytest tests/ee: the example execution environment through `ansible-builder create`
+#   docs           scripts/docs.sh --check: build the docs site (warnings are errors), then open every
+#                  page in headless Chromium (tests/output/docs: reports, screenshot); skipped, with
+#                  the reason, only where no Chromium can be installed
 #   sanity-compat  ansible-test sanity --python 3.11 with .venv-compat (ansible-core 2.19)
 #   units-compat   ansible-test units --python 3.11 --venv with .venv-compat
 #
@@ -51,7 +55,7 @@ cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
 ALL_STEPS=(changelog build importer lint sanity units sandbox-tests functional integration molecule
-           sanity-compat units-compat)
+           ee docs sanity-compat units-compat)
 ADMIN_TOKEN=a0000000000000000001
 USER_TOKEN=a0000000000000000002
 ROOT_TOKEN=a0000000000000000000
@@ -408,6 +412,30 @@ step_molecule() {
     fi
   done
   return "$rc"
+}
+
+step_ee() {
+  local rc
+  stage
+  run_pytest "$LOGDIR/ee.xml" tests/ee
+  rc=$?
+  junit_counts "$LOGDIR/ee.xml"
+  settle "$rc"
+}
+
+step_docs() {
+  local out=$ROOT/tests/output/docs rc
+  rm -rf "$out"
+  SKIP_SETUP= scripts/docs.sh --check "$out"
+  rc=$?
+  junit_counts "$out/checker-tests.xml" "$out/junit.xml"
+  if [ "$rc" -eq 0 ] && [ -f "$out/browser-unavailable" ]; then
+    PASSED=1  # the site was built
+    SKIP_REASON="the docs site was built, but NOT checked in a browser: $(cat "$out/browser-unavailable")"
+    return 3
+  fi
+  [ "$rc" -ne 0 ] || PASSED=$((PASSED + 1))  # the build itself
+  settle "$rc"
 }
 
 # --- runner --------------------------------------------------------------------------------------

@@ -24,11 +24,16 @@ highlight_language = 'YAML+Jinja'
 
 html_theme = 'sphinx_ansible_theme'
 html_theme_options = {
-    'documentation_home_url': 'index.html',  # the theme's default, "/", is no page of this site
+    'topbar_links': {
+        'Repository': 'https://github.com/allura-forge/allura.forge',
+        'Apache Allura REST API': 'https://forge-allura.apache.org/p/allura/rest-api-docs',
+    },
     'show_extranav': False,
     'show_rtd_ethical_ads': False,
     'display_version': False,
 }
+html_static_path = ['_static']
+html_css_files = ['allura-forge.css']
 html_show_sphinx = False
 html_use_smartypants = True
 html_use_modindex = False
@@ -55,5 +60,12 @@ def resolve_ansible_label(app, env, node, contnode):  # pylint: disable=unused-a
     return reference
 
 
+def home_link(app, pagename, templatename, context, doctree):  # pylint: disable=unused-argument,too-many-arguments
+    # The theme links its top bar to documentation_home_url on every page (default "/", no page of this site);
+    # make it the index, relative to each page, so the site works from any folder and from file://.
+    context['theme_documentation_home_url'] = context['pathto'](app.config.root_doc)
+
+
 def setup(app):
     app.connect('missing-reference', resolve_ansible_label)
+    app.connect('html-page-context', home_link)
