@@ -239,8 +239,20 @@ step_build() {
   TARBALL=$(find "$out" -name 'allura-forge-*.tar.gz' | head -1)
   echo "built $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) KiB, $(tar -tzf "$TARBALL" | wc -l) entries)"
   # Nothing local or generated may ship.
-  bad=$(tar -tzf "$TARBALL" | grep -E '^(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|\.ci|collections|scripts|tests/output|bench/results)(/|$)|(^|/)__pycache__(/|$)|\.pyc$|\.tar\.gz$|(^|/)importer_result\.json$|integration_config\.yml$' || true)
+  bad=$(tar -tzf "$TARBALL" | grep -E '^(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|\.ci|collections|scripts|tests/output|bench)(/|$)|^requirements-(dev|compat|docs)\.txt$|(^|/)__pycache__(/|$)|\.pyc$|\.tar\.gz$|(^|/)importer_result\.json$|integration_config\.yml$' || true)
   if [ -n "$bad" ]; then echo "ERROR: the tarball contains files that must not ship (extend build_ignore in galaxy.yml):"; echo "$bad" | head -50; rc=1; fi
+  # What users need must ship: the license, the runtime requirements, the spec schema, the AWX
+  # credential type, the example execution environment and AWX project, the docs site's guides.
+  local need missing= listing
+  listing=$(tar -tzf "$TARBALL")
+  for need in LICENSE README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
+              schemas/project_spec.schema.json extensions/awx/allura_credential_type.yml \
+              examples/projects.yml examples/execution-environment/execution-environment.yml \
+              examples/execution-environment/requirements.yml examples/awx_project/drift.yml \
+              docs/docsite/extra-docs.yml docs/docsite/links.yml docs/docsite/config.yml changelogs/changelog.yaml; do
+    grep -qxF "$need" <<<"$listing" || missing+=" $need"
+  done
+  if [ -n "$missing" ]; then echo "ERROR: the tarball lacks files users need (check build_ignore in galaxy.yml):$missing"; rc=1; fi
   ANSIBLE_COLLECTIONS_PATH=$collections ansible-galaxy collection install "$TARBALL" -p "$collections" --force --offline || rc=1
   # Every module must be in the action group (module_defaults), and the group must name no ghosts.
   local group; group=$(.venv/bin/python - "$ROOT" <<'EOF'
