@@ -128,7 +128,8 @@ def load_spec(path):
 
 def errors(data, schema=None):
     """The schema errors of a spec file's data, each as 'path: message', paths as allura_projects[0].tickets[1].staus."""
-    import jsonschema  # pylint: disable=import-outside-toplevel  (only validation needs it)
+    # only validation needs jsonschema; writing and checking the schema work without it
+    import jsonschema  # pylint: disable=import-outside-toplevel
     validator = jsonschema.Draft202012Validator(schema or json.loads(committed()))
     return sorted(message for error in validator.iter_errors(data) for message in _messages(error))
 
@@ -147,8 +148,8 @@ def _messages(error):
         known = sorted(error.schema.get('properties', ()))
         for key in sorted(set(error.instance) - set(known)):
             close = difflib.get_close_matches(key, known, n=1)
-            yield '%s: unknown key%s (known: %s)' % ('%s.%s' % (path, key) if path else key,
-                                                    ', did you mean %s?' % close[0] if close else '', ', '.join(known))
+            hint = ', did you mean %s?' % close[0] if close else ''
+            yield '%s: unknown key%s (known: %s)' % ('%s.%s' % (path, key) if path else key, hint, ', '.join(known))
     else:
         yield '%s: %s' % (path or '(top level)', error.message)
 

@@ -243,7 +243,7 @@ step_build() {
   if [ -n "$bad" ]; then echo "ERROR: the tarball contains files that must not ship (extend build_ignore in galaxy.yml):"; echo "$bad" | head -50; rc=1; fi
   # What users need must ship: the license, the runtime requirements, the spec schema, the AWX
   # credential type, the example execution environment and AWX project, the docs site's guides.
-  local need missing= listing
+  local need missing='' listing
   listing=$(tar -tzf "$TARBALL")
   for need in LICENSE README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
               schemas/project_spec.schema.json extensions/awx/allura_credential_type.yml \
@@ -438,7 +438,7 @@ step_ee() {
 step_docs() {
   local out=$ROOT/tests/output/docs rc
   rm -rf "$out"
-  SKIP_SETUP= scripts/docs.sh --check "$out"
+  SKIP_SETUP='' scripts/docs.sh --check "$out"
   rc=$?
   junit_counts "$out/checker-tests.xml" "$out/junit.xml"
   if [ "$rc" -eq 0 ] && [ -f "$out/browser-unavailable" ]; then
