@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Build the collection's docs site (`make docs`) into .build/docs/html, offline, warnings as errors:
-#   1. stage the collection (.build/docs/collections), as ansible-doc and antsibull-docs read it
+#   1. stage the collection (in a temporary folder), as ansible-doc and antsibull-docs read it
 #   2. antsibull-docs lint-collection-docs: plugin documentation markup, docs/docsite (guides, links)
 #   3. antsibull-docs collection: one page per module, plugin and role, the guides of
 #      docs/docsite/extra-docs.yml, the changelog (changelogs/changelog.yaml), the indexes
@@ -24,17 +24,25 @@ if [ "${1:-}" = --check ]; then CHECK_OUT=${2:?usage: scripts/docs.sh [--check O
 export PATH="$ROOT/.venv-docs/bin:$PATH" ANSIBLE_NOCOLOR=1
 unset ANSIBLE_CONFIG
 
-scripts/stage.sh "$OUT/collections" >/dev/null
-COLLECTION=$OUT/collections/ansible_collections/allura/forge
-export ANSIBLE_COLLECTIONS_PATH=$OUT/collections
+# Staged outside this tree: ansible-doc lists no roles of a collection whose path holds
+# "ansible_collections" twice (a checkout inside an ansible_collections/allura/forge tree).
+STAGED=$(mktemp -d "${TMPDIR:-/tmp}/allura-forge-docs.XXXXXX")
+trap 'rm -rf "$STAGED"' EXIT
+scripts/stage.sh "$STAGED" >/dev/null
+COLLECTION=$STAGED/ansible_collections/allura/forge
+export ANSIBLE_COLLECTIONS_PATH=$STAGED
+mkdir -p "$OUT"
 
+# ansible-doc, which antsibull-docs runs, also finds the collection of the working directory (a checkout
+# inside an ansible_collections/allura/forge tree), and then lists no roles: run it from elsewhere.
+cd "$OUT"
 echo "docs: linting the collection's documentation"
 antsibull-docs lint-collection-docs --plugin-docs "$COLLECTION"
 
 echo "docs: writing the pages"
 rm -rf "$OUT/rst" "$OUT/html" "$OUT/doctrees"
 mkdir -p "$OUT/rst" && chmod og-w "$OUT/rst"  # antsibull-docs wants that directory writable by itself only
-antsibull-docs --config-file scripts/docs/antsibull-docs.cfg collection --use-current --squash-hierarchy \
+antsibull-docs --config-file "$ROOT/scripts/docs/antsibull-docs.cfg" collection --use-current --squash-hierarchy \
   --fail-on-error --cleanup everything --dest-dir "$OUT/rst" allura.forge
 
 # Before the first release antsibull-docs writes a changelog page without a title, which Sphinx
@@ -51,10 +59,11 @@ if grep -q 'No environment variables have been defined' "$OUT/rst/environment_va
 fi
 
 echo "docs: building the site"
-sphinx-build -q -W --keep-going -n -b html -c scripts/docs -d "$OUT/doctrees" "$OUT/rst" "$OUT/html"
+sphinx-build -q -W --keep-going -n -b html -c "$ROOT/scripts/docs" -d "$OUT/doctrees" "$OUT/rst" "$OUT/html"
 echo "docs: $OUT/html/index.html ($(find "$OUT/html" -name '*.html' | wc -l) pages)"
 
 [ -n "$CHECK_OUT" ] || exit 0
+cd "$ROOT"
 mkdir -p "$CHECK_OUT"
 rm -f "$CHECK_OUT/browser-unavailable"
 scripts/setup-browser.sh "$CHECK_OUT/browser"

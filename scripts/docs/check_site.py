@@ -69,7 +69,7 @@ def listed(kind, collection_path):
     """Names of the collection's plugins of one kind, as ansible-doc lists them."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collection_path, ANSIBLE_NOCOLOR='1')
     proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-doc'), '-t', kind, '--list', '--json',
-                           'allura.forge'], env=env, capture_output=True, text=True, check=True)
+                           'allura.forge'], env=env, cwd=collection_path, capture_output=True, text=True, check=True)
     return sorted(name.split('.')[-1] for name in json.loads(proc.stdout or '{}'))
 
 
@@ -248,8 +248,10 @@ def main(argv=None):
             checker = Checker(page, base, site)
             for name in pages:
                 results[name] = checker.check(name, plugins.get(name))
-                if name == SCREENSHOT_PAGE:
+                if name == SCREENSHOT_PAGE:  # the top of the page, and its options table as a phone shows it
                     page.screenshot(path=screenshot)
+                    page.locator('section#parameters').evaluate('el => el.scrollIntoView()')
+                    page.screenshot(path=screenshot.replace('.png', '-parameters.png'))
             browser.close()
     finally:
         server.shutdown()
