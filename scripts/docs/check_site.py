@@ -279,7 +279,7 @@ def main(argv=None):
         json.dump(summary, handle, indent=2)
     for name, problems in sorted(failed.items()):
         print('FAILED %s:\n  %s' % (name, '\n  '.join(problems)))
-    print('docs site: %d pages checked in Chromium at %d px (%d plugin and role pages), %d internal links followed, '
+    print('docs site: %d pages checked in Chromium at %d px (%d plugin and role pages), %d internal links checked, '
           '%d failed; screenshot %s' % (len(results), WIDTH, len(plugins), checker.internal_links, len(failed), screenshot))
     return 1 if failed else 0
 
