@@ -108,7 +108,7 @@ class Checker:
     def __init__(self, page, base, site):
         self.page, self.base, self.site = page, base, site
         self.events = []
-        self.links = {}  # page -> internal link targets (page, fragment)
+        self.links = {}  # page -> the pages it links to
         self.internal_links = self.external_links = 0
         page.on('console', lambda msg: self.events.append('console %s: %s' % (msg.type, msg.text)) if msg.type == 'error' else None)
         page.on('pageerror', lambda exc: self.events.append('script error: %s' % exc))
