@@ -52,12 +52,6 @@ if ! grep -q '^====' "$OUT/rst/changelog.rst"; then
   mv "$OUT/rst/changelog.rst.new" "$OUT/rst/changelog.rst"
 fi
 
-# antsibull-docs writes an index of the environment variables plugins declare even when none does (the
-# modules' variables are documented in guide_connection): such a page links nowhere and nothing links to it.
-if grep -q 'No environment variables have been defined' "$OUT/rst/environment_variables.rst"; then
-  rm "$OUT/rst/environment_variables.rst"
-fi
-
 echo "docs: building the site"
 sphinx-build -q -W --keep-going -n -b html -c "$ROOT/scripts/docs" -d "$OUT/doctrees" "$OUT/rst" "$OUT/html"
 echo "docs: $OUT/html/index.html ($(find "$OUT/html" -name '*.html' | wc -l) pages)"
