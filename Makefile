@@ -2,10 +2,13 @@
 # first (quick when nothing changed). `make test` is exactly what CI (.ci/run) runs.
 #
 #   make test         every check, continues past failures, prints a summary (scripts/test.sh)
-#   make sanity units sandbox-tests functional integration lint molecule build importer changelog
+#   make sanity units sandbox-tests functional integration lint molecule build importer changelog ee
 #                     one step each (same commands and summary as in `make test`)
+#   make docs         build the docs site into .build/docs/html (`scripts/test.sh docs` also checks it
+#                     in a browser)
 #   make compat       the compatibility leg (Python 3.11 + ansible-core 2.19: sanity, units)
 #   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
+#   make schema       regenerate schemas/project_spec.schema.json from the project role's argument spec
 #   make demo / make bench
 #   make clean        remove build and test output (keeps the virtualenvs; `make distclean` too)
 
@@ -23,10 +26,10 @@ SANDBOX_STATE_ARGS := --state-file .cache/sandbox-state.json
 endif
 
 # Steps of scripts/test.sh that have a make target of their own.
-STEPS := sanity units sandbox-tests functional integration lint molecule build importer changelog
+STEPS := sanity units sandbox-tests functional integration lint molecule build importer changelog ee
 
 .PHONY: help setup setup-compat test $(STEPS) sanity-compat units-compat compat demo sandbox bench \
-	stage clean distclean
+	stage schema docs clean distclean
 
 help:
 	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
@@ -62,6 +65,12 @@ sandbox: setup
 	@mkdir -p .cache
 	$(PY) tests/sandbox/server.py --port $(PORT) $(SANDBOX_STATE_ARGS)
 
+docs:
+	@scripts/docs.sh
+
+schema: setup
+	$(PY) scripts/spec_schema.py
+
 bench: setup
 	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }
 	$(PY) bench/run.py
@@ -71,4 +80,4 @@ clean:
 	find . -name __pycache__ -type d -not -path './.venv*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf .venv .venv-compat
+	rm -rf .venv .venv-compat .venv-docs

@@ -3,6 +3,8 @@
 #   .venv          Python 3.12 (+ ansible-core 2.21) where the machine has it, else 3.11 (+ 2.19)
 #   .venv-compat   Python 3.11 + ansible-core 2.19 (the compatibility leg; only with --compat,
 #                  which `make test` passes)
+#   .venv-docs     the docs site's tools and the browser check's Playwright (requirements-docs.txt);
+#                  only with --docs (scripts/docs.sh: `make docs`, the docs step of `make test`)
 #   the ansible-test pip bootstrap stand-in (ansible-test cannot download get-pip here)
 #   .build/ansible_collections/allura/forge   a staged real copy of the collection
 # Idempotent and quick when nothing changed.
@@ -55,6 +57,9 @@ if [ -n "$PY312" ]; then
 else
   [ -n "$PY311" ] || { echo "setup: need Python 3.12 or 3.11" >&2; exit 1; }
   make_venv .venv "$PY311" requirements-compat.txt
+fi
+if [ "${1:-}" = "--docs" ]; then
+  make_venv .venv-docs "${PY312:-$PY311}" requirements-docs.txt
 fi
 if [ "${1:-}" = "--compat" ]; then
   if [ -z "$PY312" ]; then

@@ -16,6 +16,10 @@
 #   functional     pytest tests/functional and tests/e2e, whichever exist (see below)
 #   integration    ansible-test integration --python 3.12 --local against a fresh sandbox
 #   molecule       every scenario under extensions/molecule/ against a fresh sandbox
+#   ee             pytest tests/ee: the example execution environment through `ansible-builder create`
+#   docs           scripts/docs.sh --check: build the docs site (warnings are errors), then open every
+#                  page in headless Chromium (tests/output/docs: reports, screenshot); skipped, with
+#                  the reason, only where no Chromium can be installed
 #   sanity-compat  ansible-test sanity --python 3.11 with .venv-compat (ansible-core 2.19)
 #   units-compat   ansible-test units --python 3.11 --venv with .venv-compat
 #
@@ -51,7 +55,7 @@ cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
 ALL_STEPS=(changelog build importer lint sanity units sandbox-tests functional integration molecule
-           sanity-compat units-compat)
+           ee docs sanity-compat units-compat)
 ADMIN_TOKEN=a0000000000000000001
 USER_TOKEN=a0000000000000000002
 ROOT_TOKEN=a0000000000000000000
@@ -235,8 +239,20 @@ step_build() {
   TARBALL=$(find "$out" -name 'allura-forge-*.tar.gz' | head -1)
   echo "built $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) KiB, $(tar -tzf "$TARBALL" | wc -l) entries)"
   # Nothing local or generated may ship.
-  bad=$(tar -tzf "$TARBALL" | grep -E '^(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|\.ci|collections|scripts|tests/output|bench/results)(/|$)|(^|/)__pycache__(/|$)|\.pyc$|\.tar\.gz$|(^|/)importer_result\.json$|integration_config\.yml$' || true)
+  bad=$(tar -tzf "$TARBALL" | grep -E '^(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|\.ci|collections|scripts|tests/output|bench)(/|$)|^requirements-(dev|compat|docs)\.txt$|(^|/)__pycache__(/|$)|\.pyc$|\.tar\.gz$|(^|/)importer_result\.json$|integration_config\.yml$' || true)
   if [ -n "$bad" ]; then echo "ERROR: the tarball contains files that must not ship (extend build_ignore in galaxy.yml):"; echo "$bad" | head -50; rc=1; fi
+  # What users need must ship: the license, the runtime requirements, the spec schema, the AWX
+  # credential type, the example execution environment and AWX project, the docs site's guides.
+  local need missing='' listing
+  listing=$(tar -tzf "$TARBALL")
+  for need in LICENSE README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
+              schemas/project_spec.schema.json extensions/awx/allura_credential_type.yml \
+              examples/projects.yml examples/execution-environment/execution-environment.yml \
+              examples/execution-environment/requirements.yml examples/awx_project/drift.yml \
+              docs/docsite/extra-docs.yml docs/docsite/links.yml docs/docsite/config.yml changelogs/changelog.yaml; do
+    grep -qxF "$need" <<<"$listing" || missing+=" $need"
+  done
+  if [ -n "$missing" ]; then echo "ERROR: the tarball lacks files users need (check build_ignore in galaxy.yml):$missing"; rc=1; fi
   ANSIBLE_COLLECTIONS_PATH=$collections ansible-galaxy collection install "$TARBALL" -p "$collections" --force --offline || rc=1
   # Every module must be in the action group (module_defaults), and the group must name no ghosts.
   local group; group=$(.venv/bin/python - "$ROOT" <<'EOF'
@@ -408,6 +424,32 @@ step_molecule() {
     fi
   done
   return "$rc"
+}
+
+step_ee() {
+  local rc
+  stage
+  run_pytest "$LOGDIR/ee.xml" tests/ee
+  rc=$?
+  junit_counts "$LOGDIR/ee.xml"
+  settle "$rc"
+}
+
+step_docs() {
+  local out=$ROOT/tests/output/docs rc
+  rm -rf "$out"
+  SKIP_SETUP='' scripts/docs.sh --check "$out"
+  rc=$?
+  junit_counts "$out/checker-tests.xml" "$out/junit.xml"
+  if [ "$rc" -eq 0 ] && [ -f "$out/browser-unavailable" ]; then
+    PASSED=1  # the site was built
+    SKIP_REASON="the docs site was built, but NOT checked in a browser: $(cat "$out/browser-unavailable")"
+    # a runner that marks skips with its own `skip` function (not an exit status) gets that instead
+    if declare -F skip >/dev/null; then skip "$SKIP_REASON"; return 0; fi
+    return 3
+  fi
+  [ "$rc" -ne 0 ] || PASSED=$((PASSED + 1))  # the build itself
+  settle "$rc"
 }
 
 # --- runner --------------------------------------------------------------------------------------

@@ -96,6 +96,10 @@ options:
       - The neighborhood (URL prefix) of the project, V(p) for projects, V(u) for user projects.
     type: str
     default: p
+seealso:
+  - name: Allura REST API
+    description: How Allura's REST API authenticates requests (bearer tokens and OAuth 1.0a), and all of its endpoints.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs
 notes:
   - All options of this group can be set once for every allura.forge module with
     C(module_defaults) and the action group C(group/allura.forge.allura).
