@@ -88,6 +88,22 @@ options:
     type: path
     env:
       - name: ALLURA_CA_PATH
+  use_proxy:
+    description:
+      - Send the requests through a proxy, O(proxy_url) or the one the controller's environment variables give
+        (E(HTTPS_PROXY), E(HTTP_PROXY) or E(ALL_PROXY), lower-case names first), unless E(NO_PROXY) lists the server's
+        host. V(false) connects directly.
+    type: bool
+    default: true
+    env:
+      - name: ALLURA_USE_PROXY
+  proxy_url:
+    description:
+      - The proxy for every request (C(http://host:port), with C(user:password@) when it asks for authentication); it
+        wins over the proxy environment variables. Never shown.
+    type: str
+    env:
+      - name: ALLURA_PROXY_URL
   timeout:
     description: Seconds to wait for each request.
     type: float
@@ -156,7 +172,7 @@ from ansible_collections.allura.forge.plugins.module_utils._project import Proje
 display = Display()
 # The modules' connection options (CONNECTION_SPEC) this lookup documents: a unit test keeps the two lists alike.
 CONNECTION_OPTIONS = ('server_url', 'token', 'oauth_consumer_key', 'oauth_consumer_secret', 'oauth_token', 'oauth_token_secret',
-                      'validate_certs', 'ca_path', 'timeout', 'retries')
+                      'validate_certs', 'ca_path', 'use_proxy', 'proxy_url', 'timeout', 'retries')
 
 
 def rest_path(term):
