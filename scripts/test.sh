@@ -222,14 +222,15 @@ compat_venv() {
 SANITY_NOT_APPLICABLE=(pslint)
 
 ansible_test_sanity() {  # ansible_test_sanity VENV
-  local venv=$1 rc name required=()
+  local venv=$1 rc name test required=()
   stage
   rm -rf "$STAGE/tests/output/junit"
   (cd "$STAGE" && with_venv "$venv" ansible-test sanity --python "$(py_version "$venv")" --local --junit --color no)
   rc=$?
   junit_counts "$STAGE"/tests/output/junit/*.xml
-  while IFS= read -r name; do
-    [[ " ${SANITY_NOT_APPLICABLE[*]} " == *" ${name%%:*} "* ]] || required+=("$name")
+  while IFS= read -r name; do  # "pslint-python-3.12: No tests applicable."
+    test=${name%%:*}
+    [[ " ${SANITY_NOT_APPLICABLE[*]} " == *" ${test%-python-*} "* ]] || required+=("$name")
   done <"$TMPROOT/junit-skipped"
   if [ ${#required[@]} -gt 0 ]; then
     echo "ERROR: ansible-test skipped sanity tests this collection needs (is a checker missing?):"
