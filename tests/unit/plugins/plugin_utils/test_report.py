@@ -40,8 +40,8 @@ class Demo:
         if not exists:
             return
         root = '/rest/p/%s/' % shortname
-        project = {'shortname': shortname, 'name': shortname.title(), 'tools': [dict(name=t, mount_point=m, mount_label=label)
-                                                                     for t, m, label in tools]}
+        project = {'shortname': shortname, 'name': shortname.title(),
+                   'tools': [dict(name=t, mount_point=m, mount_label=label) for t, m, label in tools]}
         self.session.add('GET', root, json=project)
         self.session.add('GET', root + 'admin/installable_tools', json=INSTALLABLE)
         for (mount_point, title), page in (pages or {}).items():
