@@ -229,6 +229,23 @@ def test_a_missing_project_without_create_fails_clearly(ansible_playbook, sandbo
     assert counters(sandbox)['writes'] == 0
 
 
+def test_a_real_run_with_field_drift_fails_clearly_and_changes_nothing_else(ansible_playbook, sandbox, tmp_path):
+    """Fields REST cannot change (allura_project) that differ: the real run fails naming each field with both values
+    and where to change it, before anything else of the spec is written."""
+    spec = dict(TEST_SPEC, fields={'name': 'Test Project', 'summary': 'Not the live summary', 'labels': ['cli']})
+    clear_log(sandbox)
+    proc = ansible_playbook('allura.forge.provision', '-e', spec_file(tmp_path, spec), '-e', 'provision_report_file=%s'
+                            % (tmp_path / 'run.json'))
+    assert proc.returncode != 0
+    failures = re.findall(r'^fatal: .*$', proc.stdout, re.M)
+    assert len(failures) == 1, proc.stdout[-4000:]
+    assert "project p/test: labels is [] on the server but ['cli'] is wanted; summary is '' on the server but " \
+           "'Not the live summary' is wanted; the REST API cannot change labels, summary after creation: change it in " \
+           "the project's web admin (Admin > Metadata), or adapt the task" in failures[0], failures[0]
+    assert counters(sandbox)['writes'] == 0
+    assert recap(proc)['changed'] == 0 and recap(proc)['failed'] == 1
+
+
 def test_secrets_never_show_even_verbose(ansible_playbook, sandbox, tmp_path):
     spec = spec_file(tmp_path, TEST_SPEC)
     for args in ([], ['--check', '--diff']):

@@ -58,6 +58,11 @@ def assert_hidden(text, where):
             assert form not in text, '%s shows a secret (%r) in %s' % (where, form, text[max(0, text.find(form) - 300):][:700])
 
 
+def ansible_version():
+    from ansible.release import __version__
+    return tuple(int(part) for part in __version__.split('.')[:2])
+
+
 def recap(proc):
     found = re.findall(r'^localhost\s*:\s*(.*)$', proc.stdout, re.M)
     assert found, proc.stdout + proc.stderr
@@ -248,8 +253,14 @@ def test_no_module_shows_a_secret_at_vvv_with_diff_succeeding_or_failing(ansible
         assert results[name]['changed'] and not results[name].get('failed'), (name, results[name])
     for name in ('r_project_info', 'r_user_info', 'r_access', 'r_webhook_again'):
         assert not results[name]['changed'] and not results[name].get('failed'), (name, results[name])
-    assert results['r_webhook']['invocation']['module_args']['secret'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-    assert results['r_project_info']['invocation']['module_args']['oauth_token_secret'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    # -vvv shows each task's invocation, masked; ansible-core keeps it in registered results from 2.21 on, when asked
+    assert '"secret": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in text and '"module_args": {' in text
+    assert '"oauth_token_secret": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in text
+    if ansible_version() >= (2, 21):
+        assert results['r_webhook']['invocation']['module_args']['secret'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+        assert results['r_project_info']['invocation']['module_args']['oauth_token_secret'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    else:
+        assert 'invocation' not in results['r_webhook']
     assert 'the secret cannot be compared' in ' '.join(results['r_webhook_again']['warnings'])
     assert results['r_webhook_rotate_check']['diff'] and results['r_webhook_rotate']['diff']
     assert results['r_access']['access']['test-admin']['admin'] is True

@@ -254,7 +254,8 @@ def test_retry_after_http_date_and_cap():
 def test_backoff_grows_exponentially_within_bounds():
     session = FakeSession().add('GET', '/rest/', responses=[reply(502)] * 5 + [reply(json={})])
     sleeps = []
-    make(session, sleeps, retries=5, backoff=1.0, backoff_max=3.0).get_json('/rest/')
+    assert make(session, sleeps, retries=5, backoff=1.0, backoff_max=3.0).get_json('/rest/') == {}
+    assert len(sleeps) == 5  # one sleep before each of the five retries
     for attempt, slept in enumerate(sleeps):
         ceiling = min(3.0, 2 ** attempt)
         assert ceiling / 2 <= slept <= ceiling

@@ -15,6 +15,13 @@ from ansible_collections.allura.forge.plugins.module_utils._module import argume
 
 MODULES = ('allura_access_info', 'allura_export', 'allura_link', 'allura_project', 'allura_project_info', 'allura_ticket',
            'allura_tool', 'allura_user_info', 'allura_webhook', 'allura_wiki_page')
+# The validation rules each module declares as module constants (none for the others).
+DECLARED_RULES = {
+    'allura_ticket': ('mutually_exclusive',),
+    'allura_tool': ('mutually_exclusive', 'required_one_of'),
+    'allura_webhook': ('mutually_exclusive', 'required_one_of'),
+    'allura_wiki_page': ('mutually_exclusive', 'required_one_of'),
+}
 
 
 class Stop(Exception):
@@ -34,7 +41,10 @@ def test_the_module_adapter_validates_with_the_rules_the_action_plugin_reads(nam
     with pytest.raises(Stop):
         module.main()
     rules = {k: v for k, v in seen.items() if k in _module.VALIDATION_RULES}
-    assert rules == validation_rules(module)
+    expected = {rule: getattr(module, rule.upper()) for rule in DECLARED_RULES.get(name, ())}
+    assert rules == expected
+    assert all(rules.values())
+    assert validation_rules(module) == expected  # what the action plugin applies
     assert seen['argument_spec'] == argument_spec(module.ARGUMENT_SPEC)
 
 
