@@ -55,6 +55,9 @@ Hooks, each with a default, overridden only where a resource differs:
                             `read`). Set to None when the answer is the resource.
     delete(item)            declared when `state: absent` removes the resource (item.live)
     public(item, outcome)   the resource as the module returns it (default: from `returns`)
+    created(item, outcome)  after each create the server carried out (not a predicted one): the place for a check
+                            that what was just created is the only one of its key (another run may have created
+                            the same meanwhile); item.values and outcome.after hold what the create returned
     finish(items, outcomes) after the last write (tools: one project re-read verifies every install)
 `stored(item, want)` is a ready-made `recheck` for a write, `denied(item, permission, who)` its `denied` (see
 AlluraClient.request). An Item holds `name` ('' in the single form, 'pages[3]' in the other), `opt` (its
@@ -95,6 +98,7 @@ class Resource:
     options = fields = {}
     key = identity = create_requires = volatile = ()
     kinds = returns = listed = None
+    empty = False  # the bulk option may be an empty list (nothing to converge) instead of an error
     update = delete = None
 
     def __init__(self, params, client, ctx):
@@ -155,7 +159,7 @@ class Resource:
             mixed = sorted(k for k in self.options if params.get(k) is not None and params.get(k) != defaults.get(k))
             if mixed:
                 raise ParameterError('%s is mutually exclusive with %s: give them per %s' % (many, ', '.join(mixed), self.one))
-            if not params[many]:
+            if not params[many] and not self.empty:
                 raise ParameterError('%s must list at least one %s' % (many, self.one))
             given = [('%s[%d]' % (many, index), {k: defaults.get(k) if (values or {}).get(k) is None else values[k] for k in self.options})
                      for index, values in enumerate(params[many])]
@@ -185,6 +189,8 @@ class Resource:
                            create=partial(self.create, item), update=self.update and partial(self.update, item),
                            reread=self.reread and partial(self.reread, item), secrets_sent=self.secrets_sent(item))
         outcome.after = self.public(item, outcome)
+        if outcome.action == 'create' and not self.ctx.check_mode:
+            self.created(item, outcome)
         return outcome
 
     def remove(self, item):
@@ -317,6 +323,9 @@ class Resource:
         if outcome.changed and outcome.predicted:
             after.update(dict.fromkeys(self.volatile))
         return after
+
+    def created(self, item, outcome):
+        pass
 
     def finish(self, items, outcomes):
         pass
