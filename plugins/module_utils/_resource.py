@@ -265,7 +265,7 @@ class Resource:
         if len(found) > 1:
             raise AlluraError('%s%s %r matches %d %ss in %s %s: %s; give %s to choose one' % (
                 item.opt, self.key[-1], value, len(found), self.one, self.project.label, self.where(item),
-                ', '.join(self.ref(n) for n in found), self.number))
+                ', '.join(self.ref(n) for n in found), self.number), matches=found)
         return found[0] if found else None
 
     def read_all(self, items):
