@@ -55,7 +55,7 @@ Hooks, each with a default, overridden only where a resource differs:
                             `read`). Set to None when the answer is the resource.
     delete(item)            declared when `state: absent` removes the resource (item.live)
     public(item, outcome)   the resource as the module returns it (default: from `returns`)
-    created(item, outcome)  after each create the server carried out (not a predicted one): the place for a check
+    after_create(item, outcome)  after each create the server carried out (not a predicted one): the place for a check
                             that what was just created is the only one of its key (another run may have created
                             the same meanwhile); item.values and outcome.after hold what the create returned
     finish(items, outcomes) after the last write (tools: one project re-read verifies every install)
@@ -190,7 +190,7 @@ class Resource:
                            reread=self.reread and partial(self.reread, item), secrets_sent=self.secrets_sent(item))
         outcome.after = self.public(item, outcome)
         if outcome.action == 'create' and not self.ctx.check_mode:
-            self.created(item, outcome)
+            self.after_create(item, outcome)
         return outcome
 
     def remove(self, item):
@@ -324,7 +324,7 @@ class Resource:
             after.update(dict.fromkeys(self.volatile))
         return after
 
-    def created(self, item, outcome):
+    def after_create(self, item, outcome):
         pass
 
     def finish(self, items, outcomes):

@@ -277,11 +277,11 @@ def test_many_posts_in_order_with_a_summary_and_a_failure_that_keeps_what_was_do
 
 
 def test_the_post_create_hook_sees_the_url_of_each_create():
-    """The driver's created() runs after each create the server carried out, with the item's url known."""
+    """The driver's after_create() runs after each create the server carried out, with the item's url known."""
     seen = []
 
     class Watched(allura_blog_post.Post):
-        def created(self, item, outcome):
+        def after_create(self, item, outcome):
             seen.append((item.values['url'], outcome.after['url']))
     blog = FakeBlog()
     params = dict(server_url='https://forge.example.org', token='t', neighborhood='p', project='test', mount_point='blog', parallel=4,
