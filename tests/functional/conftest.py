@@ -117,7 +117,11 @@ def ansible_playbook(sandbox, tmp_path):
 
     ALLURA_URL and ALLURA_TOKEN reach the modules through their environment fallbacks, the
     interpreter is pinned to this Python, and output is plain text. `env` adds variables; a value
-    None removes one.
+    None removes one. Its stdin is /dev/null, as cron and CI give it, whatever this process's fd 0 is:
+    ansible-core (2.19 to 2.21 at least) started with stdin closed loses, now and then, the process
+    of a task ("Could not detach from stdio: [Errno 9] Bad file descriptor", then "A worker was found
+    in a dead state"), and an in-process run (test_pytest_ansible.py) leaves this process's fd 0
+    non-inheritable, so that a child would start with it closed.
     """
     def run(playbook, *args, token=ADMIN_TOKEN, env=None, check=False):
         if '\n' in playbook:
@@ -136,7 +140,7 @@ def ansible_playbook(sandbox, tmp_path):
         full_env.update(env or {})
         full_env = {name: value for name, value in full_env.items() if value is not None}
         proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args],
-                              env=full_env, capture_output=True, text=True, check=False)
+                              env=full_env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
         if check and proc.returncode:
             pytest.fail('ansible-playbook failed (%d):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))
         return proc
