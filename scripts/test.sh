@@ -43,19 +43,22 @@
 # ansible-test, ansible-lint, molecule and the pytest suites run in a staged copy
 # (.build/test/ansible_collections/allura/forge, re-staged before each step so fresh edits count).
 #
-# Sandbox: integration, molecule and functional start `tests/sandbox/server.py --port 0
-# --port-file F` (override with SANDBOX_SERVER=path), wait for the port, and stop it however the
-# step ends. The URL and tokens reach the tests as:
+# Sandbox: integration and molecule start `tests/sandbox/server.py --port 0 --port-file F`
+# (override with SANDBOX_SERVER=path), wait for the port, and stop it however the step ends. The URL
+# and tokens reach the tests as:
 #   integration  tests/integration/integration_config.yml, written into the staged copy:
 #                allura_url, allura_admin_token, allura_user_token, allura_root_token
 #   molecule     environment ALLURA_URL, ALLURA_TOKEN (the admin token), ALLURA_USER_TOKEN,
 #                ALLURA_ROOT_TOKEN
-#   functional   the same environment, plus ALLURA_SANDBOX_SERVER (to start private instances)
-#                and ANSIBLE_COLLECTIONS_PATH pointing at the staged copy.
+#   functional   the tokens in the same environment, ALLURA_SANDBOX_SERVER (the server to start)
+#                and ANSIBLE_COLLECTIONS_PATH pointing at the staged copy; no ALLURA_URL: the suite
+#                runs in parallel (pytest-xdist, FUNCTIONAL_WORKERS processes, default one per CPU,
+#                at least 2), and each process starts sandboxes of its own.
 #
 # tests/functional/ and tests/e2e/ convention: plain pytest files (test_*.py) that drive
-# ansible-playbook / ansible-runner against the sandbox. They reset the shared sandbox themselves
-# (POST $ALLURA_URL/_sandbox/reset) or start their own with $ALLURA_SANDBOX_SERVER; any inventory
+# ansible-playbook / ansible-runner against the sandbox. Tests run side by side in several
+# processes: each process starts its own sandbox with $ALLURA_SANDBOX_SERVER (the conftest's
+# `allura_url` fixture), and a test resets it before use (POST /_sandbox/reset); any inventory
 # they write must pin ansible_python_interpreter (interpreter discovery finds broken shims on some
 # machines). They run with the Python of the venv of their leg (.venv, or .venv-compat).
 #
@@ -413,14 +416,14 @@ sandbox_env() {
 }
 
 functional() {  # functional VENV
-  local venv=$1 dirs=() d rc junit=$LOGDIR/functional-$1.xml
+  local venv=$1 dirs=() d rc junit=$LOGDIR/functional-$1.xml workers=${FUNCTIONAL_WORKERS:-}
   stage
   for d in tests/functional tests/e2e; do [ -d "$STAGE/$d" ] && dirs+=("$d"); done
   if [ ${#dirs[@]} -eq 0 ]; then echo "no tests/functional or tests/e2e suite"; settle 1; return 1; fi
-  sandbox_start || { settle 1; return 1; }
-  (sandbox_env; with_venv "$venv" run_pytest "$junit" "${dirs[@]}")
+  # most of a test's time is an ansible-playbook process waiting on the sandbox: 2 at least
+  [ -n "$workers" ] || workers=$(( $(nproc) > 2 ? $(nproc) : 2 ))
+  (sandbox_env; unset ALLURA_URL; with_venv "$venv" run_pytest "$junit" -n "$workers" "${dirs[@]}")
   rc=$?
-  sandbox_stop
   junit_counts "$junit"
   settle "$rc"
 }
