@@ -428,12 +428,15 @@ functional() {  # functional VENV
   settle "$rc"
 }
 
-integration() {  # integration VENV
-  local venv=$1 rc out=$LOGDIR/.integration-$1.out total failed
-  stage
-  sandbox_start || { settle 1; return 1; }
+# The targets are split into INTEGRATION_SHARDS groups (default 2) that run side by side, each in its
+# own staged copy (ansible-test writes into the collection) against its own sandbox; each target
+# still runs alone against its sandbox, and resets it itself.
+integration_shard() {  # integration_shard VENV STAGE_PARENT OUT TARGET... (as a job of its own)
+  local venv=$1 parent=$2 out=$3 stage rc; shift 3
+  stage=$(scripts/stage.sh "$parent") || { echo "staging into $parent failed" >"$out"; return 1; }
+  sandbox_start >"$out" 2>&1 || return 1
   # ansible-test hands this file's variables to every target.
-  cat >"$STAGE/tests/integration/integration_config.yml" <<EOF
+  cat >"$stage/tests/integration/integration_config.yml" <<EOF
 ---
 allura_url: $ALLURA_URL
 allura_admin_token: $ADMIN_TOKEN
@@ -443,14 +446,35 @@ EOF
   # The inventory ansible-test writes for --local pins ansible_python_interpreter to the
   # controller's Python (the venv's python3.x, first on PATH), so discovery never meets a
   # broken shim.
-  (cd "$STAGE" && with_venv "$venv" ansible-test integration --python "$(py_version "$venv")" --local --continue-on-error \
-     --color no) 2>&1 | tee "$out"
-  rc=${PIPESTATUS[0]}
+  (cd "$stage" && with_venv "$venv" ansible-test integration --python "$(py_version "$venv")" --local --continue-on-error \
+     --color no "$@") >>"$out" 2>&1
+  rc=$?
   sandbox_stop
+  return "$rc"
+}
+
+integration() {  # integration VENV
+  local venv=$1 rc=0 out=$LOGDIR/.integration-$1.out total failed=0 n k t shards=${INTEGRATION_SHARDS:-2} pids=() targets=() shard
+  stage
+  mapfile -t targets < <(cd "$STAGE" && with_venv "$venv" ansible-test integration --list-targets 2>/dev/null)
+  if [ ${#targets[@]} -eq 0 ]; then echo "ansible-test lists no integration target"; settle 1; return 1; fi
+  [ "$shards" -le ${#targets[@]} ] || shards=${#targets[@]}
+  for ((k = 0; k < shards; k++)); do
+    shard=()
+    for ((t = k; t < ${#targets[@]}; t += shards)); do shard+=("${targets[t]}"); done
+    integration_shard "$venv" "$STAGE_PARENT-integration-$k" "$TMPROOT/integration-$k.out" "${shard[@]}" &
+    pids+=($!)
+  done
+  for ((k = 0; k < shards; k++)); do wait "${pids[k]}" || rc=1; done
+  for ((k = 0; k < shards; k++)); do
+    echo "--- integration targets, group $((k + 1)) of $shards"
+    cat "$TMPROOT/integration-$k.out"
+  done | tee "$out"
   total=$(grep -cE '^Running [^ ]+ integration test (role|script)' "$out")
-  failed=$(sed -n 's/.*The \([0-9]*\) integration test(s) listed below (out of [0-9]*) failed.*/\1/p' "$out" | tail -1)
-  FAILED=${failed:-0}
+  while read -r n; do failed=$((failed + n)); done < <(sed -n 's/.*The \([0-9]*\) integration test(s) listed below (out of [0-9]*) failed.*/\1/p' "$out")
+  FAILED=$failed
   PASSED=$((total - FAILED)); [ "$PASSED" -ge 0 ] || PASSED=0
+  if [ "$total" -ne ${#targets[@]} ]; then echo "ERROR: ${#targets[@]} targets listed, $total run"; rc=1; fi
   settle "$rc"
 }
 
@@ -515,7 +539,7 @@ run_step() {  # run_step STEP (in a background job): run it, hand its counts to 
   "step_$1"
   local rc=$?
   printf '%s %s %s\n' "$PASSED" "$FAILED" "$SKIPPED" >"$TMPROOT/counts"
-  return $rc
+  return "$rc"
 }
 verdict() {  # verdict RC -> sets RESULT (ok, skipped or FAILED) and WHY from the step's status and data
   WHY=
