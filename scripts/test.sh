@@ -420,7 +420,7 @@ functional() {  # functional VENV
   stage
   for d in tests/functional tests/e2e; do [ -d "$STAGE/$d" ] && dirs+=("$d"); done
   if [ ${#dirs[@]} -eq 0 ]; then echo "no tests/functional or tests/e2e suite"; settle 1; return 1; fi
-  # most of a test's time is an ansible-playbook process waiting on the sandbox: 2 at least
+  # at least 2: tests also wait (retry back-off, timeouts, delayed answers), which another can use
   [ -n "$workers" ] || workers=$(( $(nproc) > 2 ? $(nproc) : 2 ))
   (sandbox_env; unset ALLURA_URL; with_venv "$venv" run_pytest "$junit" -n "$workers" "${dirs[@]}")
   rc=$?
