@@ -221,7 +221,9 @@ class Post(Resource):
 
     def __init__(self, params, client, ctx):
         super().__init__(params, client, ctx)
-        self.urls = {}  # YYYY/MM/slug -> the post's URL as the server lists it
+        # YYYY/MM/slug -> the post's URL, for every post the list shows (one task is one blog: the posts not matched
+        # by an item are the blog's unmanaged ones)
+        self.urls = {}
 
     def check(self, item):
         values, opt = item.values, item.opt
