@@ -170,7 +170,7 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
                   if ran(comments) else [])
     for comment in wanted:
         if comment['ticket_num'] is not None and ran(comments):
-            resources.extend(item for item in [next(posted, None)] if item)
+            resources.append(next(posted))
         elif check_mode:
             resources.append(entry('comment', comment_name(comment), 'create', pending=True,
                                    note=parent or pending_note(ticket_name(comment['mount_point'], comment['ticket']))))
