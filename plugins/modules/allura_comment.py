@@ -205,16 +205,11 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._read import Thread, one_blog_post, read_ticket, read_wiki_page
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
-from ansible_collections.allura.forge.plugins.module_utils._state import Field, named, read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import Field, first_line, named, read_many
 
 # What a comment is on: the option naming it, the tool kind that holds such things, and how messages name one.
 TARGETS = dict(ticket_num=('tickets', 'ticket #%s'), page=('wiki', 'wiki page %r'), post=('blog', 'blog post %r'))
 READERS = dict(ticket_num=read_ticket, page=read_wiki_page, post=one_blog_post)
-
-
-def short(text, width=40):
-    line = text.strip().split('\n', 1)[0]
-    return line if len(line) <= width and line == text else line[:width - 3].rstrip() + '...'
 
 
 class Comment(Resource):
@@ -250,7 +245,7 @@ class Comment(Resource):
 
     def label(self, item):
         reply_to = item.values['reply_to']
-        return '%s: %s %r' % (self.on(item), 'reply to %s' % reply_to if reply_to else 'comment', short(item.values['text']))
+        return '%s: %s %r' % (self.on(item), 'reply to %s' % reply_to if reply_to else 'comment', first_line(item.values['text']))
 
     def require(self, items):
         """The project, and a tool of the right kind at each mount point (what holds tickets, pages or posts)."""

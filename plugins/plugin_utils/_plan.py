@@ -10,6 +10,7 @@ Pure functions of plain data (the project_plan filter and the role's tasks use t
 from __future__ import annotations
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import NEW_WIKI_PAGES, default_mount_point
+from ansible_collections.allura.forge.plugins.module_utils._state import first_line
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -39,11 +40,7 @@ def post_name(mount_point, post):
 
 def comment_name(comment):
     """'comment tickets/<summary>: <the text's first line, shortened>'."""
-    text = comment['text'] or ''
-    line = text.strip().split('\n', 1)[0]
-    if len(line) > 40 or line != text:
-        line = line[:37].rstrip() + '...'
-    return 'comment %s: %s' % (ticket_name(comment['mount_point'], comment['ticket'])[len('ticket '):], line)
+    return 'comment %s: %s' % (ticket_name(comment['mount_point'], comment['ticket'])[len('ticket '):], first_line(comment['text'] or ''))
 
 
 def webhook_name(item):
