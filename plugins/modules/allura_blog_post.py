@@ -250,8 +250,8 @@ class Post(Resource):
         title = item.values['title']
         return '%s %s post %s' % (self.project.label, self.mount_point, repr(title) if title else self.ref(item.values['url']))
 
-    def ref(self, slug):
-        return self.urls.get(slug, slug)
+    def ref(self, number):  # a post's number is its YYYY/MM/slug: shown as its URL
+        return self.urls.get(number, number)
 
     def index(self, key=None):
         """{title: [YYYY/MM/slug]} over every page of the post list (newest first; drafts for writers)."""
