@@ -228,3 +228,37 @@ def test_the_role_checks_valid_names_on_every_kind(ansible_playbook, sandbox, tm
     assert [(r['resource'], r['mismatch']) for r in access] == [
         ('access project: *anonymous read', False), ('access docs: test-user edit', False),
         ('access bugs: test-user create', False), ('access blog: test-user write', False)]
+
+
+def test_each_project_is_checked_against_its_own_tools(ansible_playbook, sandbox, tmp_path):
+    """With several projects, a check is judged by its own project's tools, never by the project converged before it:
+    `notes` is a blog in p/test (its spec installs it) and a wiki in p/test2, where `edit` is a permission."""
+    proc = ansible_playbook(PLAYBOOK_NOTES_WIKI)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    path = tmp_path / 'projects.yml'
+    path.write_text(yaml.safe_dump({'allura_projects': [
+        {'name': 'test', 'tools': [{'tool': 'blog', 'mount_point': 'notes'}],
+         'access': [{'mount_point': 'notes', 'user': 'test-user', 'permission': 'write', 'expected': False}]},
+        {'name': 'test2', 'access': [{'mount_point': 'notes', 'user': 'test-user', 'permission': 'edit', 'expected': False}]},
+    ]}, sort_keys=False), encoding='utf-8')
+    proc = ansible_playbook('allura.forge.provision', '-e', '@%s' % path)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    proc, report = drift(ansible_playbook, '@%s' % path, tmp_path / 'drift')
+    assert proc.returncode == 0 and report['errors'] == [], report['errors']
+    assert [[(r['resource'], r['mismatch']) for r in project['resources'] if r['kind'] == 'access']
+            for project in report['reports']] == [[('access notes: test-user write', False)],
+                                                  [('access notes: test-user edit', False)]]
+
+
+PLAYBOOK_NOTES_WIKI = '''
+- hosts: localhost
+  gather_facts: false
+  connection: local
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: A wiki at notes in p/test2
+      allura.forge.allura_tool:
+        project: test2
+        tools: [{tool: wiki, mount_point: notes}]
+'''
