@@ -43,13 +43,15 @@ LEVELS = [
 NO_HAS_ACCESS = [('search', 'test', 'search'), ('chat', 'test', 'chat'), ('feedback', 'test', 'feedback'),
                  ('files', 'test', 'files'), ('userstats', 'test-admin', 'userstats')]
 
-PLAYBOOK = '''
+PLAY = '''
 - hosts: localhost
   gather_facts: false
   connection: local
   vars:
     ansible_python_interpreter: "{{ ansible_playbook_python }}"
   tasks:
+'''
+PLAYBOOK = PLAY + '''
     - name: Tools without has_access
       allura.forge.allura_tool:
         project: test
@@ -250,13 +252,7 @@ def test_each_project_is_checked_against_its_own_tools(ansible_playbook, sandbox
                                                   [('access notes: test-user edit', False)]]
 
 
-PLAYBOOK_NOTES_WIKI = '''
-- hosts: localhost
-  gather_facts: false
-  connection: local
-  vars:
-    ansible_python_interpreter: "{{ ansible_playbook_python }}"
-  tasks:
+PLAYBOOK_NOTES_WIKI = PLAY + '''
     - name: A wiki at notes in p/test2
       allura.forge.allura_tool:
         project: test2
