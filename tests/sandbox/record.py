@@ -41,7 +41,7 @@ def read_plan(path):
 
 def exchange(base_url, step):
     url = urlsplit(base_url)
-    path, _, query = step['target'].partition('?')
+    path, query = (step['target'].split('?', 1) + [''])[:2]
     headers = {}
     if step['user'] != '-':
         headers['Authorization'] = 'Bearer %s' % TOKENS[step['user']]
@@ -68,7 +68,7 @@ def exchange(base_url, step):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--base-url', required=True)
     parser.add_argument('directory')
     args = parser.parse_args(argv)

@@ -20,10 +20,10 @@ ERROR_404 = '<html><title>A 404 Error has Occurred</title><div id="content_base"
 API = 'https://forge.example.org/rest/p/test/x/'
 # The project JSON: a tool of every kind Allura ships at a mount point named after it (those without a REST API have
 # no api_url), the tracker at bugs, and a third-party tool with a REST API.
+WITH_API = ('wiki', 'tickets', 'discussion', 'blog', 'link', 'git', 'svn', 'hg', 'activity', 'profile', 'admin')
 PROJECT = {'shortname': 'test', 'tools': [
     dict(dict(name=kind, mount_point={'tickets': 'bugs', 'git': 'code'}.get(kind, kind)),
-         **({'api_url': API} if kind in ('wiki', 'tickets', 'discussion', 'blog', 'link', 'git', 'svn', 'hg', 'activity',
-                                          'profile', 'admin') else {}))
+         **({'api_url': API} if kind in WITH_API else {}))
     for kind in ('admin', 'search', 'activity', 'wiki', 'tickets', 'discussion', 'blog', 'link', 'git', 'svn', 'hg',
                  'profile', 'chat', 'feedback', 'files', 'shorturl', 'userstats', 'home')]
     + [{'name': 'gallery', 'mount_point': 'photos', 'api_url': API}, {'name': 'pastebin', 'mount_point': 'paste'}]}
