@@ -221,6 +221,8 @@ from ansible_collections.allura.forge.plugins.module_utils._project import Proje
 from ansible_collections.allura.forge.plugins.module_utils._state import (
     LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, named,
     parallel_option, read_many)
+from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import (
+    describe, from_validation, is_member, merged, missing_milestones, need, unverified)
 
 TICKET_SPEC = dict(
     ticket_num=dict(type='int'),
@@ -354,6 +356,7 @@ class Tracker:
     def __init__(self, client, project, mount_point):
         self.client, self.project, self.mount = client, project, mount_point
         self.users = {}
+        self.milestones = None  # the names of the tracker's milestones, once its index was read
 
     def path(self, *segments, **kwargs):
         return self.project.path(self.mount, *[str(s) for s in segments], **kwargs)
@@ -362,10 +365,12 @@ class Tracker:
         where = '%s %s' % (self.project.label, self.mount)
         return '%s ticket #%d' % (where, num) if num else '%s new ticket %r' % (where, summary)
 
-    def index(self):
-        """{summary: [ticket numbers]} over every page of the ticket list."""
+    def index(self, limit=None):
+        """{summary: [ticket numbers]} over every page of the ticket list (with limit, of its first `limit` tickets)."""
+        first, listed = self.client.read_list(self.path(), 'tickets', max_items=limit)
+        self.milestones = [m.get('name') for m in first.get('milestones') or ()]
         out = {}
-        for item in self.client.paginate(self.path(), 'tickets'):
+        for item in listed:
             out.setdefault(item.get('summary'), []).append(item['ticket_num'])
         return out
 
@@ -381,10 +386,25 @@ class Tracker:
         return None if body is None else from_server(body.get('ticket') or {})
 
     def check_user(self, name, opt):
+        """Fails for a user the server does not know; whether the user is a member of the project (None: cannot tell)."""
         if name not in self.users:
-            self.users[name] = self.client.exists(self.client.path('u', name, 'profile')) is not None
-        if not self.users[name]:
+            self.users[name] = self.client.exists(self.client.path('u', name, 'profile'))
+        if self.users[name] is None:
             raise ParameterError('%sassigned_to %r: no such user on the server' % (opt, name))
+        if self.project.neighborhood == 'u':  # a profile lists no user project
+            return None
+        return is_member(self.users[name], self.project.read().get('url') or '')
+
+    def readable_needs(self, sent):
+        """What the tickets to write need that the tracker or project lacks and the REST API shows: milestones of the
+        tracker, members of the project. sent: [{ticket, milestone, assignee}] that writes would send."""
+        milestones = [(item['ticket'], item['milestone']) for item in sent if item['milestone']]
+        if milestones and self.milestones is None:
+            self.index(limit=1)
+        needs = missing_milestones(self.mount, self.milestones or (), milestones)
+        needs += [need('member', item['assignee'], self.mount, item['ticket']) for item in sent
+                  if item['assignee'] and self.check_user(item['assignee'], '') is False]
+        return merged(needs)
 
     def form(self, want, live):
         form = {'ticket_form.' + k: want.get(k) for k in ('summary', 'description', 'status', 'private', 'discussion_disabled')}
@@ -413,6 +433,11 @@ class Tracker:
         except AlluraError as exc:
             if exc.status in (401, 403):
                 raise self.denied(exc, num, want)
+            needs = exc.status == 400 and from_validation(exc.details.get('validation_errors'), want, self.mount,
+                                                          self.label(num, want.get('summary')))
+            if needs:  # a status, milestone or field value the tracker does not have
+                exc.details['setup'] = needs
+                exc.message += '; %s' % describe(needs)
             raise named(exc, self.label(num, want.get('summary')))
         return dict(ticket_num=num)
 
@@ -435,22 +460,25 @@ class Tracker:
         return self.project.denied(exc, perm, self.label(num, want.get('summary')), 'tracker', self.mount, who)
 
     def check_stored(self, num, ticket, want, created):
-        """Values the server drops without an error (unknown fields, non-member users) fail clearly."""
-        problems = []
+        """Values the server drops without an error (unknown fields, non-member users) fail clearly, saying what to set up."""
+        label, problems, needs = self.label(num), [], []
         who = want.get('assigned_to')
         if who and ticket['assigned_to'] != who:
             problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
                             % (who, self.project.label))
+            needs.append(need('member', who, self.mount, label))
         for name, value in sorted((want.get('custom_fields') or {}).items()):
             if name not in ticket['custom_fields']:
                 problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
                                 'this ticket: %s)' % (name, name, ', '.join(sorted(ticket['custom_fields'])) or 'none'))
+                needs.append(need('custom_field', '_' + name, self.mount, label, detail='the tracker has no such field'))
             elif ticket['custom_fields'][name] == '' and text(value):
                 problems.append('custom_fields.%s %r was stored as "" (a user field only takes members of project %s)'
                                 % (name, value, self.project.label))
+                needs.append(need('member', value, self.mount, label, detail='user field _%s' % name))
         if problems:
-            raise AlluraError('%s: %s%s' % (self.label(num), 'the ticket was created, but ' if created else '', '; '.join(problems)),
-                              resource=ticket, changed=True)
+            raise AlluraError('%s: %s%s; %s' % (label, 'the ticket was created, but ' if created else '', '; '.join(problems),
+                                                describe(merged(needs))), resource=ticket, changed=True, setup=merged(needs))
 
 
 def location_num(response):
@@ -487,9 +515,24 @@ def run(params, client, ctx):
         if num and lives[num] is None:
             raise AlluraError('%sticket_num %d does not exist in %s %s (numbers are given by the server: to create a '
                               'ticket, give its summary without ticket_num)' % (opt, num, project.label, tracker.mount))
+    sent = []  # what writes would send that the tracker and the project must have
     for opt, num, item in zip(opts, nums, entries):
-        if item.get('assigned_to') and item['assigned_to'] != (lives[num]['assigned_to'] if num else None):
-            tracker.check_user(item['assigned_to'], opt)
+        live = lives[num] if num else EMPTY
+        who = item.get('assigned_to') if item.get('assigned_to') and item['assigned_to'] != live['assigned_to'] else None
+        if who:
+            tracker.check_user(who, opt)
+        sent.append(dict(ticket=tracker.label(num, item.get('summary')), assignee=who,
+                         milestone=item['milestone'] if item.get('milestone') and item['milestone'] != live['milestone'] else None,
+                         status=item['status'] if item.get('status') and item['status'] != live['status'] else None,
+                         fields=sorted(k for k, v in (item.get('custom_fields') or {}).items()
+                                       if not field_equal(live['custom_fields'].get(k), v))))
+    needs = tracker.readable_needs(sent)
+    if needs and not ctx.check_mode:  # before any write
+        raise AlluraError('%s %s: %s; nothing was written' % (project.label, tracker.mount, describe(needs)), setup=needs)
+    if ctx.check_mode:  # reported, and the run goes on; what a real run learns only from the server is said as unverified
+        needs += unverified(tracker.mount, sent, [live for live in lives.values() if live])
+        if needs:
+            ctx.warn('%s %s: %s' % (project.label, tracker.mount, describe(needs)))
 
     def converge_ticket(name, item):
         num = item['ticket_num']
@@ -509,7 +552,10 @@ def run(params, client, ctx):
 
     for item, num in zip(entries, nums):
         item['ticket_num'] = num  # found by summary, or None: to create
-    return items_result(ctx, params, 'tickets', 'ticket', converge_each(ctx, 'tickets', items, converge_ticket))
+    out = items_result(ctx, params, 'tickets', 'ticket', converge_each(ctx, 'tickets', items, converge_ticket))
+    if needs:
+        out['setup'] = needs
+    return out
 
 
 def main():

@@ -208,14 +208,35 @@ def field_changes(group):
     return out
 
 
-def entry(kind, resource, action, changes=None, pending=False, mismatch=False, note=None):
+def entry(kind, resource, action, changes=None, pending=False, mismatch=False, note=None, setup=False):
     action = action if action in ACTIONS else 'none'
     out = dict(kind=kind, resource=resource, action=action, changed=action != 'none', pending=pending,
-               mismatch=mismatch, drift=action != 'none' or mismatch,
+               mismatch=mismatch, setup=setup, drift=action != 'none' or mismatch or setup,
                changes=list(changes or []) if action == 'update' or mismatch else [])
     if note:
         out['note'] = note
     return out
+
+
+SETUP_WHAT = dict(status='status', milestone='milestone', custom_field='custom field', member='member')
+
+
+def setup_entries(needs):
+    """One entry per thing to set up in the web interface (the `setup` of allura_ticket: what the REST API cannot
+    create), the tickets that need it and where to do it in its note."""
+    out = {}
+    for need in needs:
+        what = SETUP_WHAT.get(need.get('what'), need.get('what'))
+        name = ('setup member %s' % need.get('name') if need.get('what') == 'member'
+                else 'setup tracker %s %s %s' % (need.get('tracker'), what, need.get('name')))
+        tickets = out[name][1] if name in out else []
+        tickets += [t for t in need.get('tickets') or () if t not in tickets]
+        out[name] = (need, tickets)
+    return [entry('setup', name, 'none', setup=True, note='%s: %s%s%s' % (
+        'set this up in the web interface (the REST API cannot)' if need.get('verified', True) else
+        'make sure this is set up in the web interface (the REST API can neither show nor create it)',
+        need.get('where'), '; %s' % need['detail'] if need.get('detail') else '', '; for %s' % ', '.join(tickets) if tickets else ''))
+        for name, (need, tickets) in out.items()]
 
 
 def single(kind, resource, result):
@@ -328,14 +349,19 @@ def project_report(spec, check_mode=False, project=None, tools=None, link=None, 
         elif pending(mount_point):
             resources.extend(predict_pages(mount_point, pages, note_for(mount_point)))
 
+    needs = []
     for result in loop_results(tickets):
         group = result.get('item') or {}
         mount_point = group.get('mount_point') or 'tickets'
         names = [ticket_name(mount_point, t) for t in group.get('tickets') or []]
         if ran(result):
             resources.extend(bulk('ticket', names, result, 'tickets'))
+        elif result.get('setup'):  # failed for what only the web interface can set up: the tickets written before it
+            resources.extend(bulk('ticket', names[:len(result.get('tickets') or ())], result, 'tickets'))
         elif pending(mount_point):
             resources.extend(entry('ticket', n, 'create', pending=True, note=note_for(mount_point)) for n in names)
+        needs += result.get('setup') or []
+    resources.extend(setup_entries(needs))
 
     # one bulk task for the webhooks of repositories that exist; those of one still to create are predicted
     hooks = spec.get('webhooks') or []
@@ -366,9 +392,11 @@ def project_report(spec, check_mode=False, project=None, tools=None, link=None, 
 
     summary = dict.fromkeys(ACTIONS, 0)
     for res in resources:
-        summary[res['action']] += 1
+        if not res['setup']:  # not a resource of the spec: counted as setup below
+            summary[res['action']] += 1
     summary.update(changed=sum(1 for r in resources if r['changed']), mismatch=sum(1 for r in resources if r['mismatch']),
-                   drift=sum(1 for r in resources if r['drift']), pending=sum(1 for r in resources if r['pending']))
+                   drift=sum(1 for r in resources if r['drift']), pending=sum(1 for r in resources if r['pending']),
+                   setup=sum(1 for r in resources if r['setup']))
     return dict(project=label, name=spec.get('name'), neighborhood=neighborhood, check_mode=check_mode,
                 changed=summary['changed'] > 0, drift=summary['drift'] > 0, summary=summary, resources=resources)
 
@@ -394,6 +422,8 @@ def drift_rows(reports):
                 for change in res['changes']:
                     rows.append(dict(base, field=change.get('field'), live=change.get('live'),
                                      desired=change.get('desired'), text=bool(change.get('text'))))
+            elif res.get('setup'):
+                rows.append(dict(base, field=None, live='missing', desired=res.get('note'), text=False))
             else:
                 live, desired = ('present', 'absent') if res.get('action') == 'delete' else ('absent', 'present')
                 rows.append(dict(base, field=None, live=live, desired=desired, text=False))
@@ -446,7 +476,7 @@ def _what(row):
         return '%s %s' % (row['field'], text_change(row['live'], row['desired']))
     if row['field'] is None:
         return {'create': 'missing, would be created', 'delete': 'present, would be deleted'}.get(
-            row['action'], '%s -> %s' % (row['live'], row['desired']))
+            row['action'], '%s: %s' % (row['live'], row['desired']) if row['kind'] == 'setup' else '%s -> %s' % (row['live'], row['desired']))
     return '%s: %s -> %s' % (row['field'], short(row['live']), short(row['desired']))
 
 
@@ -472,12 +502,14 @@ def summary_lines(reports):
         parts.append('%d unchanged' % counts.get('none', 0))
         if counts.get('mismatch'):
             parts.append('%d access check(s) not as expected' % counts['mismatch'])
+        if counts.get('setup'):
+            parts.append('%d thing(s) to set up in the web interface' % counts['setup'])
         lines.append('%s: %s' % (report.get('project'), ', '.join(parts)))
         for res in report.get('resources') or ():
             if not res.get('drift'):
                 continue
             fields = ', '.join(str(c.get('field')) for c in res.get('changes') or ())
-            tag = 'mismatch' if res.get('mismatch') else res.get('action')
+            tag = 'mismatch' if res.get('mismatch') else 'setup' if res.get('setup') else res.get('action')
             lines.append('  %-8s %s%s%s' % (tag, res.get('resource'), ' (%s)' % fields if fields else '',
                                             ' [predicted]' if res.get('pending') else ''))
     return lines
