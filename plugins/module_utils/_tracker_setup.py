@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 # The status names of a new tracker (ForgeTrackerApp.install, REFERENCE 8.5): taken to exist, as REST cannot show them.
 NEW_TRACKER_STATUSES = ('open', 'unread', 'accepted', 'pending', 'closed', 'wont-fix')
+NEW_TRACKER_MILESTONES = ('1.0', '2.0')  # of its one custom field, _milestone
 FIELD_PAGE = "the tracker's Field Management page (web admin of the project: %s > Field Management)"
 MEMBERS_PAGE = "the project's web admin (Admin > User Permissions: add the user to a group)"
 WHAT = dict(status='status', milestone='milestone', custom_field='custom field', member='project member')

@@ -232,11 +232,11 @@ def setup_entries(needs):
         tickets = out[name][1] if name in out else []
         tickets += [t for t in need.get('tickets') or () if t not in tickets]
         out[name] = (need, tickets)
-    return [entry('setup', name, 'none', setup=True, note='%s: %s%s%s' % (
+    return [dict(entry('setup', name, 'none', setup=True, note='%s: %s%s%s' % (
         'set this up in the web interface (the REST API cannot)' if need.get('verified', True) else
         'make sure this is set up in the web interface (the REST API can neither show nor create it)',
-        need.get('where'), '; %s' % need['detail'] if need.get('detail') else '', '; for %s' % ', '.join(tickets) if tickets else ''))
-        for name, (need, tickets) in out.items()]
+        need.get('where'), '; %s' % need['detail'] if need.get('detail') else '', '; for %s' % ', '.join(tickets) if tickets else '')),
+        verified=need.get('verified', True)) for name, (need, tickets) in out.items()]
 
 
 def single(kind, resource, result):
@@ -423,7 +423,8 @@ def drift_rows(reports):
                     rows.append(dict(base, field=change.get('field'), live=change.get('live'),
                                      desired=change.get('desired'), text=bool(change.get('text'))))
             elif res.get('setup'):
-                rows.append(dict(base, field=None, live='missing', desired=res.get('note'), text=False))
+                rows.append(dict(base, field=None, live='missing' if res.get('verified', True) else 'not shown over REST',
+                                 desired=res.get('note'), text=False))
             else:
                 live, desired = ('present', 'absent') if res.get('action') == 'delete' else ('absent', 'present')
                 rows.append(dict(base, field=None, live=live, desired=desired, text=False))

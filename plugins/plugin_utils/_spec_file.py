@@ -21,6 +21,8 @@ import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import NEW_TRACKER_MILESTONES, NEW_TRACKER_STATUSES
+
 ROLE_SPEC = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'project', 'meta', 'argument_specs.yml')
 SCHEMA_URL = 'https://raw.githubusercontent.com/allura-forge/allura.forge/main/schemas/project_spec.schema.json'
 TEMPLATE_MARKS = ('{{', '{%', '{#')
@@ -185,10 +187,26 @@ def mapping(value, indent, path, lines, comments, templates):
             lines.append('%s %s' % (head, scalar(item, indent, template=here in templates)))
 
 
+def flow_mapping(value):
+    """A small dict of one-line scalars on one line ({tool: wiki, mount_point: docs}), or None."""
+    if any(isinstance(v, (dict, list)) or isinstance(v, str) and ('\n' in v or any(m in v for m in TEMPLATE_MARKS))
+           for v in value.values()):
+        return None
+    items = ['%s: %s' % (key(name), item if isinstance(item, str) and SIMPLE_ITEM.fullmatch(item)
+                         and _reads_back('k: {x: %s}' % item, {'x': item}) else quoted(item) if isinstance(item, str)
+                         else scalar(item, '')) for name, item in value.items()]
+    text = '{%s}' % ', '.join(items)
+    return text if len(text) <= 100 and _reads_back('k: ' + text, value) else None
+
+
 def sequence(value, indent, path, lines, comments, templates):
     for index, item in enumerate(value):
         here = path + (index,)
-        if isinstance(item, dict) and item:
+        short = flow_mapping(item) if isinstance(item, dict) and item and not any(
+            p[:len(here)] == here for p in comments) and not any(p[:len(here)] == here for p in templates) else None
+        if short:
+            lines.append('%s- %s' % (indent, short))
+        elif isinstance(item, dict) and item:
             block = []
             mapping(item, indent + INDENT, here, block, comments, templates)
             lines.append(indent + '- ' + block[0][len(indent) + 2:])
@@ -222,20 +240,21 @@ def header(captures, tool='ansible-playbook allura.forge.capture'):
         setup = cap.get('setup') or {}
         needs = []
         for tracker in setup.get('trackers') or ():
-            needs.append('tracker %s (Admin > %s > Field Management):' % (tracker['mount_point'], tracker['mount_point']))
+            needs.append('tracker %s (%s):' % (tracker['mount_point'], 'its Field Management page'))
             if tracker.get('statuses'):
-                needs.append('  status names used: %s' % ', '.join(tracker['statuses']))
+                needs.append('  status names used: %s%s' % (', '.join(tracker['statuses']), beyond(tracker['statuses'], NEW_TRACKER_STATUSES)))
             if tracker.get('milestones') or tracker.get('milestones_used'):
-                needs.append('  milestones: %s%s' % (', '.join(tracker.get('milestones') or ()) or '(none)',
-                                                     ' (used: %s)' % ', '.join(tracker['milestones_used']) if tracker.get('milestones_used') else ''))
+                names = tracker.get('milestones') or tracker.get('milestones_used')
+                needs.append('  milestones: %s%s%s' % (', '.join(names), ' (used: %s)' % ', '.join(tracker['milestones_used'])
+                                                       if tracker.get('milestones_used') else '', beyond(names, NEW_TRACKER_MILESTONES)))
             for name, field in (tracker.get('custom_fields') or {}).items():
                 seen = ('; values seen: %s' % ', '.join(str(v) for v in field['values'])) if field.get('values') else ''
-                needs.append('  custom field %s (%s%s)' % (name, field.get('kind'), seen))
+                needs.append('  custom field %s (%s%s) - a new tracker has none' % (name, field.get('kind'), seen))
         if setup.get('members'):
             needs.append('project members, to be assigned tickets (Admin > User Permissions): %s' % ', '.join(setup['members']))
         if needs:
-            out += ['', 'Set up in the web interface of a project this is provisioned into%s (REST cannot create it;' % (
-                ' (from %s)' % label if len(captures) > 1 else ''), 'provision and drift report what is missing):']
+            out += ['', 'Set up in the web interface of a project this is provisioned into%s, as the REST API cannot create' % (
+                ' (from %s)' % label if len(captures) > 1 else ''), 'it (provision and drift report what is missing):']
             out += ['  ' + line for line in needs]
         if cap.get('secrets'):
             out += ['', 'Webhook secrets cannot be read; define these variables (in a vault) before provision or drift. Drift',
@@ -244,6 +263,11 @@ def header(captures, tool='ansible-playbook allura.forge.capture'):
         if cap.get('partial'):
             out += ['', 'Partial%s:' % (' (%s)' % label if len(captures) > 1 else '')] + ['  ' + note for note in cap['partial']]
     return ['#' + (' ' + line if line else '') for line in out]
+
+
+def beyond(names, defaults):
+    extra = [name for name in names if name not in defaults]
+    return ' - not in a new tracker: %s' % ', '.join(extra) if extra else ''
 
 
 def spec_file(captures):
