@@ -15,9 +15,9 @@ description:
   - A ticket is found by O(ticket_num) or else by an exact match of O(summary) over every page of the tracker's
     ticket list (the server's search index is asynchronous, so it is not used). Two tickets with that summary are
     an error that lists their numbers; no ticket with it is created.
-  - An update re-sends everything the server would otherwise clear (the full label list and every boolean custom
-    field, merged from the live ticket), so no field you did not mention is lost. Every save makes a new ticket
-    version on the server, so nothing is saved when nothing differs.
+  - An update re-sends everything the server would otherwise clear or drop (the full label list, the milestone and
+    every custom field, merged from the live ticket), so no field you did not mention is lost. Every save makes a new
+    ticket version on the server, so nothing is saved when nothing differs.
   - Values are compared the way the server stores them (labels as a set of trimmed labels, V(3) equal to V("3")
     for number fields, V(false) equal to an absent or V("False") boolean field), so a second run reports no change.
   - Give O(tickets) to converge many tickets in one task, with reads done O(parallel) at a time.
@@ -408,12 +408,14 @@ class Tracker:
 
     def form(self, want, live):
         form = {'ticket_form.' + k: want.get(k) for k in ('summary', 'description', 'status', 'private', 'discussion_disabled')}
-        form['ticket_form._milestone'] = want.get('milestone')
         if want.get('assigned_to') is not None:  # '' is ignored by the server; *anonymous clears (REFERENCE 8.4)
             form['ticket_form.assigned_to'] = want['assigned_to'] or ('*anonymous' if live and live['assigned_to'] else None)
         labels = want['labels'] if want.get('labels') is not None else live and clean_labels(live['labels'])
         form['ticket_form.labels'] = None if labels is None else ','.join(labels)
-        custom = {k: v for k, v in (live or EMPTY)['custom_fields'].items() if isinstance(v, bool)}  # else reset to false
+        # A save that sends a custom field or the milestone leaves the ticket only those sent, and one that sends none
+        # resets every boolean field (REFERENCE 8.4, 17): all of them are sent, as they are unless wanted otherwise.
+        form['ticket_form._milestone'] = want['milestone'] if want.get('milestone') is not None else live and live['milestone']
+        custom = {k: '' if v is None else v for k, v in (live or EMPTY)['custom_fields'].items()}
         custom.update(want.get('custom_fields') or {})
         form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
         return form

@@ -287,6 +287,10 @@ def spec_file(captures):
                 comments[path] = ['not readable over REST: define %s' % variables[hook['secret']]['variable']]
     document = {'allura_projects': specs}
     text = '\n'.join(header(captures)) + '\n---\n' + dump(document, comments, templates)
-    if load(text) != document:
+    try:
+        exact = load(text) == document
+    except yaml.YAMLError as exc:
+        raise SpecFileError('the captured data cannot be written as YAML: %s' % exc) from exc
+    if not exact:
         raise SpecFileError('the spec file would not read back as captured (a bug: please report it)')
     return text

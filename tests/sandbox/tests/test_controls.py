@@ -232,9 +232,8 @@ def test_tracker_fields_control(sandbox, sb):
     assert [f['name'] for f in stored['custom_fields']] == ['_milestone', '_my_num', '_kind']
     index = get(sandbox, '/rest/p/test/bugs/').json
     assert [(m['name'], m['default'], m['total']) for m in index['milestones']] == [('1.1', 'True', 1), ('3.0-beta', None, 0)]
-    # (_public: the boolean field of the seed, reset on every write; a deleted field that is no milestone field stays)
-    assert get(sandbox, '/rest/p/test/bugs/1/').json['ticket']['custom_fields'] == {'_milestone': '1.1', '_public': 'False'}
-    assert get(sandbox, '/rest/p/test/bugs/2/').json['ticket']['custom_fields'] == {'_milestone': '', '_public': 'False'}
+    assert get(sandbox, '/rest/p/test/bugs/1/').json['ticket']['custom_fields'] == {'_milestone': '1.1'}
+    assert get(sandbox, '/rest/p/test/bugs/2/').json['ticket']['custom_fields'] == {'_milestone': ''}
     refused = post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 'x', 'ticket_form.status': 'pending',
                                                        'ticket_form.custom_fields._kind': 'feature'})
     assert refused.status == 400
@@ -245,7 +244,8 @@ def test_tracker_fields_control(sandbox, sb):
     assert made.status == 302
     assert get(sandbox, '/rest/p/test/bugs/3/').json['ticket']['custom_fields'] == {'_my_num': 3, '_kind': 'big feature'}
     sb.tracker_fields('bugs', 'open', 'closed', [])
-    assert get(sandbox, '/rest/p/test/bugs/1/').json['ticket']['custom_fields'] == {'_public': 'False'}
+    assert get(sandbox, '/rest/p/test/bugs/1/').json['ticket']['custom_fields'] == {}
+    assert get(sandbox, '/rest/p/test/bugs/3/').json['ticket']['custom_fields'] == {'_my_num': 3, '_kind': 'big feature'}
     assert get(sandbox, '/rest/p/test/bugs/').json['milestones'] == []
     for bad in ({'mount_point': 'wiki', 'open_status_names': 'o', 'closed_status_names': 'c', 'custom_fields': []},
                 {'mount_point': 'bugs', 'open_status_names': 'o', 'custom_fields': []},

@@ -113,7 +113,8 @@ class FakeTracker:
             ticket['assigned_to'] = None
         elif who in self.MEMBERS:
             ticket['assigned_to'] = who
-        fields = ticket['custom_fields']
+        # a form with custom fields or the milestone replaces them all; one without resets the booleans (REFERENCE 17)
+        fields = ticket['custom_fields'] if not custom and 'ticket_form._milestone' not in form else {}
         if 'ticket_form._milestone' in form:
             fields['_milestone'] = form['ticket_form._milestone']
         for name, kind in self.FIELDS.items():
@@ -121,8 +122,9 @@ class FakeTracker:
                 fields[name] = custom.get(name) == 'true' if custom else 'False'
             elif name in custom:
                 value = custom[name]
-                fields[name] = float(value) if kind == 'number' and '.' in value else int(value) if kind == 'number' else \
+                fields[name] = (None if value == '' else float(value) if '.' in value else int(value)) if kind == 'number' else \
                     (value if value in self.MEMBERS else '') if kind == 'user' else value
+        ticket['custom_fields'] = fields
         ticket['mod_date'] = 'later'
         return reply(302, headers={'Location': 'http://internal:8080/rest/p/test/bugs/%d/' % ticket['ticket_num']})
 
@@ -166,14 +168,16 @@ def test_create_by_summary_then_ok():
     assert again['changed'] is False and again['action'] == 'none' and session.writes() == []
 
 
-def test_status_only_update_resends_labels_and_booleans_and_nothing_is_lost():
+def test_status_only_update_resends_labels_milestone_and_custom_fields_and_nothing_is_lost():
     session, tracker, client = setup()
     tracker.add(summary='Keep', status='open', labels=['x', 'y'], assigned_to='test-admin',
                 custom_fields={'_public': True, '_severity': 'high', '_estimate': 3, '_milestone': '1.0'})
     out = run(session, client, summary='Keep', status='closed')
     assert out['changed'] is True and out['action'] == 'update'
     (form,) = [c.form for c in session.writes()]
-    assert form == {'ticket_form.status': 'closed', 'ticket_form.labels': 'x,y', 'ticket_form.custom_fields._public': 'true'}
+    assert form == {'ticket_form.status': 'closed', 'ticket_form.labels': 'x,y', 'ticket_form.custom_fields._public': 'true',
+                    'ticket_form.custom_fields._severity': 'high', 'ticket_form.custom_fields._estimate': 3,
+                    'ticket_form._milestone': '1.0'}
     live = tracker.tickets[1]
     assert live['labels'] == ['x', 'y'] and live['custom_fields']['_public'] is True and live['assigned_to'] == 'test-admin'
     assert live['custom_fields']['_severity'] == 'high' and live['custom_fields']['_milestone'] == '1.0'
@@ -317,6 +321,20 @@ def test_values_the_server_drops_say_what_to_set_up():
     assert sorted((n['what'], n['name'], n['detail']) for n in out['setup']) == [
         ('custom_field', '_colour', 'the tracker has no such field'), ('member', 'outsider', 'user field _reviewer')]
     assert 'set this up in the web interface' in out['msg']
+
+
+def test_an_update_keeps_every_custom_field_and_the_milestone():
+    """A real Allura replaces a ticket's custom fields by those a save sends (REFERENCE 17): the module sends them all."""
+    session, tracker, client = setup()
+    tracker.add(summary='K', milestone=None, custom_fields={'_milestone': '1.0', '_severity': 'high', '_estimate': 2, '_public': True,
+                                                            '_reviewer': 'test-admin'})
+    assert run(session, client, summary='K', status='closed')['changed'] is True
+    assert tracker.tickets[1]['custom_fields'] == {'_milestone': '1.0', '_severity': 'high', '_estimate': 2, '_public': True,
+                                                   '_reviewer': 'test-admin'}
+    assert run(session, client, summary='K', milestone='2.0', custom_fields=dict(estimate=5))['changed'] is True
+    assert tracker.tickets[1]['custom_fields'] == {'_milestone': '2.0', '_severity': 'high', '_estimate': 5, '_public': True,
+                                                   '_reviewer': 'test-admin'}
+    assert run(session, client, summary='K', milestone='2.0', status='closed', custom_fields=dict(estimate=5))['changed'] is False
 
 
 def test_unassign_sends_anonymous():
