@@ -52,6 +52,8 @@ _value:
   type: str
 '''
 
+import json
+
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.allura.forge.plugins.plugin_utils._spec_file import SpecFileError, spec_file as render
@@ -63,8 +65,8 @@ def spec_file(captures):
     if bad or not captures:
         raise AnsibleFilterError('spec_file: give the registered result of allura.forge.allura_project_spec_info (or a list '
                                  'of them); %s' % ('item %d has no spec' % bad[0] if bad else 'got nothing'))
-    try:
-        return render(captures)
+    try:  # plain data: Ansible's lazy containers are slow to walk (and their deep copy warns)
+        return render(json.loads(json.dumps(captures)))
     except SpecFileError as exc:
         raise AnsibleFilterError('spec_file: %s' % exc) from exc
 
