@@ -32,6 +32,11 @@ ESCAPES = {'\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0'
 # What a YAML reader takes as it is (YAML 1.1 printable, less the line breaks it would fold and the byte order mark).
 PRINTABLE = re.compile('[\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]*')
 SIMPLE_ITEM = re.compile(r'[^\W_][\w .+/@-]*', re.UNICODE)  # a list item that reads back plain in a flow list
+# Text that is plain in YAML 1.1 without asking a reader: starts with a letter, ends with a letter, digit or dot, holds
+# no indicator (":", "#", ",", brackets...) and is none of the words read as booleans or null (the whole document is
+# read back in the end all the same). Anything else is tried with a reader.
+SURELY_PLAIN = re.compile(r'[^\W\d_](?:[\w .-]*[\w.])?', re.UNICODE)
+NOT_TEXT = frozenset(('yes', 'no', 'on', 'off', 'true', 'false', 'null', 'y', 'n'))
 
 Loader = getattr(yaml, 'CSafeLoader', yaml.SafeLoader)
 
@@ -88,6 +93,13 @@ def _reads_back(text, value):
         return False
 
 
+def _plain(text, tag=''):
+    """Whether `text` can be written as a plain scalar (after a tag)."""
+    if not tag and SURELY_PLAIN.fullmatch(text) and text.lower() not in NOT_TEXT:
+        return True
+    return bool(text) and bool(PRINTABLE.fullmatch(text)) and _reads_back('k: ' + tag + text, text)
+
+
 def quoted(text, indent=None):
     """A double-quoted scalar; with `indent`, broken after each line feed that has text after it (an escaped line
     break joins the lines; a space or tab that starts the next line is escaped, as it would be dropped there)."""
@@ -137,19 +149,23 @@ def scalar(value, indent, template=False):
     inner = indent + INDENT
     if '\n' in value.rstrip('\n') or value.endswith('\n'):
         return tag + (literal(value, inner) or quoted(value, inner))
-    if value and PRINTABLE.fullmatch(value) and _reads_back('k: ' + tag + value, value):
-        return tag + value
-    return tag + quoted(value)
+    return tag + (value if _plain(value, tag) else quoted(value))
+
+
+def flow_item(value):
+    """A scalar inside a flow list or mapping: plain only where flow indicators cannot trip it."""
+    if isinstance(value, str):
+        return value if SIMPLE_ITEM.fullmatch(value) and _plain(value) else quoted(value)
+    return scalar(value, '')
 
 
 def flow_list(values):
-    """A short list of scalars on one line, or None (also for text that needs the !unsafe tag)."""
+    """A short list of scalars on one line, or None (also for text that needs the !unsafe tag). The whole document is
+    read back in the end, which proves it."""
     if any(isinstance(item, str) and any(mark in item for mark in TEMPLATE_MARKS) for item in values):
         return None
-    items = [item if isinstance(item, str) and SIMPLE_ITEM.fullmatch(item) and _reads_back('k: [%s]' % item, [item])
-             else quoted(item) if isinstance(item, str) else scalar(item, '') for item in values]
-    text = '[%s]' % ', '.join(items)
-    return text if len(text) <= 80 and _reads_back('k: ' + text, list(values)) else None
+    text = '[%s]' % ', '.join(flow_item(item) for item in values)
+    return text if len(text) <= 80 else None
 
 
 # --- documents ---------------------------------------------------------------------------------
@@ -158,11 +174,7 @@ def key(name):
     """A mapping key: plain when it reads back as the same string, else quoted."""
     if not isinstance(name, str):
         raise SpecFileError('key %r is not a string' % (name,))
-    try:
-        plain = bool(re.fullmatch(r'[^\W\d][\w-]*', name)) and load('%s: 1' % name) == {name: 1}
-    except yaml.YAMLError:
-        plain = False
-    return name if plain else quoted(name)
+    return name if re.fullmatch(r'[^\W\d][\w-]*', name) and _plain(name) else quoted(name)
 
 
 def mapping(value, indent, path, lines, comments, templates):
@@ -192,11 +204,8 @@ def flow_mapping(value):
     if any(isinstance(v, (dict, list)) or isinstance(v, str) and ('\n' in v or any(m in v for m in TEMPLATE_MARKS))
            for v in value.values()):
         return None
-    items = ['%s: %s' % (key(name), item if isinstance(item, str) and SIMPLE_ITEM.fullmatch(item)
-                         and _reads_back('k: {x: %s}' % item, {'x': item}) else quoted(item) if isinstance(item, str)
-                         else scalar(item, '')) for name, item in value.items()]
-    text = '{%s}' % ', '.join(items)
-    return text if len(text) <= 100 and _reads_back('k: ' + text, value) else None
+    text = '{%s}' % ', '.join('%s: %s' % (key(name), flow_item(item)) for name, item in value.items())
+    return text if len(text) <= 100 else None
 
 
 def sequence(value, indent, path, lines, comments, templates):

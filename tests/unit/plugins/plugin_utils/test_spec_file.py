@@ -81,11 +81,14 @@ def test_multi_line_text_is_a_literal_block_where_that_is_exact_and_quoted_other
 
 def test_keys_follow_the_role_and_unknown_keys_or_bad_values_are_errors():
     cap = capture(tickets=[dict(custom_fields={'severity': 'high'}, labels=[], status='open', summary='S', mount_point='bugs')],
-                  tools=[dict(mount_label='Docs', mount_point='docs', tool='wiki')], fields=dict(labels=[], name='Demo'))
+                  tools=[dict(mount_label='Docs', mount_point='docs', tool='wiki'), dict(tool='wiki', mount_point='x', mount_label='A, b: c')],
+                  fields=dict(labels=[], name='Demo'))
     out = writer.spec_file([cap])
     body = out.split('\n---\n', 1)[1]
     assert body.index('fields:') < body.index('tools:') < body.index('tickets:')
     assert '- {tool: wiki, mount_point: docs, mount_label: Docs}' in body
+    assert '- {tool: wiki, mount_point: x, mount_label: "A, b: c"}' in body
+    assert writer.load(out)['allura_projects'][0]['tools'][1]['mount_label'] == 'A, b: c'
     ticket = body[body.index('tickets:'):]
     assert ticket.index('mount_point: bugs') < ticket.index('summary: S') < ticket.index('status: open') < ticket.index('labels: []')
     with pytest.raises(writer.SpecFileError, match='keys the project role does not take: blog'):
