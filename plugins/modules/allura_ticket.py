@@ -210,6 +210,23 @@ summary:
   returned: success, O(tickets) form
   type: dict
   sample: {"created": 1, "updated": 0, "unchanged": 199}
+setup:
+  description:
+    - What the tickets need that only the web interface can set up, as the REST API can neither create it nor (but
+      for milestones and members) show it - one entry per thing, with the tickets that need it.
+    - C(what) is V(status), V(milestone) (of the field C(field)), V(custom_field) (C(name) is the field, C(detail) the
+      value the server refused, or that it has no such field) or V(member) (of the project, to be assigned tickets or
+      be the value of a user field); C(where) says where to set it up; C(verified) is false for a check run's status
+      names and custom fields that the REST API cannot show and no ticket read shows.
+    - Milestones and members are checked before anything is written (a real run then fails and writes nothing; a check
+      run reports them and goes on); status names and custom fields show only in the server's answer to a write, and
+      that ticket fails.
+  returned: when something is missing (check mode, or a failure)
+  type: list
+  elements: dict
+  sample: [{"what": "milestone", "name": "3.0", "field": "_milestone", "tracker": "bugs", "detail": null, "verified": true,
+            "tickets": ["p/myproj bugs new ticket 'Release 3.0'"],
+            "where": "the tracker's Field Management page (web admin of the project: bugs > Field Management)"}]
 '''
 
 import re
