@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) allura.forge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Reading a live project as the spec of the `allura.forge.project` role (what `allura_capture` returns).
+"""Reading a live project as the spec of the `allura.forge.project` role (what `allura_project_spec_info` returns).
 
 A part of the spec (a key of `allura_project`) is read by one function of PARTS, declared there and nowhere else:
 capture_parts names them, and the spec gets a key of the same name (when there is something to hold). Each part reads
@@ -18,7 +18,7 @@ import re
 import time
 from urllib.parse import urlsplit
 
-from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._read import read_ticket, read_wiki_page
 from ansible_collections.allura.forge.plugins.module_utils._state import clean_labels, read_many
 
@@ -202,8 +202,14 @@ def tracker_needs(mount, tickets, milestones):
 
 def read_webhooks(cap):
     repositories = [tool['mount_point'] for tool in cap.tools(REPOSITORY_TOOLS)]
-    listings = cap.read_many(lambda mount: cap.client.get_json(cap.project.path('admin', mount, 'webhooks', trailing_slash=False),
-                                                               not_found=cap.project.not_found(mount)), repositories)
+    try:
+        listings = cap.read_many(lambda mount: cap.client.get_json(
+            cap.project.path('admin', mount, 'webhooks', trailing_slash=False), not_found=cap.project.not_found(mount)), repositories)
+    except AlluraError as exc:
+        if exc.status in (401, 403):  # only project admins read webhooks
+            exc.message += '; capture with the token of a project admin, or leave webhooks out of the parts'
+            exc.args = (exc.message,)
+        raise
     hooks = []
     for mount, listing in zip(repositories, listings):
         for hook in listing.get('webhooks') or []:

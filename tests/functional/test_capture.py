@@ -18,6 +18,7 @@ import yaml
 
 from conftest import sandbox_process
 
+
 class Unsafe(str):
     """Text that looks like a template: written with !unsafe, so Ansible keeps it as it is."""
 

@@ -234,13 +234,13 @@ def test_tracker_fields_control(sandbox, sb):
     assert [(m['name'], m['default'], m['total']) for m in index['milestones']] == [('1.1', 'True', 1), ('3.0-beta', None, 0)]
     assert get(sandbox, '/rest/p/test/bugs/1/').json['ticket']['custom_fields'] == {'_milestone': '1.1'}
     assert get(sandbox, '/rest/p/test/bugs/2/').json['ticket']['custom_fields'] == {'_milestone': ''}
-    refused = post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 'x', 'ticket_form.status': 'pending',
-                                                       'ticket_form.custom_fields._kind': 'feature'})
+    refused = post(sandbox, '/rest/p/test/bugs/new',
+                   {'ticket_form.summary': 'x', 'ticket_form.status': 'pending', 'ticket_form.custom_fields._kind': 'feature'})
     assert refused.status == 400
     assert 'status: Value must be one of: open; reviewing; closed' in refused.json['errors']['ticket_form']
     assert "_kind: Value must be one of: bug; big feature (not 'feature')" in refused.json['errors']['ticket_form']
     made = post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 'x', 'ticket_form.status': 'reviewing',
-                                                    'ticket_form.custom_fields._my_num': '3', 'ticket_form.custom_fields._kind': 'big feature'})
+                                                   'ticket_form.custom_fields._my_num': '3', 'ticket_form.custom_fields._kind': 'big feature'})
     assert made.status == 302
     assert get(sandbox, '/rest/p/test/bugs/3/').json['ticket']['custom_fields'] == {'_my_num': 3, '_kind': 'big feature'}
     sb.tracker_fields('bugs', 'open', 'closed', [])

@@ -63,8 +63,8 @@ class FakeProject:
 
 
 def test_a_whole_project_as_the_role_takes_it():
-    fake = FakeProject(tickets=[ticket(2, 'Second', assigned_to='ann', labels=['b', ' a', ''], custom_fields={
-                                    '_milestone': '2.0', '_public': 'True', '_estimate': 3, '_size': None, '_severity': ''}),
+    fields = {'_milestone': '2.0', '_public': 'True', '_estimate': 3, '_size': None, '_severity': ''}
+    fake = FakeProject(tickets=[ticket(2, 'Second', assigned_to='ann', labels=['b', ' a', ''], custom_fields=fields),
                                 ticket(1, 'First', status='closed', private=True)],
                        hooks=[{'_id': '1', 'type': 'repo-push', 'hook_url': 'https://ci.example.org/hook'},
                               {'_id': '2', 'type': 'repo-push', 'hook_url': 'https://ci.example.org/hook?x'}])
@@ -149,6 +149,7 @@ def test_webhooks_need_an_admin_token():
                      text='<html><div id="content_base"><p>Admin access required</p></div></html>')
     out = run(module, fake.session, parts=['webhooks'])
     assert out['failed'] and out['status'] == 403 and 'a project admin token is needed' in out['msg']
+    assert out['msg'].endswith('capture with the token of a project admin, or leave webhooks out of the parts')
 
 
 def test_progress_is_reported_per_part():
