@@ -430,11 +430,13 @@ class Tracker:
         labels = want['labels'] if want.get('labels') is not None else live and clean_labels(live['labels'])
         form['ticket_form.labels'] = None if labels is None else ','.join(labels)
         # A save that sends a custom field or the milestone leaves the ticket only those sent, and one that sends none
-        # resets every boolean field (REFERENCE 8.4, 17): all of them are sent, as they are unless wanted otherwise.
-        form['ticket_form._milestone'] = want['milestone'] if want.get('milestone') is not None else live and live['milestone']
+        # resets every boolean field to false (REFERENCE 8.4, 17): so none is sent, or all of them, as they are unless
+        # wanted otherwise (a user field of someone no longer a member would be emptied: send it only when needed).
         custom = {k: '' if v is None else v for k, v in (live or EMPTY)['custom_fields'].items()}
         custom.update(want.get('custom_fields') or {})
-        form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
+        if want.get('custom_fields') or want.get('milestone') is not None or True in custom.values():
+            form['ticket_form._milestone'] = want['milestone'] if want.get('milestone') is not None else live and live['milestone']
+            form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
         return form
 
     def write(self, num, live, want):

@@ -337,6 +337,15 @@ def test_an_update_keeps_every_custom_field_and_the_milestone():
     assert run(session, client, summary='K', milestone='2.0', status='closed', custom_fields=dict(estimate=5))['changed'] is False
 
 
+def test_an_update_without_custom_field_to_keep_sends_none():
+    """With no field to change and no true boolean to keep, sending none keeps every field (booleans become "False")."""
+    session, tracker, client = setup()
+    tracker.add(summary='N', custom_fields={'_milestone': '1.0', '_severity': 'high', '_public': False, '_reviewer': 'gone'})
+    assert run(session, client, summary='N', status='closed')['changed'] is True
+    assert not [k for k in session.writes()[0].form if 'custom_fields' in k or 'milestone' in k]
+    assert tracker.tickets[1]['custom_fields'] == {'_milestone': '1.0', '_severity': 'high', '_public': 'False', '_reviewer': 'gone'}
+
+
 def test_unassign_sends_anonymous():
     session, tracker, client = setup()
     tracker.add(summary='U', assigned_to='test-admin')
