@@ -18,13 +18,12 @@ import re
 import time
 from urllib.parse import urlsplit
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._allura import (
+    LINK_TOOLS, NOT_INSTALLABLE_TOOLS, REPOSITORY_TOOLS, TRACKER_TOOLS, WIKI_TOOLS)
+from ansible_collections.allura.forge.plugins.module_utils._client import Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._read import read_ticket, read_wiki_page
 from ansible_collections.allura.forge.plugins.module_utils._state import clean_labels, read_many
 
-REPOSITORY_TOOLS = ('git', 'svn', 'hg')
-# Tools every project has or that cannot be installed (REFERENCE 5.1): not part of a spec.
-NOT_INSTALLABLE = ('admin', 'search', 'home', 'profile', 'activity', 'userstats', 'shorturl')
 PROJECT_FIELDS = ('name', 'summary', 'short_description', 'labels', 'private', 'external_homepage', 'video_url')
 # A ticket as the spec holds it, with what a ticket the server shows without a value gets.
 TICKET_FIELDS = dict(summary=None, description='', status='', assigned_to='', labels=[], milestone='', private=False,
@@ -73,11 +72,11 @@ def read_fields(cap):
 def read_tools(cap):
     tools = []
     for tool in cap.project.tools():
-        if tool.get('name') in NOT_INSTALLABLE:
+        if tool.get('name') in NOT_INSTALLABLE_TOOLS:
             continue
         tools.append(dict(tool=tool['name'], mount_point=tool['mount_point'], mount_label=tool.get('mount_label')))
     # a link tool elsewhere than at `link` (whose URL is the spec's `link`) keeps its URL as the one to install it with
-    others = [t for t in tools if t['tool'] == 'link' and t['mount_point'] != 'link']
+    others = [t for t in tools if t['tool'] in LINK_TOOLS and t['mount_point'] != 'link']
     for tool, url in zip(others, cap.read_many(lambda t: link_url(cap, t['mount_point']), others)):
         if url:
             tool['url'] = url
@@ -91,13 +90,13 @@ def link_url(cap, mount_point):
 
 def read_link(cap):
     tool = cap.project.tool('link')
-    url = link_url(cap, 'link') if tool and tool.get('name') == 'link' else None
+    url = link_url(cap, 'link') if tool and tool.get('name') in LINK_TOOLS else None
     cap.counts['link'] = int(bool(url))
     return url or None
 
 
 def read_wiki(cap):
-    wikis = [tool['mount_point'] for tool in cap.tools(('wiki',))]
+    wikis = [tool['mount_point'] for tool in cap.tools(WIKI_TOOLS)]
     listings = cap.read_many(lambda mount: cap.client.get_json(cap.project.path(mount), not_found=cap.project.not_found(mount)), wikis)
     wanted = []
     for mount, listing in zip(wikis, listings):
@@ -115,7 +114,7 @@ def read_wiki(cap):
 
 
 def read_tickets(cap):
-    trackers = [tool['mount_point'] for tool in cap.tools(('tickets',))]
+    trackers = [tool['mount_point'] for tool in cap.tools(TRACKER_TOOLS)]
     tickets = []
     for mount in trackers:
         tickets += read_tracker(cap, mount)
@@ -202,14 +201,11 @@ def tracker_needs(mount, tickets, milestones):
 
 def read_webhooks(cap):
     repositories = [tool['mount_point'] for tool in cap.tools(REPOSITORY_TOOLS)]
-    try:
-        listings = cap.read_many(lambda mount: cap.client.get_json(
-            cap.project.path('admin', mount, 'webhooks', trailing_slash=False), not_found=cap.project.not_found(mount)), repositories)
-    except AlluraError as exc:
-        if exc.status in (401, 403):  # only project admins read webhooks
-            exc.message += '; capture with the token of a project admin, or leave webhooks out of the parts'
-            exc.args = (exc.message,)
-        raise
+    label = cap.project.label
+    listings = cap.read_many(lambda mount: cap.client.get_json(
+        cap.project.path('admin', mount, 'webhooks', trailing_slash=False), not_found=cap.project.not_found(mount),
+        denied=Denied('read', 'the webhooks of %s %s' % (label, mount), 'admin', 'project %s' % label,
+                      'a project admin (or leave webhooks out of the parts to capture)')), repositories)
     hooks = []
     for mount, listing in zip(repositories, listings):
         for hook in listing.get('webhooks') or []:

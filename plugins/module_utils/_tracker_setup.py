@@ -15,9 +15,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-# The status names of a new tracker (ForgeTrackerApp.install, REFERENCE 8.5): taken to exist, as REST cannot show them.
-NEW_TRACKER_STATUSES = ('open', 'unread', 'accepted', 'pending', 'closed', 'wont-fix')
-NEW_TRACKER_MILESTONES = ('1.0', '2.0')  # of its one custom field, _milestone
+from ansible_collections.allura.forge.plugins.module_utils._allura import NEW_TRACKER_STATUSES
+
 FIELD_PAGE = "the tracker's Field Management page (web admin of the project: %s > Field Management)"
 MEMBERS_PAGE = "the project's web admin (Admin > User Permissions: add the user to a group)"
 WHAT = dict(status='status', milestone='milestone', custom_field='custom field', member='project member')
@@ -59,8 +58,9 @@ def describe(needs):
 
 def unverified(tracker, sent, lives):
     """The status names and custom fields the writes would send ([{ticket, status, fields}]) that no ticket read (`lives`,
-    as allura_ticket holds them) shows and that a new tracker does not have: the REST API cannot tell whether the
-    tracker has them (a write would: the server refuses an unknown status and drops an unknown field)."""
+    as allura_ticket holds them) shows and that a new tracker does not have (its status names are taken to exist): the
+    REST API cannot tell whether the tracker has them (a write would: the server refuses an unknown status and drops an
+    unknown field)."""
     statuses = set(NEW_TRACKER_STATUSES) | {ticket['status'] for ticket in lives}
     fields = {name for ticket in lives for name in ticket['custom_fields']}
     needs = []
@@ -72,17 +72,26 @@ def unverified(tracker, sent, lives):
     return merged(needs)
 
 
-def missing_milestones(tracker, milestones, wanted):
-    """Needs of the milestones wanted ([(ticket, milestone)]) that the tracker's _milestone field lacks."""
-    return [need('milestone', name, tracker, ticket, field='_milestone') for ticket, name in wanted
-            if name and name not in milestones]
+def to_send(ticket, values, live, equal):
+    """What writing a ticket (`values` as allura_ticket takes them, over `live`, its live fields or a new ticket's)
+    would send that the tracker or the project must have: {ticket, assignee, milestone, status, fields}, each None
+    (or empty) when it would not change. equal(live value, wanted value) compares a custom field."""
+    def changed(name):
+        return values[name] if values[name] not in (None, '', live[name]) else None
+    return dict(ticket=ticket, assignee=changed('assigned_to'), milestone=changed('milestone'), status=changed('status'),
+                fields=sorted(k for k, v in (values['custom_fields'] or {}).items() if not equal(live['custom_fields'].get(k), v)))
 
 
-def is_member(profile, project_url):
-    """Whether a user's profile (GET /rest/u/<name>/profile) lists the project at `project_url` among the user's projects
-    (every project where the user is in a group)."""
-    path = urlsplit(project_url).path
-    return any(urlsplit(p.get('url') or '').path == path for p in (profile or {}).get('projects') or ())
+def missing(tracker, sent, milestones, profiles, project_url):
+    """What the writes (`sent`, see to_send) need that the REST API shows missing: milestones of the tracker's
+    _milestone field (`milestones`), members of the project (a user's profile lists every project where the user is in
+    a group; `profiles`: {user: profile JSON}; `project_url` None: a user project, which no profile lists)."""
+    path = project_url and urlsplit(project_url).path
+    needs = [need('milestone', s['milestone'], tracker, s['ticket'], field='_milestone') for s in sent
+             if s['milestone'] and s['milestone'] not in milestones]
+    needs += [need('member', s['assignee'], tracker, s['ticket']) for s in sent if s['assignee'] and path and not any(
+        urlsplit(p.get('url') or '').path == path for p in (profiles[s['assignee']] or {}).get('projects') or ())]
+    return merged(needs)
 
 
 def from_validation(errors, want, tracker, ticket):

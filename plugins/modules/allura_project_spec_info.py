@@ -131,10 +131,14 @@ counts:
   type: dict
   sample: {"fields": 7, "tools": 5, "link": 1, "wiki": 12, "tickets": 230, "webhooks": 1}
 source:
-  description: Where and when the project was read - C(server_url), C(project) (neighborhood/shortname), C(captured) (UTC).
+  description: Where and when the project was read - C(server_url), C(project) (neighborhood/shortname), C(captured) (UTC),
+    and the C(parts) read.
   returned: success
   type: dict
-  sample: {"server_url": "https://sourceforge.net", "project": "p/myproj", "captured": "2026-12-03T10:15:02Z"}
+  sample: {"server_url": "https://sourceforge.net", "project": "p/myproj", "captured": "2026-12-03T10:15:02Z",
+           "parts": ["fields", "tools", "link", "wiki", "tickets", "webhooks"]}
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import time

@@ -227,80 +227,42 @@ setup:
   sample: [{"what": "milestone", "name": "3.0", "field": "_milestone", "tracker": "bugs", "detail": null, "verified": true,
             "tickets": ["p/myproj bugs new ticket 'Release 3.0'"],
             "where": "the tracker's Field Management page (web admin of the project: bugs > Field Management)"}]
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
+from ansible_collections.allura.forge.plugins.module_utils._allura import TRACKER_TOOLS, form_bool, form_number
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
-from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import (
-    LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, named,
-    parallel_option, read_many)
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
+from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels, named
 from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import (
-    describe, from_validation, is_member, merged, missing_milestones, need, unverified)
+    describe, from_validation, merged, missing, need, to_send, unverified)
 
-TICKET_SPEC = dict(
-    ticket_num=dict(type='int'),
-    summary=dict(type='str'),
-    description=dict(type='str'),
-    status=dict(type='str'),
-    assigned_to=dict(type='str'),
-    labels=dict(type='list', elements='str'),
-    milestone=dict(type='str'),
-    private=dict(type='bool'),
-    discussion_disabled=dict(type='bool'),
-    custom_fields=dict(type='dict'),
-)
-ARGUMENT_SPEC = dict(
-    project=dict(type='str', required=True),
-    mount_point=dict(type='str', default='tickets'),
-    parallel=dict(type='int', default=4),
-    **bulk_spec('tickets', TICKET_SPEC)
-)
-MUTUALLY_EXCLUSIVE = [('tickets', name) for name in TICKET_SPEC]
-BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
              private=False, discussion_disabled=False, custom_fields={}, reported_by=None, created_date=None, mod_date=None)
 
 
-def as_bool(value):
-    """The server's reading of a boolean (absent and the stored string "False" are false); other input unchanged."""
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    return BOOL_WORDS.get(str(value).strip().lower(), value)
-
-
-def as_number(value):
-    if value is None or value == '':
-        return None
-    if isinstance(value, (bool, int, float)):
-        return value
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return value
-
-
 def field_equal(have, want):
     """A custom field value, typed by whichever side shows the type (the live one for "3" vs 3)."""
     if isinstance(have, bool) or isinstance(want, bool):
-        return as_bool(have) == as_bool(want)
+        return form_bool(have) == form_bool(want)
     if isinstance(have, (int, float)) or isinstance(want, (int, float)):
-        return as_number(have) == as_number(want)
+        return form_number(have) == form_number(want)
     return text(have) == text(want)
 
 
 def typed(have, want):
     """The desired value in the type the server will store, as far as it is known."""
     if isinstance(have, bool) or isinstance(want, bool):
-        value = as_bool(want)
+        value = form_bool(want)
         return value if isinstance(value, bool) else want
-    return as_number(want) if isinstance(have, (int, float)) and want != '' else want
+    return form_number(want) if isinstance(have, (int, float)) and want != '' else want
 
 
 def text(value):
@@ -310,12 +272,10 @@ def text(value):
 # verify: what the server may drop without an error (REFERENCE 8.3-8.5) - a non-member assignee, unknown and
 # user-type custom fields, discussion_disabled on create. A write that sends none of them is not read back:
 # the number of a new ticket is in the answer's Location, and the other fields are stored as sent.
-FIELDS = dict(
-    summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
-    assigned_to=Field(normalise=text, verify=True), labels=LABELS,
-    milestone=Field(normalise=text), private=Field(normalise=bool), discussion_disabled=Field(normalise=bool, verify=True),
-    custom_fields=Field(partial=True, equal=field_equal, verify=True),
-)
+FIELDS = dict(summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
+              assigned_to=Field(normalise=text, verify=True), labels=LABELS, milestone=Field(normalise=text),
+              private=Field(normalise=bool), discussion_disabled=Field(normalise=bool, verify=True),
+              custom_fields=Field(partial=True, equal=field_equal, verify=True))
 
 
 def from_server(ticket):
@@ -327,33 +287,9 @@ def from_server(ticket):
     return out
 
 
-def wanted(params):
-    """[(item name, {ticket option: value})], validated, before anything is sent."""
-    items, seen = bulk_items(params, 'tickets', TICKET_SPEC, 'ticket'), {}
-    for name, item in items:
-        opt = (name + '.') if name else ''
-        num, summary = item.get('ticket_num'), item.get('summary')
-        if num is not None and num < 1:
-            raise ParameterError('%sticket_num %r is invalid: ticket numbers start at 1' % (opt, num))
-        if summary is not None and (not summary.strip() or summary != summary.strip()):
-            raise ParameterError('%ssummary %r is invalid: it must not be empty nor start or end with whitespace' % (opt, summary))
-        if num is None and summary is None:
-            raise ParameterError('%sticket_num or %ssummary is required (summary finds or creates the ticket)' % (opt, opt))
-        item['labels'] = check_labels(item.get('labels'), opt + 'labels')
-        item['custom_fields'] = check_custom(item.get('custom_fields'), opt)
-        key = ('num', num) if num is not None else ('summary', summary)
-        if key in seen:
-            raise ParameterError('%s%s %r is also given by %s: each ticket may be listed once' % (
-                opt, key[0].replace('num', 'ticket_num'), key[1], seen[key] or 'another item'))
-        seen[key] = name
-    return items
-
-
 def check_custom(fields, opt):
-    if fields is None:
-        return None
-    out = {}
-    for name, value in fields.items():
+    """The custom fields given a value (null: not given), each checked."""
+    for name, value in (fields or {}).items():
         option = '%scustom_fields.%s' % (opt, name)
         if name == 'milestone':
             raise ParameterError('%s: give the milestone with the milestone option (the server ignores it here)' % option)
@@ -362,66 +298,83 @@ def check_custom(fields, opt):
                                  'makes it from the label (lower case, words joined by "_"; label "My Num" is my_num)' % (option, name))
         if not isinstance(value, (str, bool, int, float, type(None))):
             raise ParameterError('%s: %r is not a string, number or boolean' % (option, value))
-        if value is not None:
-            out[name] = value
-    return out or None
+    return {name: value for name, value in (fields or {}).items() if value is not None} or None
 
 
-class Tracker:
-    """One tracker of one project: list, read, create and save tickets."""
+class Ticket(Resource):
+    one, many, key, number, listed = 'ticket', 'tickets', ('summary',), 'ticket_num', 'tickets'
+    options = dict(ticket_num=dict(type='int'), summary=dict(type='str'), description=dict(type='str'), status=dict(type='str'),
+                   assigned_to=dict(type='str'), labels=dict(type='list', elements='str'), milestone=dict(type='str'),
+                   private=dict(type='bool'), discussion_disabled=dict(type='bool'), custom_fields=dict(type='dict'))
+    kinds, purpose, fields, returns, volatile = TRACKER_TOOLS, 'allura_ticket', FIELDS, EMPTY, ('mod_date',)
 
-    def __init__(self, client, project, mount_point):
-        self.client, self.project, self.mount = client, project, mount_point
-        self.users = {}
-        self.milestones = None  # the names of the tracker's milestones, once its index was read
+    def check(self, item):
+        values, opt = item.values, item.opt
+        num, summary = values['ticket_num'], values['summary']
+        if num is not None and num < 1:
+            raise ParameterError('%sticket_num %r is invalid: ticket numbers start at 1' % (opt, num))
+        if summary is not None and (not summary.strip() or summary != summary.strip()):
+            raise ParameterError('%ssummary %r is invalid: it must not be empty nor start or end with whitespace' % (opt, summary))
+        if num is None and summary is None:
+            raise ParameterError('%sticket_num or %ssummary is required (summary finds or creates the ticket)' % (opt, opt))
+        values['labels'] = check_labels(values['labels'], opt + 'labels')
+        values['custom_fields'] = check_custom(values['custom_fields'], opt)
 
     def path(self, *segments, **kwargs):
-        return self.project.path(self.mount, *[str(s) for s in segments], **kwargs)
+        return self.project.path(self.mount_point, *[str(s) for s in segments], **kwargs)
 
-    def label(self, num, summary=None):
-        where = '%s %s' % (self.project.label, self.mount)
-        return '%s ticket #%d' % (where, num) if num else '%s new ticket %r' % (where, summary)
+    milestones = None  # the names of the tracker's milestones, once its index was read
+    setup = ()  # what the tickets need that only the web interface can set up (see RETURN)
 
-    def index(self, limit=None):
+    def run(self):
+        out = super().run()
+        if self.setup:
+            out['setup'] = self.setup
+        return out
+
+    def index(self, key=None, limit=None):
         """{summary: [ticket numbers]} over every page of the ticket list (with limit, of its first `limit` tickets)."""
         first, listed = self.client.read_list(self.path(), 'tickets', max_items=limit)
         self.milestones = [m.get('name') for m in first.get('milestones') or ()]
         out = {}
-        for item in listed:
-            out.setdefault(item.get('summary'), []).append(item['ticket_num'])
+        for entry in listed:
+            out.setdefault(entry.get('summary'), []).append(entry['ticket_num'])
         return out
 
-    def find(self, summary, index, opt):
-        found = sorted(index.get(summary, ()))
-        if len(found) > 1:
-            raise AlluraError('%ssummary %r matches %d tickets in %s %s: %s; give ticket_num to choose one' % (
-                opt, summary, len(found), self.project.label, self.mount, ', '.join('#%d' % n for n in found)))
-        return found[0] if found else None
-
-    def read(self, num):
-        body = self.client.exists(self.path(num))
+    def read(self, item):
+        body = self.client.exists(self.path(item.values['ticket_num'])) if item.values['ticket_num'] else None
         return None if body is None else from_server(body.get('ticket') or {})
 
-    def check_user(self, name, opt):
-        """Fails for a user the server does not know; whether the user is a member of the project (None: cannot tell)."""
-        if name not in self.users:
-            self.users[name] = self.client.exists(self.client.path('u', name, 'profile'))
-        if self.users[name] is None:
-            raise ParameterError('%sassigned_to %r: no such user on the server' % (opt, name))
-        if self.project.neighborhood == 'u':  # a profile lists no user project
-            return None
-        return is_member(self.users[name], self.project.read().get('url') or '')
-
-    def readable_needs(self, sent):
-        """What the tickets to write need that the tracker or project lacks and the REST API shows: milestones of the
-        tracker, members of the project. sent: [{ticket, milestone, assignee}] that writes would send."""
-        milestones = [(item['ticket'], item['milestone']) for item in sent if item['milestone']]
-        if milestones and self.milestones is None:
+    def ready(self, items):
+        """Before the first write: the assignees exist; what the writes would send that the tracker or the project lacks
+        (milestones, members: the REST API shows them) fails a real run; a check run reports it, and names the status
+        names and custom fields it cannot verify (a real run learns those from the server's answer)."""
+        super().ready(items)
+        sent = [to_send(self.label(item), item.values, item.live or EMPTY, field_equal) for item in items]
+        profiles = {}
+        for item, wants in zip(items, sent):
+            who = wants['assignee']
+            if who and who not in profiles:
+                profiles[who] = self.client.exists(self.client.path('u', who, 'profile'))
+                if profiles[who] is None:
+                    raise ParameterError('%sassigned_to %r: no such user on the server' % (item.opt, who))
+        if self.milestones is None and any(wants['milestone'] for wants in sent):
             self.index(limit=1)
-        needs = missing_milestones(self.mount, self.milestones or (), milestones)
-        needs += [need('member', item['assignee'], self.mount, item['ticket']) for item in sent
-                  if item['assignee'] and self.check_user(item['assignee'], '') is False]
-        return merged(needs)
+        url = None if self.project.neighborhood == 'u' else self.project.read().get('url')
+        self.setup = missing(self.mount_point, sent, self.milestones or (), profiles, url)
+        if self.setup and not self.ctx.check_mode:
+            raise AlluraError('%s %s: %s; nothing was written' % (self.project.label, self.mount_point, describe(self.setup)),
+                              setup=self.setup)
+        if self.ctx.check_mode:
+            self.setup += unverified(self.mount_point, sent, [item.live for item in items if item.live])
+            if self.setup:
+                self.ctx.warn('%s %s: %s' % (self.project.label, self.mount_point, describe(self.setup)))
+
+    def desired(self, item):
+        desired = super().desired(item)
+        if item.live and desired['custom_fields']:
+            desired['custom_fields'] = {k: typed(item.live['custom_fields'].get(k), v) for k, v in desired['custom_fields'].items()}
+        return desired
 
     def form(self, want, live):
         form = {'ticket_form.' + k: want.get(k) for k in ('summary', 'description', 'status', 'private', 'discussion_disabled')}
@@ -439,144 +392,73 @@ class Tracker:
             form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
         return form
 
-    def write(self, num, live, want):
-        """Create (num None) or save; return what the answer tells (the ticket's number)."""
+    def create(self, item, desired):
+        done = self.write(item, self.path('new', trailing_slash=False), self.form(desired, None), partial(self.find, item), 'create',
+                          desired)
+        if isinstance(done, int):  # an ambiguous failure, and a re-read found the ticket created
+            return dict(ticket_num=done)
+        # the number is in the answer's Location (never followed: it names the server's own base URL)
+        match = re.search(r'/(\d+)/?$', urlsplit(done.headers.get('Location') or '').path)
+        if not match:
+            raise AlluraError('the server created a ticket but its answer has no ticket URL (Location %r); look for it in the '
+                              'tracker before running again' % done.headers.get('Location'))
+        return dict(ticket_num=int(match.group(1)))
+
+    def update(self, item, live, sent, desired):
+        num = item.values['ticket_num']
+        self.write(item, self.path(num, 'save', trailing_slash=False), self.form(sent, live), partial(self.stored, item, sent), 'update',
+                   sent)
+        return dict(ticket_num=num)
+
+    def write(self, item, path, form, recheck, action, want):
+        who = 'a logged-in user' if action == 'create' else 'a project member with the Developer role or above'
+        num = item.values['ticket_num']
         try:
-            if num is None:
-                done = self.client.post(self.path('new', trailing_slash=False), self.form(want, None), expect=(302,),
-                                        recheck=lambda: self.find(want['summary'], self.index(), ''),
-                                        not_found=self.project.not_found(self.mount))
-                num = done if isinstance(done, int) else location_num(done)
-            else:
-                self.client.post(self.path(num, 'save', trailing_slash=False), self.form(want, live), expect=(302,),
-                                 recheck=lambda: self.saved(num, want),
-                                 not_found=self.project.not_found(self.mount, 'ticket #%d' % num))
+            return self.client.post(path, form, expect=(302,), recheck=recheck, denied=self.denied(item, action, who),
+                                    not_found=self.project.not_found(self.mount_point, num and 'ticket #%d' % num))
         except AlluraError as exc:
-            if exc.status in (401, 403):
-                raise self.denied(exc, num, want)
-            needs = exc.status == 400 and from_validation(exc.details.get('validation_errors'), want, self.mount,
-                                                          self.label(num, want.get('summary')))
+            needs = exc.status == 400 and from_validation(exc.details.get('validation_errors'), want, self.mount_point, self.label(item))
             if needs:  # a status, milestone or field value the tracker does not have
                 exc.details['setup'] = needs
                 exc.message += '; %s' % describe(needs)
-            raise named(exc, self.label(num, want.get('summary')))
-        return dict(ticket_num=num)
+            if exc.status not in (401, 403):  # a refusal names the ticket already
+                named(exc, self.label(item))
+            raise
 
-    def settle(self, num, live, want):
-        """The ticket re-read after a write that sent what the server may drop, checked for values it ignored."""
-        ticket = self.read(num)
-        if live is None and want.get('discussion_disabled') and not ticket['discussion_disabled']:
-            self.write(num, ticket, dict(discussion_disabled=True))  # ignored on create (REFERENCE 8.3)
-            ticket = self.read(num)
-        self.check_stored(num, ticket, want, created=live is None)
-        return ticket
-
-    def saved(self, num, want):
-        """After an ambiguous failure of a save: the ticket if the server did store it, so it is not sent again."""
-        ticket = self.read(num)
-        return ticket if ticket and not changes(FIELDS, ticket, want) else None
-
-    def denied(self, exc, num, want):
-        perm, who = ('update', 'a project member with the Developer role or above') if num else ('create', 'a logged-in user')
-        return self.project.denied(exc, perm, self.label(num, want.get('summary')), 'tracker', self.mount, who)
-
-    def check_stored(self, num, ticket, want, created):
-        """Values the server drops without an error (unknown fields, non-member users) fail clearly, saying what to set up."""
-        label, problems, needs = self.label(num), [], []
-        who = want.get('assigned_to')
-        if who and ticket['assigned_to'] != who:
+    def reread(self, item, after):
+        """The ticket read back after a write that sent what the server may drop, checked for values it ignored."""
+        created, item.values['ticket_num'] = item.live is None, after['ticket_num']
+        want = {k: v for k, v in self.desired(item).items() if v is not None}
+        ticket = self.read(item)
+        if created and want.get('discussion_disabled') and not ticket['discussion_disabled']:  # ignored on create (REFERENCE 8.3)
+            self.update(item, ticket, dict(discussion_disabled=True), None)
+            ticket = self.read(item)
+        label, problems, needs = self.label(item), [], []  # what the server dropped: things to set up in the web interface
+        if want.get('assigned_to') and want['assigned_to'] != ticket['assigned_to']:
             problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
-                            % (who, self.project.label))
-            needs.append(need('member', who, self.mount, label))
+                            % (want['assigned_to'], self.project.label))
+            needs.append(need('member', want['assigned_to'], self.mount_point, label))
         for name, value in sorted((want.get('custom_fields') or {}).items()):
             if name not in ticket['custom_fields']:
                 problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
                                 'this ticket: %s)' % (name, name, ', '.join(sorted(ticket['custom_fields'])) or 'none'))
-                needs.append(need('custom_field', '_' + name, self.mount, label, detail='the tracker has no such field'))
+                needs.append(need('custom_field', '_' + name, self.mount_point, label, detail='the tracker has no such field'))
             elif ticket['custom_fields'][name] == '' and text(value):
                 problems.append('custom_fields.%s %r was stored as "" (a user field only takes members of project %s)'
                                 % (name, value, self.project.label))
-                needs.append(need('member', value, self.mount, label, detail='user field _%s' % name))
+                needs.append(need('member', value, self.mount_point, label, detail='user field _%s' % name))
         if problems:
             raise AlluraError('%s: %s%s; %s' % (label, 'the ticket was created, but ' if created else '', '; '.join(problems),
                                                 describe(merged(needs))), resource=ticket, changed=True, setup=merged(needs))
+        return ticket
 
 
-def location_num(response):
-    """The ticket number from a create's Location header (never followed: it names the server's own base URL)."""
-    match = re.search(r'/(\d+)/?$', urlsplit(response.headers.get('Location') or '').path)
-    if not match:
-        raise AlluraError('the server created a ticket but its answer has no ticket URL (Location %r); look for it in the '
-                          'tracker before running again' % response.headers.get('Location'))
-    return int(match.group(1))
+ARGUMENT_SPEC = Ticket.argument_spec(mount_point=dict(type='str', default='tickets'), parallel=PARALLEL)
+MUTUALLY_EXCLUSIVE = Ticket.mutually_exclusive()
 
 
 def run(params, client, ctx):
-    items = wanted(params)
-    parallel = parallel_option(params)
-    project = Project(client, params['neighborhood'], params['project'])
-    tracker = Tracker(client, project, params.get('mount_point') or 'tickets')
-
-    def check():  # run alongside the first reads (read_many's first), not one round trip before them
-        project.require_tool(tracker.mount, kinds=('tickets',), purpose='allura_ticket')
-
-    names, entries = [n for n, e in items], [e for n, e in items]
-    opts = ['%s.' % n if n else '' for n in names]
-    index = {}
-    if any(e.get('ticket_num') is None for e in entries):
-        index, check = read_many(lambda _: tracker.index(), [None], parallel, first=check)[0], None
-    nums = [e.get('ticket_num') or tracker.find(e['summary'], index, o) for o, e in zip(opts, entries)]
-    for index, num in enumerate(nums):
-        if num and num in nums[:index]:
-            raise ParameterError('%s and %s both address ticket #%d: each ticket may be listed once' % (
-                names[nums.index(num)], names[index], num))
-    known = sorted({n for n in nums if n})
-    lives = dict(zip(known, read_many(tracker.read, known, parallel, first=check)))
-    for opt, num in zip(opts, nums):
-        if num and lives[num] is None:
-            raise AlluraError('%sticket_num %d does not exist in %s %s (numbers are given by the server: to create a '
-                              'ticket, give its summary without ticket_num)' % (opt, num, project.label, tracker.mount))
-    sent = []  # what writes would send that the tracker and the project must have
-    for opt, num, item in zip(opts, nums, entries):
-        live = lives[num] if num else EMPTY
-        who = item.get('assigned_to') if item.get('assigned_to') and item['assigned_to'] != live['assigned_to'] else None
-        if who:
-            tracker.check_user(who, opt)
-        sent.append(dict(ticket=tracker.label(num, item.get('summary')), assignee=who,
-                         milestone=item['milestone'] if item.get('milestone') and item['milestone'] != live['milestone'] else None,
-                         status=item['status'] if item.get('status') and item['status'] != live['status'] else None,
-                         fields=sorted(k for k, v in (item.get('custom_fields') or {}).items()
-                                       if not field_equal(live['custom_fields'].get(k), v))))
-    needs = tracker.readable_needs(sent)
-    if needs and not ctx.check_mode:  # before any write
-        raise AlluraError('%s %s: %s; nothing was written' % (project.label, tracker.mount, describe(needs)), setup=needs)
-    if ctx.check_mode:  # reported, and the run goes on; what a real run learns only from the server is said as unverified
-        needs += unverified(tracker.mount, sent, [live for live in lives.values() if live])
-        if needs:
-            ctx.warn('%s %s: %s' % (project.label, tracker.mount, describe(needs)))
-
-    def converge_ticket(name, item):
-        num = item['ticket_num']
-        live = lives.get(num)
-        desired = {k: item.get(k) for k in FIELDS}
-        if live and desired['custom_fields']:
-            desired['custom_fields'] = {k: typed(live['custom_fields'].get(k), v) for k, v in desired['custom_fields'].items()}
-        outcome = converge(ctx, tracker.label(num, item.get('summary')), FIELDS, live, desired,
-                           create=lambda want: tracker.write(None, None, want),
-                           update=lambda have, delta, want: tracker.write(num, have, delta),
-                           reread=lambda after: tracker.settle(after['ticket_num'], live,
-                                                               {k: v for k, v in desired.items() if v is not None}))
-        outcome.after = {k: (outcome.after or {}).get(k, v) for k, v in EMPTY.items()}
-        if outcome.changed and outcome.predicted:
-            outcome.after['mod_date'] = None  # changed by the write; only a read would tell it
-        return outcome
-
-    for item, num in zip(entries, nums):
-        item['ticket_num'] = num  # found by summary, or None: to create
-    out = items_result(ctx, params, 'tickets', 'ticket', converge_each(ctx, 'tickets', items, converge_ticket))
-    if needs:
-        out['setup'] = needs
-    return out
+    return Ticket(params, client, ctx).run()
 
 
 def main():

@@ -21,7 +21,7 @@ import yaml
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import NEW_TRACKER_MILESTONES, NEW_TRACKER_STATUSES
+from ansible_collections.allura.forge.plugins.module_utils._allura import NEW_TRACKER_MILESTONES, NEW_TRACKER_STATUSES
 
 ROLE_SPEC = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'project', 'meta', 'argument_specs.yml')
 SCHEMA_URL = 'https://raw.githubusercontent.com/allura-forge/allura.forge/main/schemas/project_spec.schema.json'

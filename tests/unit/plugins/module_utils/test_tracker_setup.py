@@ -44,9 +44,16 @@ def test_needs_merge_by_thing_and_read_as_one_sentence():
         "page (web admin of the project: bugs > Field Management)")
 
 
-def test_membership_from_the_profile_and_what_cannot_be_verified():
-    profile = {'projects': [{'url': '/p/test/'}, {'url': '/adobe/x/'}]}
-    assert setup.is_member(profile, 'https://forge.example.org/p/test/') and not setup.is_member(profile, 'https://f/p/other/')
+def test_what_the_rest_api_shows_missing_and_what_it_cannot_verify():
+    live = dict(assigned_to=None, milestone='1.0', status='open', custom_fields={'size': 3})
+    values = dict(assigned_to='ann', milestone='3.0', status='open', custom_fields={'size': 3.0, 'kind': 'bug'})
+    sent = setup.to_send('t', values, live, lambda have, want: have == want)
+    assert sent == dict(ticket='t', assignee='ann', milestone='3.0', status=None, fields=['kind'])
+    profiles = {'ann': {'projects': [{'url': '/p/test/'}]}, 'bob': {'projects': []}}
+    bob = dict(sent, assignee='bob', milestone='1.0')
+    assert [(n['what'], n['name']) for n in setup.missing('bugs', [sent, bob], ['1.0', '2.0'], profiles, 'https://f/p/test/')] == [
+        ('milestone', '3.0'), ('member', 'bob')]
+    assert setup.missing('bugs', [bob], ['1.0'], profiles, None) == []  # a user project: no profile lists it
     lives = [dict(status='reviewing', custom_fields={'size': 3})]
     sent = [dict(ticket='t1', status='reviewing', fields=['size']), dict(ticket='t2', status='wont-fix', fields=['kind']),
             dict(ticket='t3', status='triaged', fields=[])]

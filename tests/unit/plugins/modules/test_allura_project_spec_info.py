@@ -148,8 +148,10 @@ def test_webhooks_need_an_admin_token():
     fake.session.add('GET', '/rest/p/test/admin/code/webhooks', status=403,
                      text='<html><div id="content_base"><p>Admin access required</p></div></html>')
     out = run(module, fake.session, parts=['webhooks'])
-    assert out['failed'] and out['status'] == 403 and 'a project admin token is needed' in out['msg']
-    assert out['msg'].endswith('capture with the token of a project admin, or leave webhooks out of the parts')
+    assert out['failed'] and out['status'] == 403
+    assert out['msg'] == ("cannot read the webhooks of p/test code: the user of this token lacks the 'admin' permission on "
+                          "project p/test (Admin access required); use the token of a project admin (or leave webhooks out "
+                          "of the parts to capture)")
 
 
 def test_progress_is_reported_per_part():
