@@ -85,7 +85,7 @@ SETUP_WHAT = dict(status='status', milestone='milestone', custom_field='custom f
 
 def setup_entries(needs):
     """One entry per thing to set up in the web interface (the `setup` of allura_ticket: what the REST API cannot
-    create), the tickets that need it and where to do it in its note."""
+    create and shows missing, or the server's answer did), the tickets that need it and where to do it in its note."""
     out = {}
     for need in needs:
         what = SETUP_WHAT.get(need.get('what'), need.get('what'))
@@ -94,11 +94,17 @@ def setup_entries(needs):
         tickets = out[name][1] if name in out else []
         tickets += [t for t in need.get('tickets') or () if t not in tickets]
         out[name] = (need, tickets)
-    return [dict(entry('setup', name, 'none', setup=True, note='%s: %s%s%s' % (
-        'set this up in the web interface (the REST API cannot)' if need.get('verified', True) else
-        'make sure this is set up in the web interface (the REST API can neither show nor create it)',
-        need.get('where'), '; %s' % need['detail'] if need.get('detail') else '', '; for %s' % ', '.join(tickets) if tickets else '')),
-        verified=need.get('verified', True)) for name, (need, tickets) in out.items()]
+    return [entry('setup', name, 'none', setup=True, note='set this up in the web interface (the REST API cannot): %s%s%s' % (
+        need.get('where'), '; %s' % need['detail'] if need.get('detail') else '', '; for %s' % ', '.join(tickets) if tickets else ''))
+        for name, (need, tickets) in out.items()]
+
+
+def setup_notes(needs):
+    """What a check run cannot verify (status names and custom fields: the REST API does not show them), one line each:
+    not a difference - the real run may well find them there - but what to make sure of."""
+    return ['make sure tracker %s has %s %r, set up in the web interface (the REST API can neither show nor create it): '
+            '%s, for %s' % (need.get('tracker'), SETUP_WHAT.get(need.get('what'), need.get('what')), need.get('name'),
+                            need.get('where'), ', '.join(need.get('tickets') or ())) for need in needs]
 
 
 def single(kind, resource, result):
@@ -191,7 +197,7 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
         elif pending(mount_point):
             resources.extend(entry('ticket', n, 'create', pending=True, note=note_for(mount_point)) for n in names)
         needs += result.get('setup') or []
-    resources.extend(setup_entries(needs))
+    resources.extend(setup_entries([need for need in needs if need.get('verified', True)]))
 
     # one bulk task for the webhooks of repositories that exist; those of one still to create are predicted
     hooks = spec.get('webhooks') or []
@@ -228,4 +234,5 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
                    drift=sum(1 for r in resources if r['drift']), pending=sum(1 for r in resources if r['pending']),
                    setup=sum(1 for r in resources if r['setup']))
     return dict(project=label, name=spec.get('name'), neighborhood=neighborhood, check_mode=check_mode,
-                changed=summary['changed'] > 0, drift=summary['drift'] > 0, summary=summary, resources=resources)
+                changed=summary['changed'] > 0, drift=summary['drift'] > 0, summary=summary, resources=resources,
+                notes=setup_notes([need for need in needs if not need.get('verified', True)]))

@@ -350,9 +350,14 @@ def test_what_only_the_web_interface_can_set_up_is_reported_and_is_drift():
     assert 'p/demo  setup member bob  missing: set this up in the web interface' in '\n'.join(drift.drift_lines(out))
     assert drift.summary_lines(out)[0] == 'p/demo: 1 created, 1 unchanged, 2 thing(s) to set up in the web interface'
     assert '  setup    setup member bob' in drift.summary_lines(out)
+    # what a check run cannot verify is a note, not a difference: the real run may find it there
     unverified = report.project_report(dict(name='demo'), check_mode=True, tickets=loop(dict(checked, setup=[dict(status, verified=False)])))
-    row = [r for r in drift.drift_rows(unverified) if r['kind'] == 'setup'][0]
-    assert row['live'] == 'not shown over REST' and row['desired'].startswith('make sure this is set up in the web interface')
+    assert [r['kind'] for r in unverified['resources']] == ['ticket'] and unverified['drift'] is False
+    assert unverified['notes'] == ["make sure tracker bugs has status 'reviewing', set up in the web interface (the REST API can "
+                                   "neither show nor create it): Field Management, for p/demo bugs new ticket 'B'"]
+    assert drift.drift_lines(unverified)[1] == 'p/demo  note: ' + unverified['notes'][0]
+    assert drift.summary_lines(unverified)[-1] == '  note     ' + unverified['notes'][0]
+    assert '## Notes\n\n- p/demo: make sure tracker bugs' in drift.drift_markdown([unverified])
 
 
 def test_markdown_and_lines_render_every_row_and_text_diffs():
