@@ -218,7 +218,7 @@ setup:
       value the server refused, or that it has no such field) or V(member) (of the project, to be assigned tickets or
       be the value of a user field); C(where) says where to set it up; C(verified) is false for a check run's status
       names and custom fields that the REST API cannot show and no ticket read shows (the C(allura.forge.project)
-      role reports those as notes, not as differences: the real run may find them there).
+      role reports those as notes, not as differences - the real run may find them there).
     - Milestones and members are checked before anything is written (a real run then fails and writes nothing; a check
       run reports them and goes on); status names and custom fields show only in the server's answer to a write, and
       that ticket fails.
