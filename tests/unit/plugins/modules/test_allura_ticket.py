@@ -113,12 +113,15 @@ class FakeTracker:
             ticket['assigned_to'] = None
         elif who in self.MEMBERS:
             ticket['assigned_to'] = who
-        # a form with custom fields or the milestone replaces them all; one without resets the booleans (REFERENCE 17)
-        fields = ticket['custom_fields'] if not custom and 'ticket_form._milestone' not in form else {}
+        # as measured on a real Allura: a form with custom fields or the milestone replaces them all (booleans not sent
+        # are false when some custom field is sent, absent when only the milestone is); one without either keeps them
+        # and resets the booleans to the string "False" (REFERENCE 8.4, 17)
+        replace = bool(custom) or 'ticket_form._milestone' in form
+        fields = {} if replace else ticket['custom_fields']
         if 'ticket_form._milestone' in form:
             fields['_milestone'] = form['ticket_form._milestone']
         for name, kind in self.FIELDS.items():
-            if kind == 'boolean':
+            if kind == 'boolean' and (custom or not replace):
                 fields[name] = custom.get(name) == 'true' if custom else 'False'
             elif name in custom:
                 value = custom[name]
@@ -344,6 +347,17 @@ def test_an_update_without_custom_field_to_keep_sends_none():
     assert run(session, client, summary='N', status='closed')['changed'] is True
     assert not [k for k in session.writes()[0].form if 'custom_fields' in k or 'milestone' in k]
     assert tracker.tickets[1]['custom_fields'] == {'_milestone': '1.0', '_severity': 'high', '_public': 'False', '_reviewer': 'gone'}
+
+
+def test_a_milestone_change_alone_sends_every_custom_field():
+    """A save sending only the milestone would leave the ticket nothing else (measured on a real Allura)."""
+    session, tracker, client = setup()
+    tracker.add(summary='M', custom_fields={'_milestone': '1.0', '_severity': 'high', '_public': False, '_estimate': None})
+    assert run(session, client, summary='M', milestone='2.0')['changed'] is True
+    form = session.writes()[0].form
+    assert form['ticket_form._milestone'] == '2.0' and form['ticket_form.custom_fields._severity'] == 'high'
+    assert form['ticket_form.custom_fields._public'] == 'false' and form['ticket_form.custom_fields._estimate'] == ''
+    assert tracker.tickets[1]['custom_fields'] == {'_milestone': '2.0', '_severity': 'high', '_public': False, '_estimate': None}
 
 
 def test_unassign_sends_anonymous():
