@@ -145,8 +145,8 @@ def test_create_by_summary_then_ok():
     assert form['ticket_form.labels'] == 'b,a' and form['ticket_form._milestone'] == '2.0'
     assert form['ticket_form.custom_fields._public'] == 'true' and form['ticket_form.custom_fields._estimate'] == 3
     assert 'ticket_form.custom_fields._milestone' not in form and 'ticket_form.assigned_to' not in form
-    # the new ticket is read with the module's own base URL, not the Location host
-    assert session.calls[-1].url == BASE + '/rest/p/test/bugs/1/'
+    # the new ticket is read with the module's own base URL, not the Location host; then the newest tickets, for a twin
+    assert [c.url for c in session.calls[-2:]] == [BASE + '/rest/p/test/bugs/1/', BASE + '/rest/p/test/bugs/']
     ticket = out['ticket']
     assert ticket['ticket_num'] == 1 and ticket['custom_fields'] == dict(severity='high', public=True, estimate=3, reviewer='test-admin')
     assert ticket['milestone'] == '2.0' and ticket['labels'] == ['b', 'a']
@@ -220,7 +220,9 @@ def test_ambiguous_summary_fails_listing_the_numbers():
     tracker.add(summary='Other')
     tracker.add(summary='Twice')
     out = run(session, client, summary='Twice', status='closed')
-    assert out['failed'] and "summary 'Twice' matches 2 tickets in p/test bugs: #1, #3; give ticket_num" in out['msg']
+    assert out['failed'] and ("summary 'Twice' matches 2 tickets in p/test bugs: #1, #3; close one of them as a duplicate and "
+                              'change its summary (tickets cannot be deleted over REST), or give ticket_num to choose one') in out['msg']
+    assert out['duplicates'] == [1, 3]
     assert session.writes() == []
 
 
