@@ -62,8 +62,8 @@ Hooks, each with a default, overridden only where a resource differs:
                             `read`). Set to None when the answer is the resource.
     delete(item)            declared when `state: absent` removes the resource (item.live)
     public(item, outcome)   the resource as the module returns it (default: from `returns`)
-    web_url(item, number)   the address of a resource in the web interface, for messages (default: the tool's URL and
-                            the number: a ticket's)
+    web_url(item, number)   the address of a resource in the web interface, for messages, or None (default: the tool's
+                            URL and the number: a ticket's)
     finish(items, outcomes) after the last write (tools: one project re-read verifies every install)
 `stored(item, want)` is a ready-made `recheck` for a write, `denied(item, permission, who)` its `denied` (see
 AlluraClient.request). An Item holds `name` ('' in the single form, 'pages[3]' in the other), `opt` (its
@@ -214,11 +214,10 @@ class Resource:
         if others:
             where = '%s %s' % (self.project.label, self.where(item))
             raise AlluraError(
-                'the %s with %s %r was created in %s as %s (%s), but %s now also has %s with this %s, created meanwhile by '
-                'another run (on another controller, or with the lock off): %s. Until then every run stops at this %s and '
-                'never creates a third' % (
-                    self.one, key, item.values[key], where, self.ref(number), self.web_url(item, number), where,
-                    ', '.join('%s (%s)' % (self.ref(n), self.web_url(item, n)) for n in others), key, self.twins, self.one),
+                'the %s with %s %r was created in %s as %s, but %s now also has %s with this %s, created meanwhile by another '
+                'run (on another controller, or with the lock off): %s. Until then every run stops at this %s and never '
+                'creates a third' % (self.one, key, item.values[key], where, self.shown(item, number), where,
+                                     ', '.join(self.shown(item, n) for n in others), key, self.twins, self.one),
                 changed=True, resource=self.public(item, outcome), duplicates=sorted(others + [number]))
 
     def remove(self, item):
@@ -257,7 +256,13 @@ class Resource:
         return '#%s' % number
 
     def web_url(self, item, number):
-        return '%s%s/' % ((self.project.tool(self.where(item)) or {}).get('url') or '', number)
+        url = (self.project.tool(self.where(item)) or {}).get('url')
+        return url and '%s%s/' % (url, number)
+
+    def shown(self, item, number):
+        """A resource as messages name it: its reference and, where known, its address."""
+        url = self.web_url(item, number)
+        return '%s (%s)' % (self.ref(number), url) if url else self.ref(number)
 
     def require(self, items):
         """That the project exists and has a tool of the declared kinds at every mount point of the items."""
