@@ -117,11 +117,14 @@ def ansible_playbook(sandbox, tmp_path):
 
     ALLURA_URL and ALLURA_TOKEN reach the modules through their environment fallbacks, the
     interpreter is pinned to this Python, and output is plain text. `env` adds variables; a value
-    None removes one.
+    None removes one. `background=True` starts it and returns the Popen (text pipes: communicate()).
     """
-    def run(playbook, *args, token=ADMIN_TOKEN, env=None, check=False):
+    written = []
+
+    def run(playbook, *args, token=ADMIN_TOKEN, env=None, check=False, background=False):
         if '\n' in playbook:
-            path = tmp_path / 'playbook.yml'
+            written.append(playbook)
+            path = tmp_path / ('playbook.yml' if len(written) == 1 else 'playbook-%d.yml' % len(written))
             path.write_text(playbook, encoding='utf-8')
             playbook = str(path)
         full_env = dict(os.environ)
@@ -132,9 +135,13 @@ def ansible_playbook(sandbox, tmp_path):
             'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_RETRY_FILES_ENABLED': '0',
+            'ALLURA_LOCK_DIR': str(tmp_path / 'locks'),  # the project locks of this test's runs, and no one else's
         })
         full_env.update(env or {})
         full_env = {name: value for name, value in full_env.items() if value is not None}
+        if background:
+            return subprocess.Popen([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args],
+                                    env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args],
                               env=full_env, capture_output=True, text=True, check=False)
         if check and proc.returncode:
