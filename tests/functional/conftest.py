@@ -118,7 +118,8 @@ def ansible_playbook(sandbox, tmp_path):
 
     ALLURA_URL and ALLURA_TOKEN reach the modules through their environment fallbacks, the
     interpreter is pinned to this Python, and output is plain text. `env` adds variables; a value
-    None removes one. `background=True` starts it and returns the Popen (text pipes: communicate()).
+    None removes one. `background=True` starts it and returns the Popen (text pipes: communicate()), in a process
+    group of its own (a test ends it with its task processes by os.killpg).
     Its stdin is /dev/null, as cron and CI give it, whatever this process's fd 0 is:
     ansible-core (2.19 to 2.21 at least) started with stdin closed loses, now and then, the process
     of a task ("Could not detach from stdio: [Errno 9] Bad file descriptor", then "A worker was found
@@ -148,7 +149,7 @@ def ansible_playbook(sandbox, tmp_path):
         command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args]
         if background:
             return subprocess.Popen(command, env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                    stderr=subprocess.PIPE, text=True)
+                                    stderr=subprocess.PIPE, text=True, start_new_session=True)
         proc = subprocess.run(command, env=full_env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               check=False)
         if check and proc.returncode:

@@ -11,6 +11,7 @@ how long the concurrent runs took.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -45,6 +46,7 @@ EXPECTED = dict(
     webhooks={('code', HOOK_A): 1, ('repo', HOOK_B): 1},
 )
 RUN_AS_MODULE = {'ALLURA_FORGE_RUN_AS_MODULE': '1'}
+GO = 'go'  # the file that tells the holder to let go
 WAITING = re.compile(r'p/test on \S+ is locked by another run converging it: ansible-playbook pid (\d+)')
 
 
@@ -106,13 +108,57 @@ def spec_file(tmp_path, spec=None, name='spec.yml'):
     return '@%s' % path
 
 
-def finish(procs, timeout=300):
-    """[(returncode, stdout + stderr)] of started runs, waited for."""
-    out = []
-    for proc in procs:
-        stdout, stderr = proc.communicate(timeout=timeout)
-        out.append((proc.returncode, stdout + stderr))
-    return out
+class Started:
+    """A run started in the background (Popen with text pipes), its output read as it comes."""
+
+    def __init__(self, proc):
+        self.proc, self.pid, self.lines = proc, proc.pid, []
+        self.readers = [threading.Thread(target=self.read, args=(stream,), daemon=True) for stream in (proc.stdout, proc.stderr)]
+        for reader in self.readers:
+            reader.start()
+
+    def read(self, stream):
+        for line in stream:
+            self.lines.append(line)
+
+    def output(self):
+        return ''.join(self.lines)
+
+    def finish(self, timeout=300):
+        """(returncode, stdout + stderr), once it has ended."""
+        self.proc.wait(timeout)
+        for reader in self.readers:
+            reader.join(10)
+        return self.proc.returncode, self.output()
+
+
+@pytest.fixture
+def background(ansible_playbook):
+    """background(playbook, *args, env=None) -> Started: ansible_playbook in the background; what still runs when the
+    test ends is killed."""
+    runs = []
+
+    def start(*args, **kwargs):
+        runs.append(Started(ansible_playbook(*args, background=True, **kwargs)))
+        return runs[-1]
+    yield start
+    for run in runs:
+        kill(run.proc)
+        run.finish()
+
+
+def kill(proc):
+    """Kill a background run and its task processes (which outlive a killed ansible-playbook)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def until(condition, what, timeout=300):
+    """Wait for condition() (a state the test can see, never a length of time); fail naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'gave up waiting for %s' % what
+        time.sleep(0.05)
 
 
 def actions(report_file):
@@ -125,28 +171,36 @@ def actions(report_file):
 # -- runs of one controller: the lock -------------------------------------------------------------------
 
 @pytest.mark.parametrize('runs, env', [(2, {}), (4, {}), (2, RUN_AS_MODULE)], ids=['2 runs', '4 runs', '2 runs as modules'])
-def test_concurrent_provisions_of_one_spec_make_each_thing_once(ansible_playbook, sandbox, tmp_path, runs, env):
+def test_concurrent_provisions_of_one_spec_make_each_thing_once(ansible_playbook, background, sandbox, tmp_path, holder, runs,
+                                                                env):
+    """The runs start while another run holds the lock, and all wait for it; when it lets go, they all race for it
+    at the same moment. So they surely overlap, however fast or slow the machine."""
     spec = spec_file(tmp_path)
     reports = [str(tmp_path / ('run-%d.json' % n)) for n in range(runs)]
     started = time.monotonic()
-    procs = [ansible_playbook('allura.forge.provision', '-e', spec, '-e', 'provision_report_file=' + report, env=env,
-                              background=True) for report in reports]
-    results = finish(procs)
+    procs = [background('allura.forge.provision', '-e', spec, '-e', 'provision_report_file=' + report, env=env)
+             for report in reports]
+    for proc in procs:
+        until(lambda proc=proc: WAITING.search(proc.output()) or proc.proc.poll() is not None, 'run %d to wait' % proc.pid)
+        waiting = WAITING.search(proc.output())
+        assert waiting and int(waiting.group(1)) == holder.pid, proc.finish()
+    (tmp_path / GO).touch()  # the holder lets go
+    results = [proc.finish() for proc in procs]
     took = time.monotonic() - started
     for code, output in results:
         assert code == 0, output
+    assert holder.wait(60) == 0
     assert_one_of_each(sandbox)
-    # one run made everything; every other one waited for it (naming it), then found nothing to do
+    # one run made everything; every other one waited for it, then found nothing to do
     made = [actions(report) for report in reports]
     creators = [n for n, done in enumerate(made) if any(action != 'none' for action in done.values())]
     assert len(creators) == 1, made
     assert all(action == 'none' for n, done in enumerate(made) if n != creators[0] for action in done.values())
-    waited = [output for code, output in results if WAITING.search(output)]
-    assert waited, 'no run waited for another: they did not overlap'
-    assert all(int(WAITING.search(output).group(1)) in [p.pid for p in procs] for output in waited)
-    print('\n%d concurrent provisions%s: %.1f s; tickets %s, tools %s, webhooks %s' % (
-        runs, ' (as modules)' if env else '', took, sum(inventory(sandbox)['tickets'].values()),
-        sum(inventory(sandbox)['tools'][k] for k in EXPECTED['tools']), sum(inventory(sandbox)['webhooks'].values())))
+    found = inventory(sandbox)
+    print('\n%d concurrent provisions%s: %.1f s; tickets %d (duplicates %d), tools %d, webhooks %d' % (
+        runs, ' (as modules)' if env else '', took, sum(found['tickets'].values()),
+        sum(found['tickets'].values()) - len(found['tickets']), sum(found['tools'][k] for k in EXPECTED['tools']),
+        sum(found['webhooks'].values())))
     # a third run changes nothing
     third = ansible_playbook('allura.forge.provision', '-e', spec, env=env, check=True)
     assert re.search(r'localhost\s+: ok=\d+\s+changed=0\s', third.stdout), third.stdout
@@ -159,9 +213,10 @@ HOLD = '''
   tasks:
     - name: Hold the lock of p/test
       allura.forge.allura_lock: {project: test}
-    - name: Tell the test, and keep it
+    - name: Tell the test, and keep it until the test says go
       ansible.builtin.file: {path: "{{ held }}", state: touch, mode: "0644"}
-    - ansible.builtin.pause: {seconds: 300}
+    - ansible.builtin.wait_for: {path: "{{ go }}", timeout: 600}
+    - allura.forge.allura_lock: {project: test, state: released}
 '''
 ONE_TICKET = '''
 - hosts: localhost
@@ -173,33 +228,17 @@ ONE_TICKET = '''
 
 @pytest.fixture
 def holder(ansible_playbook, tmp_path):
-    """An ansible-playbook holding the lock of p/test (allura_lock, then a long pause): its Popen, once it holds it."""
+    """An ansible-playbook holding the lock of p/test (allura_lock) until the file GO appears in tmp_path, then
+    releasing it: its Popen, once it holds it."""
     held = tmp_path / 'held'
-    proc = ansible_playbook(HOLD, '-e', 'held=%s' % held, background=True)
+    proc = ansible_playbook(HOLD, '-e', 'held=%s' % held, '-e', 'go=%s' % (tmp_path / GO), background=True)
     deadline = time.monotonic() + 120
     while not held.exists() and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert held.exists(), proc.communicate()
-    workers = children(proc.pid)  # the process running the pause: a run's task processes outlive a killed run
     yield proc
-    for pid in [proc.pid] + workers + children(proc.pid):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    kill(proc)
     proc.communicate()
-
-
-def children(pid):
-    out = []
-    for entry in os.listdir('/proc'):
-        try:
-            with open('/proc/%s/stat' % entry, 'rb') as handle:
-                if int(handle.read().rsplit(b')', 1)[1].split()[1]) == pid:
-                    out.append(int(entry))
-        except (OSError, ValueError, IndexError):
-            continue
-    return out
 
 
 @pytest.mark.parametrize('env', [{}, RUN_AS_MODULE], ids=['in process', 'as a module'])
@@ -332,22 +371,18 @@ BARRIER = '''
 '''
 
 
-def test_two_runs_without_the_lock_never_duplicate_silently(ansible_playbook, sandbox, tmp_path):
+def test_two_runs_without_the_lock_never_duplicate_silently(ansible_playbook, background, sandbox, tmp_path):
     """Two controllers, simulated by two runs with the lock off, started at the same moment: every create of each
     kind is held back a moment by the server, so that both read before either writes."""
     spec = spec_file(tmp_path)
     for pattern in ('/admin/install_tool$', '/webhooks/repo-push$', '/new$'):
         control(sandbox, '/_sandbox/faults', {'kind': 'delay', 'delay_ms': 1500, 'count': 2, 'match': {'method': 'POST', 'path_regex': pattern}})
     go = tmp_path / 'go'
-    procs = []
-    for n in range(2):
-        procs.append(ansible_playbook(BARRIER, '-e', spec, '-e', 'ready=%s' % (tmp_path / ('ready-%d' % n)), '-e', 'go=%s' % go,
-                                      env={'ALLURA_LOCK': 'false'}, background=True))
-    deadline = time.monotonic() + 120
-    while not all((tmp_path / ('ready-%d' % n)).exists() for n in range(2)) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    procs = [background(BARRIER, '-e', spec, '-e', 'ready=%s' % (tmp_path / ('ready-%d' % n)), '-e', 'go=%s' % go,
+                        env={'ALLURA_LOCK': 'false'}) for n in range(2)]
+    until(lambda: all((tmp_path / ('ready-%d' % n)).exists() for n in range(2)), 'both runs to be ready')
     go.touch()
-    results = finish(procs)
+    results = [proc.finish() for proc in procs]
     found = inventory(sandbox)
     # tools and webhooks: one each, and neither run failed on them (a mount point or URL taken meanwhile is converged)
     assert {k: found['tools'][k] for k in EXPECTED['tools']} == EXPECTED['tools']
