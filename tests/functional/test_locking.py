@@ -295,25 +295,38 @@ MODULES = '''
 ''' % HOOK_A
 
 
-def another_controller(url, creates):
-    """Do each of `creates` ({path regex of the run's create: (path, form)}) through REST as another controller would:
-    just after the run sent that create (held back a moment by the sandbox), after the run had read that the thing is
-    missing. Returns the thread; join it."""
-    for pattern in creates:
-        control(url, '/_sandbox/faults', {'kind': 'delay', 'delay_ms': 1500, 'count': 1, 'match': {'method': 'POST', 'path_regex': pattern}})
+class Gatekeeper(threading.Thread):
+    """Holds the POSTs matching each pattern at the sandbox (a `hold` fault, `count` requests each), and lets those
+    of a pattern go on once release_when(number waiting) is true, after doing before(pattern). Stop it at the end."""
 
-    def watch():
-        left = dict(creates)
-        deadline = time.monotonic() + 120
-        while left and time.monotonic() < deadline:
-            pending = {rule['match']['path_regex'] for rule in control(url, '/_sandbox/faults')['rules']}
-            for pattern in [p for p in left if p not in pending]:  # the run's create arrived, and waits
-                path, form = left.pop(pattern)
-                rest(url, path, form)
-            time.sleep(0.02)
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    return thread
+    def __init__(self, url, patterns, release_when, before=lambda pattern: None, count=1):
+        super().__init__(daemon=True)
+        self.url, self.release_when, self.before, self.stopped = url, release_when, before, threading.Event()
+        self.left = {pattern: control(url, '/_sandbox/faults', {'kind': 'hold', 'count': count, 'delay_ms': 300000,
+                                                                'match': {'method': 'POST', 'path_regex': pattern}})['rules'][-1]['id']
+                     for pattern in patterns}
+        self.start()
+
+    def run(self):
+        while self.left and not self.stopped.wait(0.02):
+            waiting = {rule['id']: rule['waiting'] for rule in control(self.url, '/_sandbox/faults')['holds']}
+            for pattern, rule in list(self.left.items()):
+                if waiting[rule] and self.release_when(waiting[rule]):
+                    self.before(pattern)
+                    control(self.url, '/_sandbox/faults/release', {'id': rule})
+                    del self.left[pattern]
+
+    def stop(self):
+        self.stopped.set()
+        self.join(30)
+        control(self.url, '/_sandbox/faults', method='DELETE')  # releases whatever is still held
+
+
+def another_controller(url, creates):
+    """Do each of `creates` ({path regex of the run's create: (path, form)}) through REST as another controller would,
+    after the run has read that the thing is missing and sent its create, before the server processes it (the
+    sandbox holds it until then)."""
+    return Gatekeeper(url, creates, release_when=lambda waiting: True, before=lambda pattern: rest(url, *creates[pattern]))
 
 
 @pytest.mark.parametrize('env', [{}, RUN_AS_MODULE], ids=['in process', 'as a module'])
@@ -325,7 +338,8 @@ def test_what_another_controller_creates_meanwhile_is_converged_or_fails_naming_
         '/bugs/new$': ('/rest/p/test/bugs/new', {'ticket_form.summary': 'One'}),
     })
     proc = ansible_playbook(MODULES, '-e', 'out=%s' % out, env=env)
-    watcher.join(30)
+    watcher.stop()
+    assert not watcher.left, watcher.left  # every create was held, and the other controller's came first
     assert proc.returncode == 0, proc.stdout  # the ticket task's failure is ignored, to see every result
     results = json.loads(out.read_text(encoding='utf-8'))
     # the tool and the webhook the other controller made are what the spec wants: converged, with a warning
@@ -371,28 +385,43 @@ BARRIER = '''
 '''
 
 
-def test_two_runs_without_the_lock_never_duplicate_silently(ansible_playbook, background, sandbox, tmp_path):
-    """Two controllers, simulated by two runs with the lock off, started at the same moment: every create of each
-    kind is held back a moment by the server, so that both read before either writes."""
-    spec = spec_file(tmp_path)
-    for pattern in ('/admin/install_tool$', '/webhooks/repo-push$', '/new$'):
-        control(sandbox, '/_sandbox/faults', {'kind': 'delay', 'delay_ms': 1500, 'count': 2, 'match': {'method': 'POST', 'path_regex': pattern}})
+def race_without_the_lock(background, sandbox, tmp_path, spec):
+    """Two controllers, simulated by two runs of the project role with the lock off, started at the same moment: the
+    first create of each kind is held by the server until every run still going has sent it, so that both read
+    before either writes. [(returncode, output)] of the runs."""
     go = tmp_path / 'go'
-    procs = [background(BARRIER, '-e', spec, '-e', 'ready=%s' % (tmp_path / ('ready-%d' % n)), '-e', 'go=%s' % go,
-                        env={'ALLURA_LOCK': 'false'}) for n in range(2)]
-    until(lambda: all((tmp_path / ('ready-%d' % n)).exists() for n in range(2)), 'both runs to be ready')
+    ready = [tmp_path / ('ready-%d' % n) for n in range(2)]
+    for path in ready + [go]:
+        path.unlink(missing_ok=True)
+    procs = [background(BARRIER, '-e', spec, '-e', 'ready=%s' % path, '-e', 'go=%s' % go, env={'ALLURA_LOCK': 'false'})
+             for path in ready]
+    gate = Gatekeeper(sandbox, ('/admin/install_tool$', '/webhooks/repo-push$', '/new$'), count=2,
+                      release_when=lambda waiting: waiting >= sum(proc.proc.poll() is None for proc in procs))
+    until(lambda: all(path.exists() for path in ready), 'both runs to be ready')
     go.touch()
     results = [proc.finish() for proc in procs]
+    gate.stop()
+    return results
+
+
+def test_two_runs_without_the_lock_never_duplicate_silently(ansible_playbook, background, sandbox, tmp_path):
+    # tools and webhooks: one each, and neither run fails on them (a mount point or URL taken meanwhile is converged)
+    results = race_without_the_lock(background, sandbox, tmp_path, spec_file(tmp_path, dict(SPEC, tickets=[]), 'untracked.yml'))
     found = inventory(sandbox)
-    # tools and webhooks: one each, and neither run failed on them (a mount point or URL taken meanwhile is converged)
     assert {k: found['tools'][k] for k in EXPECTED['tools']} == EXPECTED['tools']
     assert dict(found['webhooks']) == EXPECTED['webhooks']
     for code, output in results:
-        assert 'install_tool refused' not in output and 'already exists' not in output, output
-    # tickets: both runs created the first ones; never silently - each pair is named by a failing run
+        assert code == 0 and 'install_tool refused' not in output, output
+    outputs = ''.join(output for code, output in results)
+    for meanwhile in ("tool 'docs' of project p/test was created meanwhile by another run",
+                      'repo-push webhook %s of p/test/code was created meanwhile by another run' % HOOK_A):
+        assert meanwhile in outputs, outputs
+    # tickets: both runs create the first one; never silently - each pair is named by a failing run
+    spec = spec_file(tmp_path)
+    results = race_without_the_lock(background, sandbox, tmp_path, spec)
+    found = inventory(sandbox)
     twins = {key: n for key, n in found['tickets'].items() if n > 1}
-    assert twins, 'the runs did not race: %s' % found['tickets']
-    assert all(n == 2 for n in twins.values())
+    assert twins and all(n == 2 for n in twins.values()), found['tickets']
     failures = [output for code, output in results if code != 0]
     assert failures
     for (mount, summary), _n in twins.items():
