@@ -148,9 +148,18 @@ def background(ansible_playbook):
 
 
 def kill(proc):
-    """Kill a background run and its task processes (which outlive a killed ansible-playbook)."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(proc.pid, signal.SIGKILL)
+    """Kill a background run with its task processes: each has a session of its own (Ansible detaches them) and
+    outlives a killed ansible-playbook; they are found by the run's command line, which they share."""
+    marker = ' '.join(proc.args)
+    groups = {proc.pid}
+    for entry in os.listdir('/proc'):
+        with contextlib.suppress(OSError, ValueError):
+            with open('/proc/%s/cmdline' % entry, 'rb') as handle:
+                if handle.read().replace(b'\0', b' ').decode(errors='replace').strip().endswith(marker):
+                    groups.add(os.getpgid(int(entry)))
+    for group in groups:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
 
 
 def until(condition, what, timeout=300):
