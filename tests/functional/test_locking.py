@@ -241,9 +241,7 @@ def holder(ansible_playbook, tmp_path):
     releasing it: its Popen, once it holds it."""
     held = tmp_path / 'held'
     proc = ansible_playbook(HOLD, '-e', 'held=%s' % held, '-e', 'go=%s' % (tmp_path / GO), background=True)
-    deadline = time.monotonic() + 120
-    while not held.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.1)
+    until(lambda: held.exists() or proc.poll() is not None, 'the holder to take the lock', 120)
     assert held.exists(), proc.communicate()
     yield proc
     kill(proc)
