@@ -133,6 +133,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 notes:
   - Updating a ticket needs the tracker's C(update) permission (project Developers and Admins); creating one needs
     C(create) (any logged-in user by default).
@@ -308,6 +309,8 @@ class Ticket(Resource):
                    assigned_to=dict(type='str'), labels=dict(type='list', elements='str'), milestone=dict(type='str'),
                    private=dict(type='bool'), discussion_disabled=dict(type='bool'), custom_fields=dict(type='dict'))
     kinds, purpose, fields, returns, volatile = TRACKER_TOOLS, 'allura_ticket', FIELDS, EMPTY, ('mod_date',)
+    twins, newest_first = ('close one of them as a duplicate and change its summary (tickets cannot be deleted over REST), or '
+                           'give ticket_num to choose one'), True
 
     def check(self, item):
         values, opt = item.values, item.opt

@@ -117,6 +117,14 @@ class SandboxProcess:
     def clear_faults(self):
         return self._control('DELETE', 'faults')
 
+    def holds(self):
+        """Every hold rule since the last reset, used up or not, with `waiting` (requests it keeps now)."""
+        return self._control('GET', 'faults')['holds']
+
+    def release(self, rule_id):
+        """Let the requests the hold rule `rule_id` keeps waiting (and later ones it matches) go on."""
+        return self._control('POST', 'faults/release', {'id': rule_id})['rule']
+
     def latency(self, ms):
         return self._control('POST', 'latency', {'ms': ms})
 

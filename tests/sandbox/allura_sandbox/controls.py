@@ -9,6 +9,7 @@ hit fault rules or latency.
     GET    /_sandbox/faults      active fault rules
     POST   /_sandbox/faults      add a rule (see FaultRule)
     DELETE /_sandbox/faults      remove all rules
+    POST   /_sandbox/faults/release  {"id": N}: let the requests a hold rule keeps waiting go on
     GET    /_sandbox/latency     current added latency
     POST   /_sandbox/latency     {"ms": 50}
     GET    /_sandbox/state       dump of the internal state (incl. webhook secrets)
@@ -34,7 +35,7 @@ from .model import tool_by_mount
 NONALNUM_RE = re.compile(r'\W+')
 ACL_ROLES = ('*anonymous', '*authenticated', 'Member', 'Developer', 'Admin', None)
 
-FAULT_KINDS = ('429', '429-retry-after', '502', '503', '504', 'reset', 'reset-after', 'delay', 'hang')
+FAULT_KINDS = ('429', '429-retry-after', '502', '503', '504', 'reset', 'reset-after', 'delay', 'hang', 'hold')
 MAX_LOG_ENTRIES = 50000
 
 
@@ -85,7 +86,9 @@ class FaultRule:
     without touching the state), reset (drop the connection before
     processing), reset-after (process - state changes! - then drop without
     answering), delay (sleep ``delay_ms`` then process), hang (never answer;
-    close after ``delay_ms``).  ``count``: how many times it fires (null =
+    close after ``delay_ms``), hold (wait until the rule is released - POST
+    /_sandbox/faults/release - or for ``delay_ms`` at most, then process: a test
+    orders concurrent requests by what it sees, never by how long it waits).  ``count``: how many times it fires (null =
     until removed); ``fraction`` + ``seed``: fire randomly but reproducibly;
     ``match``: ``{"method": "POST", "path_regex": "..."}`` (re.search on the
     path without query string).
@@ -111,7 +114,7 @@ class FaultRule:
         self.seed = spec.get('seed')
         self.random = random.Random(self.seed)
         self.retry_after = spec.get('retry_after', 1)
-        default_delay = 30000 if self.kind == 'hang' else 500
+        default_delay = 30000 if self.kind in ('hang', 'hold') else 500
         self.delay_ms = spec.get('delay_ms', default_delay)
         if not isinstance(self.delay_ms, (int, float)) or self.delay_ms < 0:
             raise ControlError(400, 'delay_ms must be a non-negative number')
@@ -126,6 +129,19 @@ class FaultRule:
             raise ControlError(400, 'bad path_regex: %s' % exc) from exc
         self.id = next(self._ids)
         self.fired = 0
+        self.waiting = 0  # requests a hold rule keeps waiting now
+        self.released = threading.Event()
+        self.lock = threading.Lock()
+
+    def hold(self):
+        """Keep a request waiting until the rule is released (at most delay_ms)."""
+        with self.lock:
+            self.waiting += 1
+        try:
+            self.released.wait(self.delay_ms / 1000.0)
+        finally:
+            with self.lock:
+                self.waiting -= 1
 
     def matches(self, method, path):
         if self.method and self.method.upper() != method.upper():
@@ -135,23 +151,38 @@ class FaultRule:
     def describe(self):
         return {'id': self.id, 'kind': self.kind, 'count': self.count, 'fraction': self.fraction, 'seed': self.seed,
                 'retry_after': self.retry_after, 'delay_ms': self.delay_ms,
-                'match': {'method': self.method, 'path_regex': self.path_regex}, 'fired': self.fired}
+                'match': {'method': self.method, 'path_regex': self.path_regex}, 'fired': self.fired,
+                'waiting': self.waiting, 'released': self.released.is_set()}
 
 
 class Faults:
     def __init__(self):
         self.lock = threading.Lock()
         self.rules = []
+        self.holds = {}  # every hold rule since the last clear, by id, used up or not: what waits, and releasing it
 
     def add(self, spec):
         rule = FaultRule(spec)
         with self.lock:
             self.rules.append(rule)
+            if rule.kind == 'hold':
+                self.holds[rule.id] = rule
         return rule
 
     def clear(self):
         with self.lock:
             self.rules = []
+            holds, self.holds = self.holds, {}
+        for rule in holds.values():  # nothing stays held by a rule that is gone
+            rule.released.set()
+
+    def release(self, spec):
+        with self.lock:
+            rule = self.holds.get(spec.get('id') if isinstance(spec, dict) else None)
+        if rule is None:
+            raise ControlError(404, 'no hold rule with id %r' % (spec.get('id') if isinstance(spec, dict) else spec))
+        rule.released.set()
+        return rule.describe()
 
     def pick(self, method, path):
         """The first matching rule that fires for this request (consumes its count)."""
@@ -170,6 +201,10 @@ class Faults:
     def describe(self):
         with self.lock:
             return [rule.describe() for rule in self.rules]
+
+    def describe_holds(self):
+        with self.lock:
+            return [rule.describe() for rule in self.holds.values()]
 
 
 def _json_body(body):
@@ -291,7 +326,7 @@ def handle(app, method, path, body):
             return 200, {'status': 'ok'}
         if name == 'faults':
             if method == 'GET':
-                return 200, {'rules': app.faults.describe()}
+                return 200, {'rules': app.faults.describe(), 'holds': app.faults.describe_holds()}
             if method == 'POST':
                 spec = _json_body(body)
                 for item in spec if isinstance(spec, list) else [spec]:
@@ -300,6 +335,8 @@ def handle(app, method, path, body):
             if method == 'DELETE':
                 app.faults.clear()
                 return 200, {'status': 'ok', 'rules': []}
+        if name == 'faults/release' and method == 'POST':
+            return 200, {'status': 'ok', 'rule': app.faults.release(_json_body(body))}
         if name == 'latency':
             if method == 'POST':
                 spec = _json_body(body)
@@ -329,7 +366,7 @@ def handle(app, method, path, body):
                 app.store.changed()
                 app.store.save()
             return 200, created
-        if name in ('reset', 'log', 'log/clear', 'faults', 'latency', 'state', 'config') or name in CONTROLS:
+        if name in ('reset', 'log', 'log/clear', 'faults', 'faults/release', 'latency', 'state', 'config') or name in CONTROLS:
             raise ControlError(405, 'method %s not allowed on /_sandbox/%s' % (method, name))
         raise ControlError(404, 'unknown control /_sandbox/%s' % name)
     except ControlError as exc:

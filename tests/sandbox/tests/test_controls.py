@@ -3,6 +3,7 @@
 import http.client
 import json
 import socket
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -121,6 +122,28 @@ def test_hang_fault(sandbox, sb):
         get(sandbox, '/rest/p/test/', timeout=5)  # closed without an answer after delay_ms
     assert get(sandbox, '/rest/p/test/').status == 200
     assert [e['fault'] for e in sb.log()['requests']] == ['hang', 'hang', None]
+
+
+def test_hold_fault_keeps_requests_until_released(sandbox, sb):
+    rule = sb.faults(kind='hold', count=2, match={'path_regex': '^/rest/p/test/$'})['rules'][0]
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(get(sandbox, '/rest/p/test/').status)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+
+    def held():
+        return [h for h in sb.holds() if h['id'] == rule['id']][0]
+    deadline = time.monotonic() + 30
+    while held()['waiting'] < 2 or answers != [200]:  # two held (the count), the third answered
+        assert time.monotonic() < deadline, (held(), answers)
+        time.sleep(0.02)
+    assert sb.faults()['rules'] == []  # used up, still listed under holds
+    assert sb.release(rule['id'])['released'] is True
+    for thread in threads:
+        thread.join(10)
+    assert answers == [200, 200, 200] and held()['waiting'] == 0
+    with pytest.raises(SandboxError):
+        sb.release(0)
 
 
 def test_fault_match_and_fraction_are_reproducible(sandbox, sb):

@@ -17,7 +17,8 @@ from ansible_collections.allura.forge.tests.unit.plugins.fake_session import Fak
 BASE = 'https://forge.example.org'
 STATUSES = ('open', 'unread', 'accepted', 'pending', 'closed', 'wont-fix', '')
 PROJECT = {'shortname': 'test', 'url': BASE + '/p/test/',
-           'tools': [{'name': 'tickets', 'mount_point': 'bugs'}, {'name': 'wiki', 'mount_point': 'wiki'}]}
+           'tools': [{'name': 'tickets', 'mount_point': 'bugs', 'url': BASE + '/p/test/bugs/'},
+                     {'name': 'wiki', 'mount_point': 'wiki'}]}
 MILESTONES = ('1.0', '2.0')
 ERROR_404 = '<html><title>A 404 Error has Occurred</title><div id="content_base"><p>We are sorry</p></div></html>'
 ERROR_403 = ('<html><title>A 403 Error has Occurred</title><div id="content_base"><p>Update access required</p></div></html>')
@@ -162,8 +163,8 @@ def test_create_by_summary_then_ok():
     assert form['ticket_form.labels'] == 'b,a' and form['ticket_form._milestone'] == '2.0'
     assert form['ticket_form.custom_fields._public'] == 'true' and form['ticket_form.custom_fields._estimate'] == 3
     assert 'ticket_form.custom_fields._milestone' not in form and 'ticket_form.assigned_to' not in form
-    # the new ticket is read with the module's own base URL, not the Location host
-    assert session.calls[-1].url == BASE + '/rest/p/test/bugs/1/'
+    # the new ticket is read with the module's own base URL, not the Location host; then the newest tickets, for a twin
+    assert [c.url for c in session.calls[-2:]] == [BASE + '/rest/p/test/bugs/1/', BASE + '/rest/p/test/bugs/']
     ticket = out['ticket']
     assert ticket['ticket_num'] == 1 and ticket['custom_fields'] == dict(severity='high', public=True, estimate=3, reviewer='test-admin')
     assert ticket['milestone'] == '2.0' and ticket['labels'] == ['b', 'a']
@@ -239,7 +240,9 @@ def test_ambiguous_summary_fails_listing_the_numbers():
     tracker.add(summary='Other')
     tracker.add(summary='Twice')
     out = run(session, client, summary='Twice', status='closed')
-    assert out['failed'] and "summary 'Twice' matches 2 tickets in p/test bugs: #1, #3; give ticket_num" in out['msg']
+    assert out['failed'] and ("summary 'Twice' matches 2 tickets in p/test bugs: #1, #3; close one of them as a duplicate and "
+                              'change its summary (tickets cannot be deleted over REST), or give ticket_num to choose one') in out['msg']
+    assert out['duplicates'] == [1, 3]
     assert session.writes() == []
 
 
@@ -466,6 +469,63 @@ def test_many_tickets_converge_then_rerun_is_ok_with_reads_only():
     again = run(session, client, tickets=items)
     assert again['changed'] is False and again['summary'] == dict(created=0, updated=0, unchanged=30)
     assert session.writes() == [] and len(session.calls) == 1 + 1 + 30  # project, one list page, one GET each
+
+
+def test_a_ticket_created_twice_by_concurrent_runs_fails_naming_both_and_no_third_is_made():
+    session, tracker, client = setup()
+    tracker.add(summary='Old')
+    session.calls.clear()
+    twin = []
+    new = tracker.new
+
+    def racing(call):
+        if not twin and 'Two' in str(call.form):  # another controller creates "Two" after this run read the tracker
+            twin.append(tracker.add(summary='Two')['ticket_num'])
+        return new(call)
+    session.add('POST', '/rest/p/test/bugs/new', responses=[racing])
+    items = [{'summary': 'One'}, {'summary': 'Two'}, {'summary': 'Three'}]
+    out = run(session, client, tickets=items)
+    assert out['failed'] is True and out['changed'] is True and out['duplicates'] == [3, 4]
+    assert out['msg'].startswith(
+        "tickets[1]: the ticket with summary 'Two' was created in p/test bugs as #4 (https://forge.example.org/p/test/bugs/4/), "
+        'but p/test bugs now also has #3 (https://forge.example.org/p/test/bugs/3/) with this summary, created meanwhile by '
+        'another run (on another controller, or with the lock off): close one of them as a duplicate and change its summary '
+        '(tickets cannot be deleted over REST), or give ticket_num to choose one. Until then every run stops at this ticket '
+        'and never creates a third')
+    assert [t['action'] for t in out['tickets']] == ['create'] and out['summary']['created'] == 1  # the one before it
+    assert sorted(t['summary'] for t in tracker.tickets.values()) == ['Old', 'One', 'Two', 'Two']  # Three: not touched
+    again = run(session, client, tickets=items)
+    assert again['failed'] is True and session.writes() == [] and again['duplicates'] == [3, 4]
+    assert ("tickets[1].summary 'Two' matches 2 tickets in p/test bugs: #3, #4; close one of them as a duplicate and change its "
+            'summary') in again['msg']
+    tracker.tickets[3]['summary'] = 'Two (duplicate of #4)'  # resolved by hand
+    done = run(session, client, tickets=items)
+    assert [t['action'] for t in done['tickets']] == ['none', 'none', 'create'] and done['tickets'][1]['ticket_num'] == 4
+
+
+def test_the_look_for_a_twin_reads_only_the_tickets_created_since_the_tracker_was_read():
+    session, tracker, client = setup()
+    for num in range(1, 251):
+        tracker.add(summary='Old %d' % num)
+    session.calls.clear()
+    out = run(session, client, summary='New')
+    assert out['ticket']['ticket_num'] == 251
+    listings = [c.params for c in session.calls if c.method == 'GET' and c.path == '/rest/p/test/bugs/']
+    assert listings == [{'limit': 500, 'page': 0}, {'limit': 100, 'page': 0}]
+    # 150 tickets created elsewhere meanwhile, the oldest of them a twin: read as far back as that, no further
+    session.calls.clear()
+    new = tracker.new
+
+    def busy(call):
+        tracker.add(summary='Later')
+        for num in range(149):
+            tracker.add(summary='Elsewhere %d' % num)
+        return new(call)
+    session.add('POST', '/rest/p/test/bugs/new', responses=[busy])
+    out = run(session, client, summary='Later')
+    assert out['failed'] is True and out['duplicates'] == [252, 402]
+    listings = [c.params for c in session.calls if c.method == 'GET' and c.path == '/rest/p/test/bugs/']
+    assert listings == [{'limit': 500, 'page': 0}, {'limit': 100, 'page': 0}, {'limit': 100, 'page': 1}]
 
 
 def test_bulk_failure_names_the_item_and_reports_what_was_done():
