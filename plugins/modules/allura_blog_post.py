@@ -109,6 +109,7 @@ notes:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 seealso:
   - module: allura.forge.allura_blog_post_info
   - module: allura.forge.allura_comment

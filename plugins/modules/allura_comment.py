@@ -107,6 +107,7 @@ notes:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 seealso:
   - module: allura.forge.allura_ticket_info
   - module: allura.forge.allura_wiki_page_info

@@ -274,21 +274,3 @@ def test_many_posts_in_order_with_a_summary_and_a_failure_that_keeps_what_was_do
     out = blog.run(posts=[{'title': 'Keep', 'text': 'changed'}, {'title': 'Refused', 'text': 'x'}, {'title': 'Later', 'text': 'x'}])
     assert out['failed'] and out['msg'].startswith('posts[1]: ') and out['summary'] == dict(created=0, updated=1, unchanged=0, deleted=0)
     assert 'later ones were not touched' in out['msg'] and not any(p['title'] == 'Later' for p in blog.posts)
-
-
-def test_the_post_create_hook_sees_the_url_of_each_create():
-    """The driver's after_create() runs after each create the server carried out, with the item's url known."""
-    seen = []
-
-    class Watched(allura_blog_post.Post):
-        def after_create(self, item, outcome):
-            seen.append((item.values['url'], outcome.after['url']))
-    blog = FakeBlog()
-    params = dict(server_url='https://forge.example.org', token='t', neighborhood='p', project='test', mount_point='blog', parallel=4,
-                  title='Hooked', url=None, text='x', labels=None, state=None, posts=None)
-    client = AlluraClient('https://forge.example.org', token='t', session=blog.session, sleep=lambda s: None, retries=0)
-    execute(lambda params, client, ctx: Watched(params, client, ctx).run(), params, check_mode=True, client=client)
-    assert seen == []
-    execute(lambda params, client, ctx: Watched(params, client, ctx).run(), params, client=client)
-    assert seen == [('2026/12/hooked', BASE + '2026/12/hooked/')]
-    assert re.match(r'^\d{4}/\d\d/', seen[0][0])
