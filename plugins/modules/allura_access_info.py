@@ -64,6 +64,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+  - allura.forge.results
 seealso:
   - name: 'Allura REST API: has_access'
     description: The permission check of a project (the neighborhood and each tool have one alike).
@@ -121,8 +122,6 @@ valid_permissions:
   type: list
   elements: str
   sample: [configure, read, create, edit, delete, unmoderated_post, post, moderate, admin]
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import (

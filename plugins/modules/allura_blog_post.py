@@ -110,6 +110,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 seealso:
   - module: allura.forge.allura_blog_post_info
   - module: allura.forge.allura_comment
@@ -192,8 +193,6 @@ summary:
   returned: with O(posts)
   type: dict
   sample: {"created": 1, "updated": 0, "deleted": 1, "unchanged": 3}
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from functools import partial

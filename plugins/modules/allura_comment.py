@@ -108,6 +108,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 seealso:
   - module: allura.forge.allura_ticket_info
   - module: allura.forge.allura_wiki_page_info
@@ -193,8 +194,6 @@ summary:
   returned: with O(comments)
   type: dict
   sample: {"created": 1, "updated": 0, "unchanged": 2}
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 import re

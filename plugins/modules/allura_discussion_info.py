@@ -38,6 +38,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+  - allura.forge.results
 author:
   - allura.forge developers (@allura-forge)
 '''
@@ -89,8 +90,6 @@ posts:
   returned: when O(topic) is given
   type: list
   elements: dict
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

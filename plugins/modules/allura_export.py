@@ -56,6 +56,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.results
 attributes:
   check_mode:
     details: Checks the tools and reads the export status; starts nothing and reports changed, as a real run would.
@@ -124,8 +125,6 @@ waited:
   returned: success
   type: float
   sample: 12.5
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 import time

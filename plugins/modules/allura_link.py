@@ -40,6 +40,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 seealso:
   - module: allura.forge.allura_tool
   - name: 'Allura REST API: link tool'
@@ -78,8 +79,6 @@ diff:
   returned: when diff mode is on and the URL differs
   type: list
   elements: dict
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import LINK_TOOLS

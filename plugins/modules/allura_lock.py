@@ -37,6 +37,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 attributes:
   check_mode:
     details: Takes nothing and waits for nothing; warns when another run holds the lock.
@@ -84,8 +85,6 @@ lock_file:
   returned: unless O(lock=false)
   type: str
   sample: /home/ci/.ansible/tmp/allura.forge-locks/sourceforge.net-p-myproj-1f2e3d4c5b6a.lock
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible.module_utils.basic import AnsibleModule

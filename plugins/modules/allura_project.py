@@ -58,6 +58,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 seealso:
   - name: 'Allura REST API: add_project'
     description: Creates a project in a neighborhood (its admins only).
@@ -95,8 +96,6 @@ action:
   description: What was done (or would be done in check mode) - V(create), V(update) (drift, check mode only) or V(none).
   returned: success
   type: str
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 import re

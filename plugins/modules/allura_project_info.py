@@ -25,6 +25,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+  - allura.forge.results
 seealso:
   - name: 'Allura REST API: project'
     description: A project's JSON, with its tools.
@@ -67,8 +68,6 @@ doap:
   description: The DOAP RDF/XML description of the project.
   returned: when O(doap=true)
   type: str
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

@@ -56,6 +56,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+  - allura.forge.results
 seealso:
   - name: The capture playbook
     description: C(ansible-playbook allura.forge.capture -e capture_projects=myproj) writes the spec to C(myproj.yml).
@@ -137,8 +138,6 @@ source:
   type: dict
   sample: {"server_url": "https://sourceforge.net", "project": "p/myproj", "captured": "2026-12-03T10:15:02Z",
            "parts": ["fields", "tools", "link", "wiki", "tickets", "webhooks"]}
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 import time

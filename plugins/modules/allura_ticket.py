@@ -134,6 +134,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 notes:
   - Updating a ticket needs the tracker's C(update) permission (project Developers and Admins); creating one needs
     C(create) (any logged-in user by default).
@@ -229,8 +230,6 @@ setup:
   sample: [{"what": "milestone", "name": "3.0", "field": "_milestone", "tracker": "bugs", "detail": null, "verified": true,
             "tickets": ["p/myproj bugs new ticket 'Release 3.0'"],
             "where": "the tracker's Field Management page (web admin of the project: bugs > Field Management)"}]
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 import re

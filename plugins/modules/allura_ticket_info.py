@@ -68,6 +68,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+  - allura.forge.results
 notes:
   - Private tickets are listed only to users who may read them.
 author:
@@ -115,8 +116,6 @@ tickets:
   returned: when O(ticket_num) is not given
   type: list
   elements: dict
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError

@@ -104,6 +104,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 notes:
   - A tool installed in check mode does not exist yet, so later tasks that use it may fail in the same check run.
 seealso:
@@ -195,8 +196,6 @@ diff:
   returned: when diff mode is on
   type: list
   elements: dict
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from functools import partial

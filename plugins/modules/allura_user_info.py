@@ -21,6 +21,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+  - allura.forge.results
 seealso:
   - name: 'Allura REST API: user profile'
     description: A user's public profile.
@@ -46,8 +47,6 @@ user:
   returned: success
   type: dict
   sample: {"username": "jdoe", "name": "Jane Doe", "joined": "2020-01-31 10:00:00", "projects": []}
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError

@@ -111,6 +111,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 attributes:
   check_mode:
     details: Warns when the webhook limit of the tool is reached, so that creating one more would fail.
@@ -218,8 +219,6 @@ limits:
   returned: on failure, when the limit is reached
   type: dict
   sample: {"max": 3, "used": 3}
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 import re

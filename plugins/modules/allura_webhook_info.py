@@ -29,6 +29,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+  - allura.forge.results
 author:
   - allura.forge developers (@allura-forge)
 '''
@@ -77,8 +78,6 @@ limits:
   returned: success
   type: dict
   sample: {"code": {"repo-push": {"max": 3, "used": 1}}}
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

@@ -100,6 +100,7 @@ extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
   - allura.forge.lock
+  - allura.forge.results
 seealso:
   - name: 'Allura REST API: wiki page'
     description: Creates or updates a wiki page.
@@ -185,8 +186,6 @@ summary:
   returned: with O(pages)
   type: dict
   sample: {"created": 1, "updated": 0, "unchanged": 199}
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 import re

@@ -33,6 +33,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+  - allura.forge.results
 author:
   - allura.forge developers (@allura-forge)
 '''
@@ -70,8 +71,6 @@ titles:
   type: list
   elements: str
   sample: ["Home", "Install"]
-extends_documentation_fragment:
-  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

@@ -160,7 +160,7 @@ def describe(lease, now=None):
     holder = lease.get('holder') or {}
     now = time.time() if now is None else now
     text = '%s pid %s of user %s on host %s' % (holder.get('command') or 'a run', holder.get('pid'), holder.get('user'),
-                                               holder.get('host'))
+                                                holder.get('host'))
     if holder.get('started'):
         text += ', started %s' % holder['started']
     if lease.get('since'):

@@ -127,7 +127,7 @@ def test_hang_fault(sandbox, sb):
 def test_hold_fault_keeps_requests_until_released(sandbox, sb):
     rule = sb.faults(kind='hold', count=2, match={'path_regex': '^/rest/p/test/$'})['rules'][0]
     answers = []
-    threads = [threading.Thread(target=lambda: answers.append(get(sandbox, '/rest/p/test/').status)) for _ in range(3)]
+    threads = [threading.Thread(target=lambda: answers.append(get(sandbox, '/rest/p/test/').status)) for _thread in range(3)]
     for thread in threads:
         thread.start()
 

@@ -226,12 +226,12 @@ def _take(directory, holder_pid, results, done):
 def test_runs_taking_a_free_or_stale_lock_at_once_never_both_get_it(tmp_path, processes):
     context = multiprocessing.get_context('fork')
     for _round in range(5):
-        runs = [processes() for _ in range(4)]
+        runs = [processes() for _run in range(4)]
         results, done = context.Queue(), context.Event()
         takers = [context.Process(target=_take, args=(str(tmp_path), run.pid, results, done)) for run in runs]
         for taker in takers:
             taker.start()
-        outcomes = sorted(results.get(timeout=30) for _ in takers)
+        outcomes = sorted(results.get(timeout=30) for _taker in takers)
         done.set()
         for taker in takers:
             taker.join(30)
