@@ -45,6 +45,8 @@ def nbhd_access(data, nbhd, perm, username):
 
 
 def project_access(data, project, perm, username):
+    if project.get('parent'):
+        return project_access(data, data['projects'][project['parent']], perm, username)
     if is_nbhd_admin(data, project['nbhd'], username):
         return True
     who = PROJECT_ACL.get(perm)
@@ -56,7 +58,7 @@ def project_access(data, project, perm, username):
 def tool_access(data, project, tool, perm, username):
     if not project_access(data, project, 'read', username):
         return False
-    who = tooltypes.TOOL_TYPES[tool['tool']]['acl'].get(perm)
+    who = tool.get('acl', tooltypes.TOOL_TYPES[tool['tool']]['acl']).get(perm)
     if who is not None and _holds(project, username, who):
         return True
     return is_nbhd_admin(data, project['nbhd'], username) or model.is_project_admin(project, username)

@@ -79,8 +79,9 @@ TOOL_TYPES = {
     'activity': {'label': 'Activity', 'default_label': 'Activity', 'api': True, 'installable': False,
                  'acl': {'read': '*anonymous', 'configure': 'Admin', 'admin': 'Admin'}},
     'userstats': {'label': 'Statistics', 'default_label': 'Statistics', 'installable': False, 'acl': {'read': '*anonymous'}},
-    'profile': {'label': 'Profile', 'default_label': 'Profile', 'api': True, 'installable': False, 'hidden': True,
-                'acl': {'read': '*anonymous', 'admin': 'Admin'}},
+    'profile': {'label': 'Profile', 'default_label': 'Profile', 'api': True, 'installable': False,
+                # the owner's own role holds every permission (ProfileApp.install); the REST profile is public
+                'acl': {'read': 'Admin', 'admin': 'Admin'}},
 }
 
 # the order installable_tools lists them in (by status, then class ordinal)

@@ -47,8 +47,8 @@ def rest_url(ctx, project, tool):
     return ctx.abs('/rest' + model.project_url(project) + tool['mount_point'] + '/')
 
 
-def thread_json(tool, thread_id, posts=None, limit=10, page=None):
-    return {'_id': thread_id, 'discussion_id': tool['data'].get('discussion_id', tool['_id']), 'subject': '',
+def thread_json(tool, thread_id, posts=None, limit=10, page=None, subject=''):
+    return {'_id': thread_id, 'discussion_id': tool['data'].get('discussion_id', tool['_id']), 'subject': subject,
             'limit': limit, 'page': page, 'posts': posts or []}
 
 

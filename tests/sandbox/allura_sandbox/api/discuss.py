@@ -18,6 +18,20 @@ def find_artifact(tool, thread):
     return None
 
 
+def thread_subject(artifact):
+    """A thread's own subject: a blog post's title at creation; "" for tickets and wiki pages."""
+    return artifact.get('thread_subject', '')
+
+
+def post_subject(artifact):
+    """The subject every post of an artifact's thread gets (a sent ``subject`` is ignored)."""
+    if 'ticket_num' in artifact:
+        return '#%d %s' % (artifact['ticket_num'], artifact['summary'])
+    if 'thread_subject' in artifact:
+        return artifact['thread_subject']
+    return 'Discussion for %s page' % artifact['title']
+
+
 def _posts(tool, thread):
     return tool['data'].setdefault('threads', {}).setdefault(thread, [])
 
@@ -54,7 +68,7 @@ def route(ctx, project, tool, rest):
     if not rest:
         limit, page, start = paging(to_int(ctx.req.param('limit', 25)), to_int(ctx.req.param('page', 0)))
         return json_response({'thread': {'_id': thread, 'discussion_id': tool['data'].get('discussion_id'),
-                                         'subject': '', 'limit': limit, 'page': page,
+                                         'subject': thread_subject(artifact), 'limit': limit, 'page': page,
                                          'posts': posts_json(ctx, tool, thread, limit, start)}})
     if rest == ['new']:
         return _new_post(ctx, project, tool, artifact, thread, None, base)
@@ -83,12 +97,14 @@ def _new_post(ctx, project, tool, artifact, thread, parent, base):
     if artifact.get('discussion_disabled') and not model.is_project_admin(project, ctx.user):
         allowed = False
     perms.require(allowed, 'post', ctx.user)
+    if not ctx.req.has('text'):
+        raise server_error()  # Thread.post(text=...) is called without a default
     slug = hex_nonce(4) if parent is None else parent['slug'] + '/' + hex_nonce(4)
     now = now_str()
     message_id = '%s@%s.%s.%s.localhost' % (hex_nonce(40), tool['mount_point'], project['shortname'], project['nbhd'])
     post = {'_id': message_id,
-            'thread_id': thread, 'slug': slug, 'subject': ctx.req.param('subject', '') or '', 'status': 'ok',
-            'text': ctx.req.param('text', '') or '', 'timestamp': now, 'last_edited': None,
+            'thread_id': thread, 'slug': slug, 'subject': post_subject(artifact), 'status': 'ok',
+            'text': ctx.req.param('text'), 'timestamp': now, 'last_edited': None,
             'author': ctx.user}
     _posts(tool, thread).append(post)
     touch(ctx, project)

@@ -56,7 +56,8 @@ def _post_url(ctx, project, tool, post):
 
 def _post_json(ctx, project, tool, post):
     return {'_id': post['_id'], 'mod_date': post['mod_date'], 'labels': post['labels'], 'related_artifacts': [],
-            'discussion_thread': thread_json(tool, post['thread_id'], discuss.posts_json(ctx, tool, post['thread_id'])),
+            'discussion_thread': thread_json(tool, post['thread_id'], discuss.posts_json(ctx, tool, post['thread_id']),
+                                             subject=discuss.thread_subject(post)),
             'discussion_thread_url': rest_url(ctx, project, tool) + '_discuss/thread/%s/' % post['thread_id'],
             'author': post['author'], 'title': post['title'], 'url': _post_url(ctx, project, tool, post),
             'text': post['text'], 'state': post['state']}
@@ -88,9 +89,10 @@ def blog(ctx, project, tool, rest):
         if ctx.method == 'POST':
             perms.require(can_write, 'write', ctx.user)
             now = utcnow()
-            post = {'_id': object_id(), 'title': '', 'text': '', 'state': 'draft', 'labels': [], 'author': ctx.user,
+            post = {'_id': object_id(), 'title': '', 'text': '', 'state': 'draft', 'labels': [''], 'author': ctx.user,
                     'mod_date': str(now), 'created': str(now), 'version': 1, 'thread_id': thread_id()}
             _blog_fields(ctx, post)
+            post['thread_subject'] = '%s discussion' % post['title']
             slug = now.strftime('%Y/%m/') + _slugify(post['title'])
             if any(p['slug'] == slug for p in posts):
                 slug += '-%d' % random.randint(100, 999)
@@ -108,8 +110,10 @@ def blog(ctx, project, tool, rest):
                               'count': len(visible), 'limit': limit, 'page': page})
     slug = '/'.join(rest)
     post = next((p for p in posts if p['slug'] == slug), None)
-    if len(rest) != 3 or post is None or (post['state'] == 'draft' and not can_write):
+    if len(rest) != 3 or post is None:
         raise not_found()
+    if post['state'] == 'draft':
+        perms.require(can_write, 'write', ctx.user)
     if ctx.method == 'POST':
         perms.require(can_write, 'write', ctx.user)
         if ctx.req.has('delete'):
@@ -175,7 +179,6 @@ def activity(ctx, project, tool, rest):
 
 
 def profile(ctx, project, tool, rest):
-    _read(ctx, project, tool)
     if _is_has_access(ctx, rest):
         return _tool_has_access(ctx, project, tool)
     if rest:

@@ -24,7 +24,7 @@ def route(ctx, project, tool, rest):
     if len(rest) == 1 and head == 'new':
         return new(ctx, project, tool)
     if len(rest) == 1 and head == 'search':
-        return search(ctx)
+        return search(ctx, project, tool)
     if len(rest) == 1 and head == 'has_access' and has_access_params(ctx):
         return has_access(ctx, perms.tool_access(ctx.data, project, tool, 'admin', ctx.user),
                           lambda user, perm: perms.tool_access(ctx.data, project, tool, perm, user))
@@ -111,12 +111,41 @@ def index(ctx, project, tool):
     })
 
 
-def search(ctx):
-    """No Solr behind the sandbox: always the empty result the recording shows."""
+def _matches(ticket, term):
+    """One term of the in-process search stand-in of a server without Solr (Allura's MockSOLR):
+    ``field:value`` an exact comparison, anything else a case-sensitive substring of the text;
+    a leading ``!`` or ``-`` negates."""
+    negate = term[:1] in ('!', '-')
+    term = term[1:] if negate else term
+    field, colon, value = term.partition(':')
+    if colon:
+        actual = ticket['custom_fields'].get(field) if field.startswith('_') else ticket.get(field, '')
+        found = value.strip('()') == str('' if actual is None else actual)
+    else:
+        found = term in ' '.join([ticket['summary'] or '', ticket['description'] or ''] + ticket['labels'])
+    return found != negate
+
+
+def search(ctx, project, tool):
+    """The search of a server without Solr (REFERENCE 8.6): terms are ANDed; ``limit``, ``page``
+    and ``sort`` are echoed, not applied; no facets. Without ``q`` nothing is found."""
     limit = to_int(ctx.req.param('limit', 100))
     page = to_int(ctx.req.param('page', 0))
     limit, page, _start = paging(limit, page)
-    return json_response({'tickets': [], 'count': 0, 'q': ctx.req.param('q'), 'limit': limit, 'page': page,
+    query = ctx.req.param('q')
+    try:
+        terms = [t for t in shlex.split(query or '') if t not in ('&&', 'AND', '||', 'OR')]
+    except ValueError:
+        terms = (query or '').split()
+    found = [t for t in tool['data']['tickets'] if terms and not t.get('deleted')
+             and all(_matches(t, term) for term in terms)
+             and perms.ticket_access(ctx.data, project, tool, t, 'read', ctx.user)]
+    items = []
+    for ticket in found:
+        item = ticket_json(ctx, project, tool, ticket)
+        del item['description'], item['discussion_thread']
+        items.append(item)
+    return json_response({'tickets': items, 'count': len(items), 'q': query, 'limit': limit, 'page': page,
                           'sort': ctx.req.param('sort'), 'filter': {}, 'filter_choices': {}, 'solr_error': None})
 
 
@@ -183,6 +212,8 @@ def validate(ctx, tool, form):
         if field['type'] == 'milestone':  # milestone fields are top-level form fields
             check(name, validators.one_of, [m['name'] for m in field.get('milestones', [])])
             continue
+        if sent_custom is not None and field['type'] == 'boolean' and name not in sent_custom:
+            custom[name] = False  # StringBool: a boolean field that was not sent is false
         if sent_custom is None or name not in sent_custom or isinstance(sent_custom[name], dict):
             continue
         value = sent_custom[name]
@@ -223,20 +254,19 @@ def apply(project, tool, ticket, fields, creating):
         ticket['assigned_to'] = None
     elif assignee and model.is_member(project, assignee):
         ticket['assigned_to'] = assignee
-    sent_custom = fields.get('custom_fields')
-    for field in tool['data']['custom_fields']:
-        name = field['name']
-        if field['type'] == 'milestone':
-            if name in fields:
-                ticket['custom_fields'][name] = fields[name]
-        elif field['type'] == 'boolean':
-            # the string "False" when no custom field was sent at all, a real false otherwise
-            ticket['custom_fields'][name] = 'False' if sent_custom is None else bool(sent_custom.get(name, False))
-        elif sent_custom is not None and name in sent_custom:
-            value = sent_custom[name]
-            if field['type'] == 'user':
-                value = value if model.is_member(project, value) else ''
-            ticket['custom_fields'][name] = value
+    # Ticket.update_fields_basics: every boolean field becomes the string "False" first; a sent
+    # milestone joins the sent custom fields; and when any of them was sent, they REPLACE the
+    # ticket's custom fields - a field not sent is gone (contract cases custom_bool__*).
+    sent = fields.get('custom_fields')
+    kinds = {field['name']: field['type'] for field in tool['data']['custom_fields']}
+    for name, kind in kinds.items():
+        if kind == 'boolean':
+            ticket['custom_fields'][name] = 'False'
+        elif kind == 'milestone' and name in fields:
+            sent = dict(sent or {}, **{name: fields[name]})
+    if sent is not None:
+        ticket['custom_fields'] = {name: value if kinds[name] != 'user' or model.is_member(project, value) else ''
+                                   for name, value in sent.items()}
     ticket['version'] += 1
     ticket['mod_date'] = now_str()
 
