@@ -381,14 +381,17 @@ class Tracker:
 
     def form(self, want, live):
         form = {'ticket_form.' + k: want.get(k) for k in ('summary', 'description', 'status', 'private', 'discussion_disabled')}
-        form['ticket_form._milestone'] = want.get('milestone')
         if want.get('assigned_to') is not None:  # '' is ignored by the server; *anonymous clears (REFERENCE 8.4)
             form['ticket_form.assigned_to'] = want['assigned_to'] or ('*anonymous' if live and live['assigned_to'] else None)
         labels = want['labels'] if want.get('labels') is not None else live and clean_labels(live['labels'])
         form['ticket_form.labels'] = None if labels is None else ','.join(labels)
-        custom = {k: v for k, v in (live or EMPTY)['custom_fields'].items() if isinstance(v, bool)}  # else reset to false
+        # A save that sends any custom field or the milestone replaces the ticket's custom fields (the milestone is
+        # one) with those it sends; one that sends none resets the boolean ones to "False". So every live one is
+        # sent again, as it is unless it is to change.
+        custom = {k: v for k, v in (live or EMPTY)['custom_fields'].items() if v is not None}
         custom.update(want.get('custom_fields') or {})
         form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
+        form['ticket_form._milestone'] = want['milestone'] if want.get('milestone') is not None else live and live['milestone']
         return form
 
     def write(self, num, live, want):

@@ -131,3 +131,27 @@ case('subproject__project_after_install', 'p/test lists the new wiki', '/rest/p/
 case('subproject__get_after_install', '/sub1/ is still the sub-project', '/rest/p/test/sub1/')
 case('subproject__tracker_ordinal_after_install', 'the tracker\'s ordinal after installing (sub-projects count)',
      '/rest/p/test/bugs/')
+
+# -- neighborhoods: who may register projects; private projects ------------------------------------
+for _nbhd, _auth in (('p', 'root'), ('adobe', 'test-admin'), ('u', 'root')):
+    for _user in ('test-user', 'test-admin', ''):
+        for _perm in ('register', 'read', 'admin'):
+            case('nbhd_has_access__%s_%s_%s' % (_nbhd, _user.replace('-', '_') or 'anonymous', _perm),
+                 'has_access %s for %s at neighborhood %s' % (_perm, _user or 'anonymous', _nbhd),
+                 '/rest/%s/has_access' % _nbhd, auth=_auth, query='user=%s&perm=%s' % (_user, _perm))
+case('add_project__private_in_p', 'a private project in the Projects neighborhood (its features allow them)',
+     '/rest/p/add_project', 'POST', auth='root',
+     form=None)  # the body is JSON: see JSON_BODIES
+case('add_project__private_in_p_get', 'the private project, as its admin', '/rest/p/privproj/')
+case('add_project__private_in_p_anonymous', 'the private project, anonymously', '/rest/p/privproj/', auth='anonymous')
+
+# -- DOAP ------------------------------------------------------------------------------------------
+case('doap__test2', 'the DOAP description of p/test2', '/rest/p/test2/', query='doap')
+case('doap__test_anonymous', 'the DOAP description of p/test, anonymously', '/rest/p/test', query='doap', auth='anonymous')
+case('doap__user_project', 'the DOAP description of a user project', '/rest/u/test-user/', query='doap')
+
+# bodies sent as JSON (add_project reads its body as JSON whatever the Content-Type)
+JSON_BODIES = {
+    'add_project__private_in_p': {'shortname': 'privproj', 'name': 'Private project', 'admin': 'test-admin',
+                                  'private': True, 'summary': 'Hidden'},
+}

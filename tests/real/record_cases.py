@@ -22,7 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'sandbox'))
 
 import contract  # noqa: E402  pylint: disable=wrong-import-position
-from cases import CASES  # noqa: E402  pylint: disable=wrong-import-position
+from cases import CASES, JSON_BODIES  # noqa: E402  pylint: disable=wrong-import-position
 
 OUT = contract.RECORDING_SETS['contract-cases']
 TOKENS = {'test-admin': 'a0000000000000000001', 'test-user': 'a0000000000000000002', 'root': 'a0000000000000000000'}
@@ -46,6 +46,9 @@ def main():
         if spec['form'] is not None:
             headers['Content-Type'] = 'application/x-www-form-urlencoded'
             body = urlencode(spec['form'])
+        if spec['name'] in JSON_BODIES:
+            headers['Content-Type'] = 'application/json'
+            body = json.dumps(JSON_BODIES[spec['name']])
         path = spec['path'] + ('?' + spec['query'] if spec['query'] else '')
         t0 = time.monotonic()
         status, served_headers, raw = contract.send(base, spec['method'], path, dict(headers, Accept='*/*'), body)

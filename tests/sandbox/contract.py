@@ -20,6 +20,7 @@ the recording client sent). The answer must have the recorded status, Content-Ty
   Where a README says to take only the shape (``SHAPE_ONLY``: the tracker search answers of a
   server without Solr), keys and value types are compared, recursively.
 * HTML: the page title and, for the short WebOb bodies (redirects, 201, 400, 401, 405), the text.
+* Other text (DOAP's RDF/XML): the text, with the server's address and dates masked.
 """
 
 import http.client
@@ -43,6 +44,7 @@ SHAPE_ONLY = re.compile(r'^tracker_search__')
 DATE = re.compile(r'^\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?$')
 # a date and time in a generated name (an export's file name: test-backup-2026-11-28-054623.zip)
 DATE_IN_NAME = re.compile(r'\d{4}-\d{2}-\d{2}-\d{6}')
+DATE_IN_TEXT = re.compile(r'\d{4}-\d{2}-\d{2}( \d{2}:\d{2}:\d{2}(\.\d+)?)?')
 ID_KEYS = re.compile(r'^(_id|.+_id|slug)$')
 WEBOB_BODY_LIMIT = 2000  # longer HTML bodies are Allura's full error page: the title is compared
 
@@ -321,6 +323,10 @@ def compare(name, expected, status, headers, body, generated):
         else:
             generated.learn_ids(expected['json'], served)
             problems += value_diff(expected['json'], served, generated)
+    elif got_kind not in ('html', 'empty'):  # other text (DOAP's RDF/XML): the text itself
+        want_text = DATE_IN_TEXT.sub('DATE', generated.recorded_text(expected['body']))
+        if want_text != DATE_IN_TEXT.sub('DATE', generated.served_string(text)):
+            problems.append('body %s, recorded %s' % (_short(text), _short(expected['body'])))
     elif got_kind == 'html':
         want_title, want_text = html_summary(expected['body'])
         got_title, got_text = html_summary(text)

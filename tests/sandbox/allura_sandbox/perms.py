@@ -41,7 +41,9 @@ def nbhd_access(data, nbhd, perm, username):
         return True
     if perm == 'read':
         return True
-    return perm == 'register' and username is not None and nbhd != 'u'
+    # who else may register projects: Projects lets every user, Adobe and Users only their admins
+    # (contract cases nbhd_has_access__*)
+    return perm == 'register' and username is not None and data['neighborhoods'][nbhd].get('register') == '*authenticated'
 
 
 def project_access(data, project, perm, username):

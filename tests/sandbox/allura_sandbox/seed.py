@@ -109,11 +109,13 @@ def build():
             'consumers': {OAUTH1_CONSUMER_KEY: {'secret': OAUTH1_CONSUMER_SECRET, 'name': 'sandbox consumer', 'user': 'test-admin'}},
             'tokens': {OAUTH1_TOKEN: {'secret': OAUTH1_TOKEN_SECRET, 'consumer': OAUTH1_CONSUMER_KEY, 'user': 'test-admin'}},
         },
+        # Allura's bootstrap gives every neighborhood the private_projects feature (contract case
+        # add_project__private_in_p); only Projects lets every user register projects
         'neighborhoods': {
             'p': {'_id': '6b0a6aa709bf77c467db0010', 'name': 'Projects', 'url_prefix': '/p/', 'admins': ['root'],
-                  'allow_private': False},
+                  'allow_private': True, 'register': '*authenticated'},
             'u': {'_id': '6b0a6aa709bf77c467db0011', 'name': 'Users', 'url_prefix': '/u/', 'admins': ['root'],
-                  'allow_private': False},
+                  'allow_private': True},
             'adobe': {'_id': '6b0a6aa709bf77c467db0012', 'name': 'Adobe', 'url_prefix': '/adobe/', 'admins': ['test-admin'],
                       'allow_private': True},
         },

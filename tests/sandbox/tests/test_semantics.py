@@ -385,7 +385,6 @@ def test_add_project(sandbox):
     ({'name': 'x', 'admin': 'root', 'shortname': 'ab'}, 'Please use 3-15 small letters, numbers, and dashes.'),
     ({'name': 'x', 'admin': 'root'}, 'Please use 3-15 small letters, numbers, and dashes.'),  # derived shortname too short
     ({'name': 'x', 'admin': 'root', 'shortname': 'test'}, 'This project name is taken.'),
-    ({'name': 'Some project', 'admin': 'root', 'private': True}, "You can't create private projects in the Projects neighborhood"),
     ({'name': 'Some project', 'admin': 'root', 'trove_topics': ['Cooking']}, '"Cooking" is not a valid trove category.'),
     ({'name': 'x', 'admin': 'root', 'icon_url': 'nope'}, "{'icon_url': 'Must be a URL'}"),
 ])

@@ -22,8 +22,9 @@ ERROR_403 = ('<html><title>A 403 Error has Occurred</title><div id="content_base
 
 
 class FakeTracker:
-    """p/test/bugs as REFERENCE 8 describes it: 302s, labels cleared and booleans reset by a save that omits them,
-    unknown fields and non-member assignees dropped silently, 400 with the allowed values."""
+    """p/test/bugs as the real server has it: 302s, labels cleared and booleans reset by a save that omits them,
+    the custom fields replaced by those a save sends (the milestone is one), unknown fields and non-member
+    assignees dropped silently, 400 with the allowed values."""
 
     FIELDS = {'_severity': ('low', 'normal', 'high'), '_public': 'boolean', '_estimate': 'number', '_reviewer': 'user'}
     USERS = ('test-admin', 'test-user', 'outsider')
@@ -101,16 +102,21 @@ class FakeTracker:
             ticket['assigned_to'] = None
         elif who in self.MEMBERS:
             ticket['assigned_to'] = who
+        # Ticket.update_fields_basics: boolean fields become "False"; sent custom fields (unsent booleans false) and
+        # a sent milestone then replace them all (contract cases custom_bool__*)
         fields = ticket['custom_fields']
-        if 'ticket_form._milestone' in form:
-            fields['_milestone'] = form['ticket_form._milestone']
+        fields.update((name, 'False') for name, kind in self.FIELDS.items() if kind == 'boolean')
+        if custom or 'ticket_form._milestone' in form:
+            fields = ticket['custom_fields'] = {}
         for name, kind in self.FIELDS.items():
-            if kind == 'boolean':
-                fields[name] = custom.get(name) == 'true' if custom else 'False'
+            if kind == 'boolean' and custom:
+                fields[name] = custom.get(name, '').lower() == 'true'
             elif name in custom:
                 value = custom[name]
                 fields[name] = float(value) if kind == 'number' and '.' in value else int(value) if kind == 'number' else \
                     (value if value in self.MEMBERS else '') if kind == 'user' else value
+        if 'ticket_form._milestone' in form:
+            fields['_milestone'] = form['ticket_form._milestone']
         ticket['mod_date'] = 'later'
         return reply(302, headers={'Location': 'http://internal:8080/rest/p/test/bugs/%d/' % ticket['ticket_num']})
 
@@ -154,14 +160,16 @@ def test_create_by_summary_then_ok():
     assert again['changed'] is False and again['action'] == 'none' and session.writes() == []
 
 
-def test_status_only_update_resends_labels_and_booleans_and_nothing_is_lost():
+def test_status_only_update_resends_labels_the_milestone_and_every_custom_field_and_nothing_is_lost():
     session, tracker, client = setup()
     tracker.add(summary='Keep', status='open', labels=['x', 'y'], assigned_to='test-admin',
                 custom_fields={'_public': True, '_severity': 'high', '_estimate': 3, '_milestone': '1.0'})
     out = run(session, client, summary='Keep', status='closed')
     assert out['changed'] is True and out['action'] == 'update'
     (form,) = [c.form for c in session.writes()]
-    assert form == {'ticket_form.status': 'closed', 'ticket_form.labels': 'x,y', 'ticket_form.custom_fields._public': 'true'}
+    assert form == {'ticket_form.status': 'closed', 'ticket_form.labels': 'x,y', 'ticket_form.custom_fields._public': 'true',
+                    'ticket_form.custom_fields._severity': 'high', 'ticket_form.custom_fields._estimate': 3,
+                    'ticket_form._milestone': '1.0'}
     live = tracker.tickets[1]
     assert live['labels'] == ['x', 'y'] and live['custom_fields']['_public'] is True and live['assigned_to'] == 'test-admin'
     assert live['custom_fields']['_severity'] == 'high' and live['custom_fields']['_milestone'] == '1.0'
