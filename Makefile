@@ -2,8 +2,9 @@
 # first (quick when nothing changed). `make test` is exactly what CI (.ci/run) runs.
 #
 #   make test         every check, continues past failures, prints a summary (scripts/test.sh)
-#   make sanity units sandbox-tests functional integration lint molecule build importer changelog
-#                     one step each (same commands and summary as in `make test`)
+#   make sanity units sandbox-tests functional integration lint molecule real build importer changelog
+#                     one step each (same commands and summary as in `make test`); `real` runs the
+#                     tests against a real Allura (built from ../shared/allura-server or ALLURA_SRC)
 #   make compat       the compatibility leg (Python 3.11 + ansible-core 2.19: sanity, units)
 #   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
 #   make demo / make bench
@@ -23,7 +24,7 @@ SANDBOX_STATE_ARGS := --state-file .cache/sandbox-state.json
 endif
 
 # Steps of scripts/test.sh that have a make target of their own.
-STEPS := sanity units sandbox-tests functional integration lint molecule build importer changelog
+STEPS := sanity units sandbox-tests functional integration lint molecule real build importer changelog
 
 .PHONY: help setup setup-compat test $(STEPS) sanity-compat units-compat compat demo sandbox bench \
 	stage clean distclean

@@ -16,6 +16,11 @@
 #   functional     pytest tests/functional and tests/e2e, whichever exist (see below)
 #   integration    ansible-test integration --python 3.12 --local against a fresh sandbox
 #   molecule       every scenario under extensions/molecule/ against a fresh sandbox
+#   real           against a real Apache Allura (scripts/real-allura.sh builds it from
+#                  ../shared/allura-server or ALLURA_SRC and runs it on free ports):
+#                  scripts/real-tests.sh - the recordings replayed, the differential test,
+#                  OAuth 1.0a, the integration targets not marked sandbox_only, molecule.
+#                  Skipped, with the reason, when there is no Allura source to build from
 #   sanity-compat  ansible-test sanity --python 3.11 with .venv-compat (ansible-core 2.19)
 #   units-compat   ansible-test units --python 3.11 --venv with .venv-compat
 #
@@ -50,7 +55,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
-ALL_STEPS=(changelog build importer lint sanity units sandbox-tests functional integration molecule
+ALL_STEPS=(changelog build importer lint sanity units sandbox-tests functional integration molecule real
            sanity-compat units-compat)
 ADMIN_TOKEN=a0000000000000000001
 USER_TOKEN=a0000000000000000002
@@ -408,6 +413,21 @@ step_molecule() {
     fi
   done
   return "$rc"
+}
+
+# One step for everything against the real server, which scripts/real-allura.sh starts on free
+# ports (plain http, and the TLS front OAuth 1.0a needs) and stops however the step ends.
+step_real() {
+  local counts=$TMPROOT/real-counts rc
+  stage
+  if [ -z "$(scripts/real-allura.sh source)" ]; then
+    SKIP_REASON="no Allura to build: neither ALLURA_SRC nor ../shared/allura-server (with its allura/ source tree) exists"
+    return 3
+  fi
+  scripts/real-allura.sh run scripts/real-tests.sh "$STAGE" "$LOGDIR" "$counts"
+  rc=$?
+  [ -s "$counts" ] && read -r PASSED FAILED <"$counts"
+  settle "$rc"
 }
 
 # --- runner --------------------------------------------------------------------------------------
