@@ -418,9 +418,10 @@ step_molecule() {
 # One step for everything against the real server, which scripts/real-allura.sh starts on free
 # ports (plain http, and the TLS front OAuth 1.0a needs) and stops however the step ends.
 step_real() {
-  local counts=$TMPROOT/real-counts rc
+  local counts=$TMPROOT/real-counts rc src
   stage
-  if [ -z "$(scripts/real-allura.sh source)" ]; then
+  src=$(scripts/real-allura.sh source) || { echo "scripts/real-allura.sh source failed"; settle 1; return 1; }
+  if [ -z "$src" ]; then
     SKIP_REASON="no Allura to build: neither ALLURA_SRC nor ../shared/allura-server (with its allura/ source tree) exists"
     return 3
   fi

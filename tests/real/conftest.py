@@ -21,13 +21,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'sandbox'))
 
 
 class RealAllura:
-    """The running real server: its URLs, CA file and data directory; restart() for fresh data."""
+    """The running real server: its URLs, CA file and data directory; fresh() for fresh data."""
 
     ADMIN_TOKEN = 'a0000000000000000001'
     USER_TOKEN = 'a0000000000000000002'
     ROOT_TOKEN = 'a0000000000000000000'
 
     def __init__(self, env):
+        self.used = False  # the server was just started: fresh until a test has used it
         self.url = env['ALLURA_REAL_URL']
         self.tls_url = env['ALLURA_REAL_TLS_URL']
         self.ca = env['ALLURA_REAL_CA']
@@ -38,15 +39,23 @@ class RealAllura:
     def data_dir(self):
         return os.path.join(self.home, 'data')
 
-    def restart(self):
-        """Fresh data: the recordings' starting state (about 5-8 s)."""
-        subprocess.run(self._restart, check=True, stdout=subprocess.DEVNULL)
+    def fresh(self):
+        """Fresh data, the recordings' starting state: a restart (about 5-8 s) unless no test used the server yet."""
+        if self.used:
+            subprocess.run(self._restart, check=True, stdout=subprocess.DEVNULL)
 
 
 @pytest.fixture(scope='session')
-def real():
+def real_server():
     missing = [name for name in ('ALLURA_REAL_URL', 'ALLURA_REAL_TLS_URL', 'ALLURA_REAL_CA', 'ALLURA_REAL_HOME',
                                  'ALLURA_REAL_RESTART') if not os.environ.get(name)]
     if missing:
         pytest.fail('no real Allura: run these tests through scripts/real-allura.sh run (missing %s)' % ', '.join(missing))
     return RealAllura(os.environ)
+
+
+@pytest.fixture
+def real(real_server):  # pylint: disable=redefined-outer-name
+    """The real server; after the test it counts as used (real.fresh() restarts it)."""
+    yield real_server
+    real_server.used = True

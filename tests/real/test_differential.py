@@ -101,7 +101,7 @@ def test_every_module_run_gives_the_same_result_on_the_sandbox_and_the_real_serv
         assert sandbox.log()['counters']['internal_errors'] == 0
     finally:
         sandbox.stop()
-    real.restart()
+    real.fresh()
     on_real = normalise(run_sequence(real.url, tmp_path / 'real.json', tokens),
                         {real.url: '<server>', real.data_dir: '/var/lib/allura'})
     # the sequence did what it says: every module ran, some runs changed something, some failed

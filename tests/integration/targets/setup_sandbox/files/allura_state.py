@@ -6,6 +6,7 @@
 
     allura_state.py --save FILE URL TOKEN NBHD/PROJECT...    note it in FILE
     allura_state.py --since FILE URL TOKEN NBHD/PROJECT...   print the keys that differ now (JSON list)
+    allura_state.py --print URL TOKEN NBHD/PROJECT...        print it (JSON object)
 
 Keys name the resources (`project p/test`, `wiki p/test/wiki/Home`, `ticket p/test/bugs/1`,
 `webhook p/test/code/<id>`, `link p/test/link`); values are what the server returns for them,
@@ -70,11 +71,15 @@ def main():
     mode = parser.add_mutually_exclusive_group(required=True)
     mode.add_argument('--save')
     mode.add_argument('--since')
+    mode.add_argument('--print', action='store_true')
     parser.add_argument('url')
     parser.add_argument('token')
     parser.add_argument('projects', nargs='+')
     args = parser.parse_args()
     state = read(args.url.rstrip('/'), args.token, args.projects)
+    if args.print:
+        print(json.dumps(state))
+        return
     if args.save:
         with open(args.save, 'w', encoding='utf-8') as handle:
             json.dump(state, handle)
