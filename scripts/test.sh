@@ -418,16 +418,18 @@ step_molecule() {
 # One step for everything against the real server, which scripts/real-allura.sh starts on free
 # ports (plain http, and the TLS front OAuth 1.0a needs) and stops however the step ends.
 step_real() {
-  local counts=$TMPROOT/real-counts rc src
+  local counts=$TMPROOT/real-counts rc src p f
   stage
   src=$(scripts/real-allura.sh source) || { echo "scripts/real-allura.sh source failed"; settle 1; return 1; }
   if [ -z "$src" ]; then
     SKIP_REASON="no Allura to build: neither ALLURA_SRC nor ../shared/allura-server (with its allura/ source tree) exists"
     return 3
   fi
+  rm -f "$LOGDIR/real.xml"
   scripts/real-allura.sh run scripts/real-tests.sh "$STAGE" "$LOGDIR" "$counts"
   rc=$?
-  [ -s "$counts" ] && read -r PASSED FAILED <"$counts"
+  junit_counts "$LOGDIR/real.xml"  # pytest tests/real; the targets and scenarios are in $counts
+  [ -s "$counts" ] && read -r p f <"$counts" && PASSED=$((PASSED + p)) FAILED=$((FAILED + f))
   settle "$rc"
 }
 

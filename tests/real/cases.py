@@ -87,24 +87,19 @@ case('user_project__has_access_owner', 'has_access on a user project, asked by i
 
 # -- boolean custom fields: when _public appears, and as what --------------------------------------
 _T = '/rest/p/test2/bugs/'
-case('custom_bool__create_none', 'a ticket created with no custom field', _T + 'new', 'POST',
-     form={'ticket_form.summary': 'No custom fields'})
-case('custom_bool__get_none', 'its custom_fields', _T + '1/')
-case('custom_bool__create_other', 'a ticket created with another custom field only', _T + 'new', 'POST',
-     form={'ticket_form.summary': 'Severity only', 'ticket_form.custom_fields._severity': 'high'})
-case('custom_bool__get_other', 'its custom_fields', _T + '2/')
-case('custom_bool__create_true', 'a ticket created with _public=true', _T + 'new', 'POST',
-     form={'ticket_form.summary': 'Public', 'ticket_form.custom_fields._public': 'true'})
-case('custom_bool__get_true', 'its custom_fields', _T + '3/')
-case('custom_bool__create_on', 'a ticket created with _public=on and a milestone', _T + 'new', 'POST',
-     form={'ticket_form.summary': 'Public on', 'ticket_form.custom_fields._public': 'on', 'ticket_form._milestone': '2.0'})
-case('custom_bool__get_on', 'its custom_fields', _T + '4/')
-case('custom_bool__create_false', 'a ticket created with _public=false', _T + 'new', 'POST',
-     form={'ticket_form.summary': 'Not public', 'ticket_form.custom_fields._public': 'false'})
-case('custom_bool__get_false', 'its custom_fields', _T + '5/')
-case('custom_bool__create_empty', 'a ticket created with _public= (empty)', _T + 'new', 'POST',
-     form={'ticket_form.summary': 'Empty public', 'ticket_form.custom_fields._public': ''})
-case('custom_bool__get_empty', 'its custom_fields', _T + '6/')
+_CREATED = [  # tickets 1 to 6 of p/test2: (label, what is sent besides the summary)
+    ('none', 'no custom field', {}),
+    ('other', 'another custom field only', {'ticket_form.custom_fields._severity': 'high'}),
+    ('true', '_public=true', {'ticket_form.custom_fields._public': 'true'}),
+    ('on', '_public=on and a milestone', {'ticket_form.custom_fields._public': 'on', 'ticket_form._milestone': '2.0'}),
+    ('false', '_public=false', {'ticket_form.custom_fields._public': 'false'}),
+    ('empty', '_public= (empty)', {'ticket_form.custom_fields._public': ''}),
+]
+_SUMMARIES = ['No custom fields', 'Severity only', 'Public', 'Public on', 'Not public', 'Empty public']
+for _num, ((_label, _what, _form), _summary) in enumerate(zip(_CREATED, _SUMMARIES), start=1):
+    case('custom_bool__create_' + _label, 'a ticket created with ' + _what, _T + 'new', 'POST',
+         form=dict({'ticket_form.summary': _summary}, **_form))
+    case('custom_bool__get_' + _label, 'its custom_fields', _T + '%d/' % _num)
 case('custom_bool__save_milestone_only', 'ticket 3 (_public true) saved with only a milestone', _T + '3/save', 'POST',
      form={'ticket_form._milestone': '1.0'})
 case('custom_bool__get_after_milestone_only', 'its custom_fields', _T + '3/')

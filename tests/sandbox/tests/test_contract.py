@@ -78,6 +78,18 @@ def test_index_is_complete(name):
     assert files == {f for f, _rec in recordings}
 
 
+def test_the_contract_cases_are_recorded_as_specified():
+    """contract-cases/ holds exactly the requests of tests/real/cases.py, in that order."""
+    sys.path.insert(0, os.path.join(os.path.dirname(contract.HERE), 'real'))
+    from cases import CASES  # pylint: disable=import-outside-toplevel,import-error
+    recordings, _base = contract.load('contract-cases')
+    assert [f for f, _r in recordings] == [c['name'] + '.json' for c in CASES]
+    for (_file, recording), spec in zip(recordings, CASES):
+        request = recording['request']
+        assert (request['method'], request['path'], request['query'], request['form']) == \
+            (spec['method'], spec['path'], spec['query'], spec['form']), spec['name']
+
+
 # -- the comparison itself ------------------------------------------------------------------------
 
 @pytest.mark.parametrize('expected,actual,ok', [
