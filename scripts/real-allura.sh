@@ -85,7 +85,7 @@ harness() {  # harness start|stop|restart, for the server of this run (settings 
   (set -a && . "$RUN_HOME/env" && exec "$HARNESS/allura-harness.sh" "$@")
 }
 
-RUN_HOME= CMD_PID=
+RUN_HOME='' CMD_PID=''
 stop_server() {
   [ -n "$RUN_HOME" ] || return 0
   if [ -n "$CMD_PID" ]; then kill "$CMD_PID" 2>/dev/null; wait "$CMD_PID" 2>/dev/null; CMD_PID=; fi
