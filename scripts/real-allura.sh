@@ -11,8 +11,9 @@
 #
 # Where from: the harness scripts (serve.py, allura-harness.sh, setup.sh) in ALLURA_HARNESS_DIR
 # (default ../shared/allura-server beside the repository) and the Allura source tree in ALLURA_SRC
-# (default the `allura` snapshot inside the harness directory). `source` prints nothing when either
-# is missing, so a caller can report the step as skipped.
+# (default the `allura` snapshot inside the harness directory). `source` prints nothing when
+# ALLURA_SRC is unset and the harness directory does not exist - a caller reports the step as
+# skipped - and fails when what is there is incomplete.
 #
 # Build: a harness home holds the venv and a copy of the source. $HOME/.cache/allura-harness is used
 # as it is when it was built from the same revision (CI's warm cache); otherwise the home
@@ -33,9 +34,15 @@ OWN_HOME=${ALLURA_FORGE_HARNESS_HOME:-$HOME/.cache/allura-forge-harness}
 
 die() { echo "real-allura: $*" >&2; exit 1; }
 
-source_tree() {  # the Allura source tree, or nothing when the harness or the tree is missing
-  local src=${ALLURA_SRC:-$HARNESS/allura}
-  [ -f "$HARNESS/serve.py" ] && [ -x "$HARNESS/allura-harness.sh" ] && [ -f "$src/Allura/setup.py" ] || return 0
+source_tree() {  # the Allura source tree; nothing when there is none to build from (ALLURA_SRC unset, no harness)
+  local src=${ALLURA_SRC:-}
+  if [ -z "$src" ]; then
+    [ -e "$HARNESS" ] || return 0
+    src=$HARNESS/allura
+  fi
+  [ -f "$src/Allura/setup.py" ] || die "not an Allura source tree: $src"
+  [ -f "$HARNESS/serve.py" ] && [ -x "$HARNESS/allura-harness.sh" ] && [ -x "$HARNESS/setup.sh" ] ||
+    die "the harness scripts (serve.py, allura-harness.sh, setup.sh) are not in $HARNESS: set ALLURA_HARNESS_DIR"
   (cd "$src" && pwd)
 }
 
@@ -61,7 +68,7 @@ build() {  # sets BUILD_HOME to a home whose venv and src serve the current sour
   mkdir -p "$OWN_HOME"
   # two runs building the same home at once would break each other's venv
   exec 7>"$OWN_HOME/.build.lock"
-  flock 7
+  if command -v flock >/dev/null; then flock 7; fi
   if ! built_from "$OWN_HOME" "$rev"; then
     echo "real-allura: building the server from $src (revision $rev) into $OWN_HOME"
     ALLURA_HARNESS_HOME=$OWN_HOME "$HARNESS/setup.sh" "$src" || die "setup.sh failed (log: $OWN_HOME/logs/setup.log)"
