@@ -10,6 +10,7 @@ imports anything), so these tests need no server and take a second.
 import os
 import stat
 import subprocess
+from types import SimpleNamespace
 
 import pytest
 
@@ -49,44 +50,45 @@ def stand_in(tmp_path):
         proc = subprocess.run([SCRIPT, *args], env=dict(env, **extra), capture_output=True, text=True, check=False)
         calls = (tmp_path / 'calls').read_text(encoding='utf-8').splitlines() if (tmp_path / 'calls').exists() else []
         (tmp_path / 'calls').unlink(missing_ok=True)
-        return proc, [c.split()[0] for c in calls], calls
+        return SimpleNamespace(rc=proc.returncode, stdout=proc.stdout, stderr=proc.stderr, lines=calls,
+                               calls=[c.split()[0] for c in calls])
     run.tmp, run.source = tmp_path, source
     return run
 
 
 def test_builds_once_then_reuses_its_build_until_the_revision_changes(stand_in):
-    proc, calls, _ = stand_in('run', 'sh', '-c', 'test -n "$ALLURA_REAL_URL" && test -n "$ALLURA_REAL_RESTART"')
-    assert proc.returncode == 0, proc.stderr
-    assert calls == ['setup', 'start', 'stop']
-    proc, calls, _ = stand_in('run', 'true')
-    assert proc.returncode == 0 and calls == ['start', 'stop']
+    r = stand_in('run', 'sh', '-c', 'test -n "$ALLURA_REAL_URL" && test -n "$ALLURA_REAL_RESTART"')
+    assert r.rc == 0, r.stderr
+    assert r.calls == ['setup', 'start', 'stop']
+    r = stand_in('run', 'true')
+    assert r.rc == 0 and r.calls == ['start', 'stop']
     write(str(stand_in.source / 'ALLURA_REVISION'), 'rev2\n')
-    proc, calls, _ = stand_in('run', 'true')
-    assert proc.returncode == 0 and calls == ['setup', 'start', 'stop']
+    r = stand_in('run', 'true')
+    assert r.rc == 0 and r.calls == ['setup', 'start', 'stop']
 
 
 def test_a_warm_shared_build_of_the_same_revision_is_used_as_it_is(stand_in):
     shared = stand_in.tmp / 'home' / '.cache' / 'allura-harness'
     write(str(shared / 'venv' / 'bin' / 'python'), '#!/bin/sh\nexit 0\n', 0o755)
     write(str(shared / 'src' / '.harness-source-rev'), 'rev1')
-    proc, calls, raw = stand_in('run', 'true')
-    assert proc.returncode == 0 and calls == ['start', 'stop']
-    assert raw[0].endswith(str(shared / 'venv'))
+    r = stand_in('run', 'true')
+    assert r.rc == 0 and r.calls == ['start', 'stop']
+    assert r.lines[0].endswith(str(shared / 'venv'))
 
 
 def test_the_command_s_status_is_returned_and_the_server_stopped_whatever_happens(stand_in):
-    proc, calls, _ = stand_in('run', 'sh', '-c', 'exit 3')
-    assert proc.returncode == 3 and calls[-1] == 'stop'
-    proc, calls, _ = stand_in('run', 'sh', '-c', 'kill -TERM $PPID; sleep 5')
-    assert proc.returncode == 130 and calls[-1] == 'stop'
+    r = stand_in('run', 'sh', '-c', 'exit 3')
+    assert r.rc == 3 and r.calls[-1] == 'stop'
+    r = stand_in('run', 'sh', '-c', 'kill -TERM $PPID; sleep 5')
+    assert r.rc == 130 and r.calls[-1] == 'stop'
     assert not [p for p in os.listdir(stand_in.tmp) if p.startswith('allura-forge-real.')]  # its home is removed
 
 
 def test_no_source_is_nothing_to_build_and_a_broken_one_fails(stand_in):
-    proc, calls, _ = stand_in('source', ALLURA_HARNESS_DIR=str(stand_in.tmp / 'missing'))
-    assert proc.returncode == 0 and proc.stdout == '' and calls == []
-    proc, _, _ = stand_in('source', ALLURA_SRC=str(stand_in.tmp / 'missing'))
-    assert proc.returncode != 0 and 'not an Allura source tree' in proc.stderr
+    r = stand_in('source', ALLURA_HARNESS_DIR=str(stand_in.tmp / 'missing'))
+    assert r.rc == 0 and r.stdout == '' and r.calls == []
+    r = stand_in('source', ALLURA_SRC=str(stand_in.tmp / 'missing'))
+    assert r.rc != 0 and 'not an Allura source tree' in r.stderr
     os.chmod(str(stand_in.tmp / 'harness' / 'setup.sh'), stat.S_IRUSR)
-    proc, _, _ = stand_in('source')
-    assert proc.returncode != 0 and 'harness scripts' in proc.stderr
+    r = stand_in('source')
+    assert r.rc != 0 and 'harness scripts' in r.stderr
