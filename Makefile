@@ -2,11 +2,16 @@
 # first (quick when nothing changed). `make test` is exactly what CI (.ci/run) runs.
 #
 #   make test         every check, continues past failures, prints a summary (scripts/test.sh)
-#   make sanity units sandbox-tests functional integration lint molecule real build importer changelog
+#   make runner changelog build importer lint sanity units sandbox-tests functional integration molecule real ee
 #                     one step each (same commands and summary as in `make test`); `real` runs the
 #                     tests against a real Allura (built from ../shared/allura-server or ALLURA_SRC)
-#   make compat       the compatibility leg (Python 3.11 + ansible-core 2.19: sanity, units)
+#   make docs         build the docs site into .build/docs/html (`scripts/test.sh docs` also checks it
+#                     in a browser)
+#   make compat       the compatibility leg (the oldest supported ansible-core, 2.19: sanity, units,
+#                     functional, integration); or one of sanity-compat units-compat functional-compat
+#                     integration-compat
 #   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
+#   make schema       regenerate schemas/project_spec.schema.json from the project role's argument spec
 #   make demo / make bench
 #   make clean        remove build and test output (keeps the virtualenvs; `make distclean` too)
 
@@ -24,10 +29,11 @@ SANDBOX_STATE_ARGS := --state-file .cache/sandbox-state.json
 endif
 
 # Steps of scripts/test.sh that have a make target of their own.
-STEPS := sanity units sandbox-tests functional integration lint molecule real build importer changelog
+STEPS := runner sanity units sandbox-tests functional integration lint molecule real build importer changelog ee
+COMPAT_STEPS := sanity-compat units-compat functional-compat integration-compat
 
-.PHONY: help setup setup-compat test $(STEPS) sanity-compat units-compat compat demo sandbox bench \
-	stage clean distclean
+.PHONY: help setup setup-compat test $(STEPS) $(COMPAT_STEPS) compat demo sandbox bench \
+	stage schema docs clean distclean
 
 help:
 	@sed -n '1,/^$$/s/^# \{0,1\}//p' Makefile
@@ -48,11 +54,11 @@ test: setup-compat
 $(STEPS): setup
 	@SKIP_SETUP=1 scripts/test.sh $@
 
-sanity-compat units-compat: setup-compat
+$(COMPAT_STEPS): setup-compat
 	@SKIP_SETUP=1 scripts/test.sh $@
 
 compat: setup-compat
-	@SKIP_SETUP=1 scripts/test.sh sanity-compat units-compat
+	@SKIP_SETUP=1 scripts/test.sh $(COMPAT_STEPS)
 
 demo: setup
 	@test -f scripts/demo.sh || { echo "scripts/demo.sh does not exist yet" >&2; exit 1; }
@@ -63,6 +69,12 @@ sandbox: setup
 	@mkdir -p .cache
 	$(PY) tests/sandbox/server.py --port $(PORT) $(SANDBOX_STATE_ARGS)
 
+docs:
+	@scripts/docs.sh
+
+schema: setup
+	$(PY) scripts/spec_schema.py
+
 bench: setup
 	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }
 	$(PY) bench/run.py
@@ -72,4 +84,4 @@ clean:
 	find . -name __pycache__ -type d -not -path './.venv*' -prune -exec rm -rf {} +
 
 distclean: clean
-	rm -rf .venv .venv-compat
+	rm -rf .venv .venv-compat .venv-docs

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Prepare everything `make test` / `make demo` need, from a fresh clone:
 #   .venv          Python 3.12 (+ ansible-core 2.21) where the machine has it, else 3.11 (+ 2.19)
-#   .venv-compat   Python 3.11 + ansible-core 2.19 (the compatibility leg; only with --compat,
-#                  which `make test` passes)
+#   .venv-compat   the oldest supported ansible-core (requirements-compat.txt) on the same Python as
+#                  .venv: the compatibility leg (only with --compat, which `make test` passes); every
+#                  supported ansible-core runs on Python 3.11 and 3.12, so it exists wherever .venv does
+#   .venv-docs     the docs site's tools and the browser check's Playwright (requirements-docs.txt);
+#                  only with --docs (scripts/docs.sh: `make docs`, the docs step of `make test`)
 #   the ansible-test pip bootstrap stand-in (ansible-test cannot download get-pip here)
 #   .build/ansible_collections/allura/forge   a staged real copy of the collection
 # Idempotent and quick when nothing changed.
@@ -51,19 +54,18 @@ pipq() {  # pipq VENV PIP-ARGS... : quiet pip install that still fails when pip 
 PY312=$(find_python 3.12 || true)
 PY311=$(find_python 3.11 || true)
 if [ -n "$PY312" ]; then
-  make_venv .venv "$PY312" requirements-dev.txt
+  PY=$PY312
+  make_venv .venv "$PY" requirements-dev.txt
 else
   [ -n "$PY311" ] || { echo "setup: need Python 3.12 or 3.11" >&2; exit 1; }
-  make_venv .venv "$PY311" requirements-compat.txt
+  PY=$PY311
+  make_venv .venv "$PY" requirements-compat.txt
+fi
+if [ "${1:-}" = "--docs" ]; then
+  make_venv .venv-docs "$PY" requirements-docs.txt
 fi
 if [ "${1:-}" = "--compat" ]; then
-  if [ -z "$PY312" ]; then
-    echo "setup: no Python 3.12, so .venv already is the 3.11 + ansible-core 2.19 leg; no .venv-compat"
-  elif [ -z "$PY311" ]; then
-    echo "setup: Python 3.11 not found; the compatibility leg (.venv-compat) will be skipped"
-  else
-    make_venv .venv-compat "$PY311" requirements-compat.txt
-  fi
+  make_venv .venv-compat "$PY" requirements-compat.txt
 fi
 
 # ansible-test bootstraps pip in each sanity venv from a URL this kind of machine cannot reach;

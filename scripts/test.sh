@@ -3,33 +3,47 @@
 #
 #   scripts/test.sh [STEP...]
 #
-# Steps (in this order):
+# Steps (in this order; each also works alone, on a fresh clone):
+#   runner         the runner's own self-test (tests/runner): a step that fails, exits 3, crashes or
+#                  runs no tests fails the run; a skip needs the step's own marker
 #   changelog      antsibull-changelog lint
 #   build          ansible-galaxy collection build; tarball listing check; install into a temp
 #                  collections path; ansible-doc for every module of meta/runtime.yml's action
 #                  group (and every role with meta/argument_specs.yml)
-#   importer       galaxy-importer on the built tarball (fails on any ERROR it logs)
+#   importer       galaxy-importer on the built tarball (builds it first when the build step has not)
 #   lint           ansible-lint, production profile, offline (.ansible-lint)
-#   sanity         ansible-test sanity --python 3.12 --local (no ignore file, ever)
-#   units          ansible-test units --python 3.12 --venv --requirements (tests/unit)
+#   sanity         ansible-test sanity --local --junit (no ignore file, ever); a test ansible-test
+#                  skipped counts as skipped, and fails the step unless SANITY_NOT_APPLICABLE lists it
+#   units          ansible-test units --venv --requirements (tests/unit)
 #   sandbox-tests  pytest tests/sandbox/tests (the fake server's own contract tests)
 #   functional     pytest tests/functional and tests/e2e, whichever exist (see below)
-#   integration    ansible-test integration --python 3.12 --local against a fresh sandbox
+#   integration    ansible-test integration --local against a fresh sandbox
 #   molecule       every scenario under extensions/molecule/ against a fresh sandbox
 #   real           against a real Apache Allura (scripts/real-allura.sh builds it from
 #                  ../shared/allura-server or ALLURA_SRC and runs it on free ports):
 #                  scripts/real-tests.sh - the recordings replayed, the differential test,
 #                  OAuth 1.0a, the integration targets not marked sandbox_only, molecule.
 #                  Skipped, with the reason, when there is no Allura source to build from
-#   sanity-compat  ansible-test sanity --python 3.11 with .venv-compat (ansible-core 2.19)
-#   units-compat   ansible-test units --python 3.11 --venv with .venv-compat
+#   ee             pytest tests/ee: the example execution environment through `ansible-builder create`
+#   docs           scripts/docs.sh --check: build the docs site (warnings are errors), then open every
+#                  page in headless Chromium (tests/output/docs: reports, screenshot); skipped, with
+#                  the reason, only where no Chromium can be installed
+#   sanity-compat, units-compat, functional-compat, integration-compat
+#                  the same steps with .venv-compat: the oldest supported ansible-core
+#                  (requirements-compat.txt) on the main venv's Python (scripts/setup.sh --compat)
 #
 # Every step runs even when an earlier one failed. Each prints a header; its output goes to
 # .cache/test-logs/<step>.log and is shown (the last TEST_LOG_LINES lines, default 400) only when
 # the step fails; VERBOSE=1 streams all output. The run ends with a summary table and exactly one
-# line "N passed, M failed", where N and M count real tests: pytest cases, sanity tests,
-# integration targets, molecule scenarios, and 1 for single-shot steps (lint, build, importer,
-# changelog). Exit status is non-zero when anything failed.
+# line "N passed, M failed, K skipped", where N, M and K count real tests: pytest cases, sanity
+# tests, integration targets, molecule scenarios, and 1 for single-shot steps (lint, build,
+# importer, changelog). Exit status is non-zero when anything failed.
+#
+# A step's result is decided by data, never guessed from an exit status: the step is "ok" when it
+# returned 0, counted no failure and at least one passed test; "skipped" only when it returned 0
+# after calling `skip REASON` (a marker file in this run's temporary directory, which no tool
+# writes); anything else, any non-zero status included (3 as well: tools exit 3 on real errors),
+# is FAILED. A step that runs no test fails: a suite that collects nothing proves nothing.
 #
 # ansible-test, ansible-lint, molecule and the pytest suites run in a staged copy
 # (.build/test/ansible_collections/allura/forge, re-staged before each step so fresh edits count).
@@ -48,15 +62,22 @@
 # ansible-playbook / ansible-runner against the sandbox. They reset the shared sandbox themselves
 # (POST $ALLURA_URL/_sandbox/reset) or start their own with $ALLURA_SANDBOX_SERVER; any inventory
 # they write must pin ansible_python_interpreter (interpreter discovery finds broken shims on some
-# machines). They run with the main .venv's Python.
+# machines). They run with the Python of the venv of their leg (.venv, or .venv-compat).
+#
+# Adding a step: write a function step_NAME (set PASSED, FAILED and SKIPPED, return 0 or non-zero,
+# or call `skip REASON` and return 0 when it cannot apply) and add NAME to ALL_STEPS (and to STEPS
+# in the Makefile). TEST_EXTRA_STEPS=FILE sources FILE after ALL_STEPS is set, to add steps without
+# editing this file; the runner's self-test uses it to run fake steps.
 # Step functions are called by name (step_$step): tell shellcheck they are used.
 # shellcheck disable=SC2329
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
-ALL_STEPS=(changelog build importer lint sanity units sandbox-tests functional integration molecule real
-           sanity-compat units-compat)
+ALL_STEPS=(runner changelog build importer lint sanity units sandbox-tests functional integration molecule
+           real ee docs sanity-compat units-compat functional-compat integration-compat)
+# shellcheck source=/dev/null
+if [ -n "${TEST_EXTRA_STEPS:-}" ]; then source "$TEST_EXTRA_STEPS" || exit 2; fi
 ADMIN_TOKEN=a0000000000000000001
 USER_TOKEN=a0000000000000000002
 ROOT_TOKEN=a0000000000000000000
@@ -75,7 +96,6 @@ export PATH="$ROOT/.venv/bin:$PATH"
 export PYTHONDONTWRITEBYTECODE=1 ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 PY_COLORS=0 NO_COLOR=1
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 unset ANSIBLE_CONFIG  # a developer's own ansible.cfg must not change what is tested
-MAIN_PY=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 # A staged copy of our own (not .build/ansible_collections, which setup, the demo and people
 # re-stage at will): nobody replaces it under a running ansible-test.
 STAGE_PARENT=$ROOT/.build/test
@@ -146,30 +166,41 @@ trap cleanup EXIT
 trap 'echo "test.sh: interrupted" >&2; exit 130' INT TERM
 
 # --- counting helpers ------------------------------------------------------------------------
-# Every step function sets PASSED and FAILED (test counts) and returns 0 (pass), 1 (fail) or
-# 3 (skip, with SKIP_REASON).
-PASSED=0 FAILED=0 SKIP_REASON=
+# Every step function sets PASSED, FAILED and SKIPPED (test counts) and returns 0 when it passed,
+# non-zero when it failed; a step that cannot apply calls `skip REASON` and returns 0.
+PASSED=0 FAILED=0 SKIPPED=0
 
-junit_counts() {  # junit_counts FILE... -> sets PASSED FAILED from the files that exist
-  local out
-  out=$(.venv/bin/python - "$@" <<'EOF'
+skip() {  # skip REASON: this step does not apply here (it must still return 0)
+  printf '%s\n' "$*" >"$TMPROOT/skip"
+}
+
+junit_counts() {  # junit_counts FILE... -> sets PASSED FAILED SKIPPED from the files that exist;
+  local out        # writes "name: reason" of each skipped test case to $TMPROOT/junit-skipped
+  out=$(.venv/bin/python - "$TMPROOT/junit-skipped" "$@" <<'EOF'
 import sys, xml.etree.ElementTree as ET
-p = f = 0
-for path in sys.argv[1:]:
+p = f = s = 0
+skipped = []
+for path in sys.argv[2:]:
     try:
         root = ET.parse(path).getroot()
     except (OSError, ET.ParseError):
         continue
     for case in root.iter("testcase"):
-        kinds = {child.tag for child in case}
-        if kinds & {"failure", "error"}:
+        kinds = {child.tag: child for child in case}
+        if "failure" in kinds or "error" in kinds:
             f += 1
-        elif "skipped" not in kinds:
+        elif "skipped" in kinds:
+            s += 1
+            why = kinds["skipped"].get("message") or kinds["skipped"].text or ""
+            skipped.append("%s: %s" % (case.get("name"), " ".join(why.split())))
+        else:
             p += 1
-print(p, f)
+with open(sys.argv[1], "w") as handle:
+    handle.writelines(line + "\n" for line in skipped)
+print(p, f, s)
 EOF
 )
-  read -r PASSED FAILED <<<"$out"
+  read -r PASSED FAILED SKIPPED <<<"$out"
 }
 
 # Makes the counts consistent with the exit status: a failing step reports at least one failure.
@@ -184,29 +215,37 @@ with_venv() {  # with_venv VENV CMD... : run CMD with VENV's bin first on PATH
   PATH="$ROOT/$venv/bin:$PATH" VIRTUAL_ENV="$ROOT/$venv" "$@"
 }
 
-compat_available() {  # 0: go; 3: skip (SKIP_REASON says why); 1: setup failed
-  if [ "$MAIN_PY" = 3.11 ]; then
-    SKIP_REASON="the main leg already runs Python 3.11 with ansible-core 2.19 (no Python 3.12 here)"; return 3
-  fi
-  if [ ! -x .venv-compat/bin/python ]; then
-    # setup creates .venv-compat whenever a Python 3.11 exists (and fails if it cannot)
-    scripts/setup.sh --compat || { settle 1; return 1; }
-  fi
-  if [ ! -x .venv-compat/bin/python ]; then
-    SKIP_REASON="Python 3.11 is not installed on this machine, so there is no .venv-compat"; return 3
-  fi
+py_version() {  # py_version VENV -> "3.12"
+  "$ROOT/$1/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])'
 }
 
-ansible_test_sanity() {  # ansible_test_sanity VENV PYVER
-  local venv=$1 py=$2 rc out total failed
+# The compatibility leg: .venv-compat holds the oldest supported ansible-core on the main venv's
+# Python (every supported ansible-core runs on it), so it exists wherever .venv does.
+compat_venv() {
+  [ -x .venv-compat/bin/python ] || scripts/setup.sh --compat
+}
+
+# Sanity tests with nothing to check in this collection (it holds no PowerShell): ansible-test
+# skipping them is expected. Any other skipped test means a checker (shellcheck, a Python, a
+# virtual environment) is missing, and fails the step.
+SANITY_NOT_APPLICABLE=(pslint)
+
+ansible_test_sanity() {  # ansible_test_sanity VENV
+  local venv=$1 rc name test required=()
   stage
-  out=$LOGDIR/.sanity-$py.out
-  (cd "$STAGE" && with_venv "$venv" ansible-test sanity --python "$py" --local --color no) 2>&1 | tee "$out"
-  rc=${PIPESTATUS[0]}
-  total=$(grep -c '^Running sanity test' "$out")
-  failed=$(sed -n 's/.*The \([0-9]*\) sanity test(s) listed below (out of [0-9]*) failed.*/\1/p' "$out" | tail -1)
-  FAILED=${failed:-0}
-  PASSED=$((total - FAILED)); [ "$PASSED" -ge 0 ] || PASSED=0
+  rm -rf "$STAGE/tests/output/junit"
+  (cd "$STAGE" && with_venv "$venv" ansible-test sanity --python "$(py_version "$venv")" --local --junit --color no)
+  rc=$?
+  junit_counts "$STAGE"/tests/output/junit/*.xml
+  while IFS= read -r name; do  # "pslint-python-3.12: No tests applicable."
+    test=${name%%:*}
+    [[ " ${SANITY_NOT_APPLICABLE[*]} " == *" ${test%-python-*} "* ]] || required+=("$name")
+  done <"$TMPROOT/junit-skipped"
+  if [ ${#required[@]} -gt 0 ]; then
+    echo "ERROR: ansible-test skipped sanity tests this collection needs (is a checker missing?):"
+    printf '  %s\n' "${required[@]}"
+    FAILED=$((FAILED + ${#required[@]})) SKIPPED=$((SKIPPED - ${#required[@]})) rc=1
+  fi
   settle "$rc"
 }
 
@@ -214,11 +253,11 @@ ansible_test_sanity() {  # ansible_test_sanity VENV PYVER
 # `pytest tests/unit`) replaces ansible-test's collection path, and every controller-side test
 # (filters, plugin_utils, action plugins) fails to collect. ansible-test's own venv holds only
 # its pytest plugins plus tests/unit/requirements.txt, which also proves that file is complete.
-ansible_test_units() {  # ansible_test_units VENV PYVER
-  local venv=$1 py=$2 rc
+ansible_test_units() {  # ansible_test_units VENV
+  local venv=$1 rc
   stage
   rm -rf "$STAGE/tests/output/junit"
-  (cd "$STAGE" && with_venv "$venv" ansible-test units --python "$py" --venv --requirements --color no)
+  (cd "$STAGE" && with_venv "$venv" ansible-test units --python "$(py_version "$venv")" --venv --requirements --color no)
   rc=$?
   junit_counts "$STAGE"/tests/output/junit/*.xml
   settle "$rc"
@@ -230,18 +269,37 @@ step_changelog() {
   settle $? && PASSED=1
 }
 
-TARBALL=
-step_build() {
-  local out=$ROOT/.cache/dist collections=$TMPROOT/collections rc=0 m r bad
+# The tarball this run built, from the source tree itself (not the staged copy): that is what a
+# maintainer publishes, so galaxy.yml's build_ignore is what is being tested. Steps run in
+# subshells: the path is handed on in $TMPROOT/tarball.
+build_tarball() {
+  local out=$ROOT/.cache/dist
   rm -rf "$out" && mkdir -p "$out"
-  # Build from the source tree itself (not the staged copy): that is what a maintainer publishes,
-  # so galaxy.yml's build_ignore is what is being tested here.
-  ansible-galaxy collection build "$ROOT" --output-path "$out" || { settle 1; return 1; }
-  TARBALL=$(find "$out" -name 'allura-forge-*.tar.gz' | head -1)
+  ansible-galaxy collection build "$ROOT" --output-path "$out" || return 1
+  find "$out" -name 'allura-forge-*.tar.gz' | head -1 >"$TMPROOT/tarball"
+  [ -s "$TMPROOT/tarball" ]
+}
+
+step_build() {
+  local collections=$TMPROOT/collections rc=0 m r bad TARBALL
+  build_tarball || { settle 1; return 1; }
+  TARBALL=$(cat "$TMPROOT/tarball")
   echo "built $(basename "$TARBALL") ($(du -k "$TARBALL" | cut -f1) KiB, $(tar -tzf "$TARBALL" | wc -l) entries)"
   # Nothing local or generated may ship.
-  bad=$(tar -tzf "$TARBALL" | grep -E '^(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|\.ci|collections|scripts|tests/output|bench/results)(/|$)|(^|/)__pycache__(/|$)|\.pyc$|\.tar\.gz$|(^|/)importer_result\.json$|integration_config\.yml$' || true)
+  bad=$(tar -tzf "$TARBALL" | grep -E '^(\.venv[^/]*|\.build|\.cache|\.git|\.ansible|\.pytest_cache|\.ci|collections|scripts|tests/output|bench)(/|$)|^requirements-(dev|compat|docs)\.txt$|(^|/)__pycache__(/|$)|\.pyc$|\.tar\.gz$|(^|/)importer_result\.json$|integration_config\.yml$' || true)
   if [ -n "$bad" ]; then echo "ERROR: the tarball contains files that must not ship (extend build_ignore in galaxy.yml):"; echo "$bad" | head -50; rc=1; fi
+  # What users need must ship: the license, the runtime requirements, the spec schema, the AWX
+  # credential type, the example execution environment and AWX project, the docs site's guides.
+  local need missing='' listing
+  listing=$(tar -tzf "$TARBALL")
+  for need in LICENSE README.md requirements.txt meta/runtime.yml meta/execution-environment.yml \
+              schemas/project_spec.schema.json extensions/awx/allura_credential_type.yml \
+              examples/projects.yml examples/execution-environment/execution-environment.yml \
+              examples/execution-environment/requirements.yml examples/awx_project/drift.yml \
+              docs/docsite/extra-docs.yml docs/docsite/links.yml docs/docsite/config.yml changelogs/changelog.yaml; do
+    grep -qxF "$need" <<<"$listing" || missing+=" $need"
+  done
+  if [ -n "$missing" ]; then echo "ERROR: the tarball lacks files users need (check build_ignore in galaxy.yml):$missing"; rc=1; fi
   ANSIBLE_COLLECTIONS_PATH=$collections ansible-galaxy collection install "$TARBALL" -p "$collections" --force --offline || rc=1
   # Every module must be in the action group (module_defaults), and the group must name no ghosts.
   local group; group=$(.venv/bin/python - "$ROOT" <<'EOF'
@@ -287,9 +345,10 @@ EOF
 }
 
 step_importer() {
-  local dir=$TMPROOT/importer rc
-  [ -n "$TARBALL" ] || TARBALL=$(find "$ROOT/.cache/dist" -name 'allura-forge-*.tar.gz' 2>/dev/null | head -1)
-  if [ -z "$TARBALL" ]; then echo "no tarball: the build step did not produce one"; settle 1; return 1; fi
+  local dir=$TMPROOT/importer rc TARBALL
+  # the tarball of this run's build step; alone, the step builds its own (never an older one)
+  [ -s "$TMPROOT/tarball" ] || build_tarball || { echo "ERROR: building the tarball failed"; settle 1; return 1; }
+  TARBALL=$(cat "$TMPROOT/tarball")
   mkdir -p "$dir"
   # galaxy-importer writes importer_result.json into the working directory; keep it out of the tree.
   (cd "$dir" && python -m galaxy_importer.main "$TARBALL") 2>&1 | tee "$dir/importer.log"
@@ -320,15 +379,23 @@ step_lint() {
   settle $? && PASSED=1
 }
 
-step_sanity() { ansible_test_sanity .venv "$MAIN_PY"; }
-step_units() { ansible_test_units .venv "$MAIN_PY"; }
-step_sanity-compat() { compat_available || return; ansible_test_sanity .venv-compat 3.11; }
-step_units-compat() { compat_available || return; ansible_test_units .venv-compat 3.11; }
+step_sanity() { ansible_test_sanity .venv; }
+step_units() { ansible_test_units .venv; }
 
-run_pytest() {  # run_pytest JUNIT DIR...
+run_pytest() {  # run_pytest JUNIT DIR... (with the python first on PATH)
   local junit=$1; shift
-  (cd "$STAGE" && python -m pytest -p no:cacheprovider -o console_output_style=classic -q -rfE \
+  (cd "$STAGE" && python -m pytest -p no:cacheprovider -o console_output_style=classic -q -rfEs \
       --junitxml="$junit" "$@")
+}
+
+# The runner's self-test: tests/runner runs copies of this script on fake steps.
+step_runner() {
+  local rc
+  stage
+  run_pytest "$LOGDIR/runner.xml" tests/runner
+  rc=$?
+  junit_counts "$LOGDIR/runner.xml"
+  settle "$rc"
 }
 
 step_sandbox-tests() {
@@ -350,24 +417,21 @@ sandbox_env() {
   export ALLURA_SANDBOX_SERVER=${SANDBOX_SERVER:-$STAGE/tests/sandbox/server.py}
 }
 
-step_functional() {
-  local dirs=() d rc
+functional() {  # functional VENV
+  local venv=$1 dirs=() d rc junit=$LOGDIR/functional-$1.xml
   stage
   for d in tests/functional tests/e2e; do [ -d "$STAGE/$d" ] && dirs+=("$d"); done
-  if [ ${#dirs[@]} -eq 0 ]; then SKIP_REASON="no tests/functional or tests/e2e suite yet"; return 3; fi
+  if [ ${#dirs[@]} -eq 0 ]; then echo "no tests/functional or tests/e2e suite"; settle 1; return 1; fi
   sandbox_start || { settle 1; return 1; }
-  (sandbox_env; run_pytest "$LOGDIR/functional.xml" "${dirs[@]}")
+  (sandbox_env; with_venv "$venv" run_pytest "$junit" "${dirs[@]}")
   rc=$?
   sandbox_stop
-  junit_counts "$LOGDIR/functional.xml"
-  if [ "$rc" -eq 5 ]; then  # exit 5: no tests collected (fixtures only, no suite yet)
-    SKIP_REASON="no tests in ${dirs[*]} yet"; return 3
-  fi
+  junit_counts "$junit"
   settle "$rc"
 }
 
-step_integration() {
-  local rc out=$LOGDIR/.integration.out total failed
+integration() {  # integration VENV
+  local venv=$1 rc out=$LOGDIR/.integration-$1.out total failed
   stage
   sandbox_start || { settle 1; return 1; }
   # ansible-test hands this file's variables to every target.
@@ -379,9 +443,10 @@ allura_user_token: $USER_TOKEN
 allura_root_token: $ROOT_TOKEN
 EOF
   # The inventory ansible-test writes for --local pins ansible_python_interpreter to the
-  # controller's Python (the venv's python$MAIN_PY, first on PATH), so discovery never meets a
+  # controller's Python (the venv's python3.x, first on PATH), so discovery never meets a
   # broken shim.
-  (cd "$STAGE" && ansible-test integration --python "$MAIN_PY" --local --continue-on-error --color no) 2>&1 | tee "$out"
+  (cd "$STAGE" && with_venv "$venv" ansible-test integration --python "$(py_version "$venv")" --local --continue-on-error \
+     --color no) 2>&1 | tee "$out"
   rc=${PIPESTATUS[0]}
   sandbox_stop
   total=$(grep -cE '^Running [^ ]+ integration test (role|script)' "$out")
@@ -390,6 +455,13 @@ EOF
   PASSED=$((total - FAILED)); [ "$PASSED" -ge 0 ] || PASSED=0
   settle "$rc"
 }
+
+step_functional() { functional .venv; }
+step_integration() { integration .venv; }
+step_sanity-compat() { compat_venv || { settle 1; return 1; }; ansible_test_sanity .venv-compat; }
+step_units-compat() { compat_venv || { settle 1; return 1; }; ansible_test_units .venv-compat; }
+step_functional-compat() { compat_venv || { settle 1; return 1; }; functional .venv-compat; }
+step_integration-compat() { compat_venv || { settle 1; return 1; }; integration .venv-compat; }
 
 step_molecule() {
   local scenario name rc=0
@@ -422,8 +494,8 @@ step_real() {
   stage
   src=$(scripts/real-allura.sh source) || { echo "scripts/real-allura.sh source failed"; settle 1; return 1; }
   if [ -z "$src" ]; then
-    SKIP_REASON="no Allura to build: neither ALLURA_SRC nor ../shared/allura-server (with its allura/ source tree) exists"
-    return 3
+    skip "no Allura to build: neither ALLURA_SRC nor ../shared/allura-server (with its allura/ source tree) exists"
+    return 0
   fi
   rm -f "$LOGDIR/real.xml"
   scripts/real-allura.sh run scripts/real-tests.sh "$STAGE" "$LOGDIR" "$counts"
@@ -433,23 +505,62 @@ step_real() {
   settle "$rc"
 }
 
+step_ee() {
+  local rc
+  stage
+  run_pytest "$LOGDIR/ee.xml" tests/ee
+  rc=$?
+  junit_counts "$LOGDIR/ee.xml"
+  settle "$rc"
+}
+
+step_docs() {
+  local out=$ROOT/tests/output/docs rc
+  rm -rf "$out"
+  SKIP_SETUP='' scripts/docs.sh --check "$out"
+  rc=$?
+  junit_counts "$out/checker-tests.xml" "$out/junit.xml"
+  if [ "$rc" -eq 0 ] && [ -f "$out/browser-unavailable" ]; then
+    PASSED=1  # the site was built
+    skip "the docs site was built, but NOT checked in a browser: $(cat "$out/browser-unavailable")"
+    return 0
+  fi
+  [ "$rc" -ne 0 ] || PASSED=$((PASSED + 1))  # the build itself
+  settle "$rc"
+}
+
 # --- runner --------------------------------------------------------------------------------------
 now() { echo "$EPOCHREALTIME"; }
 run_step() {  # run_step STEP (in a background job): run it, hand its counts to the parent
   "step_$1"
   local rc=$?
-  printf '%s %s\n' "$PASSED" "$FAILED" >"$TMPROOT/counts"
-  printf '%s\n' "$SKIP_REASON" >"$TMPROOT/skip"
+  printf '%s %s %s\n' "$PASSED" "$FAILED" "$SKIPPED" >"$TMPROOT/counts"
   return $rc
 }
-SUM_PASSED=0 SUM_FAILED=0 ANY_FAILED=0
-ROWS=()
+verdict() {  # verdict RC -> sets RESULT (ok, skipped or FAILED) and WHY from the step's status and data
+  WHY=
+  if [ "$1" -ne 0 ]; then
+    RESULT=FAILED WHY="exit status $1"
+  elif [ "$COUNTED" != yes ]; then
+    RESULT=FAILED WHY="the step ended without reporting its counts"
+  elif [ "$FAILED" -gt 0 ]; then
+    RESULT=FAILED WHY="$FAILED failed"
+  elif [ -f "$TMPROOT/skip" ]; then
+    RESULT=skipped WHY=$(cat "$TMPROOT/skip")
+  elif [ "$PASSED" -eq 0 ]; then
+    RESULT=FAILED WHY="no test ran (a suite that collects nothing proves nothing)"
+  else
+    RESULT=ok
+  fi
+}
+SUM_PASSED=0 SUM_FAILED=0 SUM_SKIPPED=0 ANY_FAILED=0
+ROWS=() SKIPS=()
 n=0
 for step in "${STEPS[@]}"; do
   n=$((n + 1))
   log=$LOGDIR/$step.log
   printf '\n==> [%d/%d] %s\n' "$n" "${#STEPS[@]}" "$step"
-  PASSED=0 FAILED=0 SKIP_REASON=
+  PASSED=0 FAILED=0 SKIPPED=0
   t0=$(now)
   rm -f "$TMPROOT/counts" "$TMPROOT/skip"
   if [ -n "${VERBOSE:-}" ]; then
@@ -461,25 +572,30 @@ for step in "${STEPS[@]}"; do
   wait "$STEP_PID"
   rc=$?
   STEP_PID=
-  if [ -s "$TMPROOT/counts" ]; then read -r PASSED FAILED <"$TMPROOT/counts"; else PASSED=0 FAILED=1; fi
-  [ -f "$TMPROOT/skip" ] && SKIP_REASON=$(cat "$TMPROOT/skip")
+  COUNTED=no
+  if [ -s "$TMPROOT/counts" ] && read -r PASSED FAILED SKIPPED <"$TMPROOT/counts" \
+     && [[ "$PASSED $FAILED $SKIPPED" =~ ^[0-9]+\ [0-9]+\ [0-9]+$ ]]; then
+    COUNTED=yes
+  else
+    PASSED=0 FAILED=0 SKIPPED=0
+  fi
+  verdict "$rc"
+  [ "$RESULT" != FAILED ] || [ "$FAILED" -gt 0 ] || FAILED=1  # a failed step counts at least one failure
   secs=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')
-  case $rc in
-    0) result=ok ;;
-    3) result=skipped; echo "    skipped: $SKIP_REASON" ;;
-    *) result=FAILED; ANY_FAILED=1
+  case $RESULT in
+    skipped) echo "    skipped: $WHY"; SKIPS+=("$step: $WHY") ;;
+    FAILED) ANY_FAILED=1; echo "    failed: $WHY"
        [ -n "${VERBOSE:-}" ] || { echo "    --- last ${TEST_LOG_LINES:-400} lines of its output (all of it: .cache/test-logs/$step.log)"; tail -n "${TEST_LOG_LINES:-400}" "$log" | sed 's/^/    /'; } ;;
   esac
-  if [ "$rc" -ne 3 ]; then
-    SUM_PASSED=$((SUM_PASSED + PASSED)); SUM_FAILED=$((SUM_FAILED + FAILED))
-  fi
-  printf '    %s: %d passed, %d failed (%ss)\n' "$result" "$PASSED" "$FAILED" "$secs"
-  ROWS+=("$(printf '%-15s %-8s %7d %7d %6s' "$step" "$result" "$PASSED" "$FAILED" "$secs")")
+  SUM_PASSED=$((SUM_PASSED + PASSED)) SUM_FAILED=$((SUM_FAILED + FAILED)) SUM_SKIPPED=$((SUM_SKIPPED + SKIPPED))
+  printf '    %s: %d passed, %d failed, %d skipped (%ss)\n' "$RESULT" "$PASSED" "$FAILED" "$SKIPPED" "$secs"
+  ROWS+=("$(printf '%-19s %-8s %7d %7d %7d %6s' "$step" "$RESULT" "$PASSED" "$FAILED" "$SKIPPED" "$secs")")
 done
 
-printf '\n%-15s %-8s %7s %7s %6s\n' step result passed failed secs
-printf '%s\n' "---------------------------------------------------"
+printf '\n%-19s %-8s %7s %7s %7s %6s\n' step result passed failed skipped secs
+printf '%s\n' "-------------------------------------------------------------"
 printf '%s\n' "${ROWS[@]}"
+[ ${#SKIPS[@]} -eq 0 ] || { echo; echo "skipped steps:"; printf '  %s\n' "${SKIPS[@]}"; }
 echo
-echo "$SUM_PASSED passed, $SUM_FAILED failed"
+echo "$SUM_PASSED passed, $SUM_FAILED failed, $SUM_SKIPPED skipped"
 exit $ANY_FAILED

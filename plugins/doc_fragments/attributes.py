@@ -6,11 +6,17 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
+    # Every module is in the action group `allura` (meta/runtime.yml), so both fragments say so.
     # Modules that converge a resource: allura.forge.attributes. A module adds `details` to an
     # attribute only for what is particular to it (its own attributes entries are merged over these).
     DOCUMENTATION = r'''
 options: {}
 attributes:
+  action_group:
+    description: Use C(group/allura.forge.allura) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - allura.forge.allura
   check_mode:
     description:
       - Can run in check mode. Reads only, writes nothing, and predicts exactly what a real run reports, with the
@@ -27,6 +33,11 @@ attributes:
     INFO_MODULE = r'''
 options: {}
 attributes:
+  action_group:
+    description: Use C(group/allura.forge.allura) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - allura.forge.allura
   check_mode:
     description: Can run in check mode.
     support: full

@@ -12,8 +12,11 @@ that cannot truncate, and one error type whose message a person can act on.
 from __future__ import annotations
 
 import ipaddress
+import os
 import random
 import re
+import socket
+import ssl
 import time
 from email.utils import parsedate_to_datetime
 from html import unescape
@@ -21,12 +24,20 @@ from urllib.parse import quote, urlsplit
 
 try:
     import requests
+    import urllib3.exceptions
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised by the sanity import test
-    requests = None
+    requests = urllib3 = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = exc
+
+try:
+    import truststore  # optional: verify against the operating system's trust store
+    HAS_TRUSTSTORE = True
+except ImportError:
+    truststore = None
+    HAS_TRUSTSTORE = False
 
 try:
     from requests_oauthlib import OAuth1
@@ -45,6 +56,9 @@ AMBIGUOUS_STATUSES = frozenset((502, 504))
 MAX_PAGE_SIZE = 500  # the server's limit_param_max default
 MAX_PARALLEL = 16  # concurrent reads of one run (the bulk forms' `parallel`): the connection pool holds as many
 MAX_RETRY_AFTER = 120.0
+# A CA bundle given the usual way, in the order requests and OpenSSL read them; ca_path wins over all of them.
+CA_BUNDLE_VARIABLES = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'SSL_CERT_DIR')
+TRANSIENT_ADVICE = 'the server may be overloaded or unreachable; raise retries or timeout, or run again later'
 
 
 class AlluraError(Exception):
@@ -154,12 +168,214 @@ def retry_after_seconds(response):
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
+# -- network settings: trust store and proxy, from the options and the task's environment ------------
+
+def ca_bundle(validate_certs, ca_path, environ):
+    """requests' `verify`: False, the CA bundle (a PEM file or a folder) to verify with, or True for the default store."""
+    if not validate_certs:
+        return False
+    source, bundle = 'ca_path', ca_path
+    if not bundle:
+        source, bundle = next(((name, environ[name]) for name in CA_BUNDLE_VARIABLES if environ.get(name)), (None, None))
+    if not bundle:
+        return True
+    if not os.path.exists(bundle):
+        raise ParameterError('%s %r does not exist: give a CA bundle (PEM file) or a folder of CA certificates' % (source, bundle))
+    return bundle
+
+
+def environ_proxies(environ):
+    """The <scheme>_proxy variables of an environment, as urllib reads them from os.environ: {scheme: (variable, url)}
+    ('no' for no_proxy); the lower-case name wins, an empty value means unset."""
+    proxies = {}
+    for lower_case in (False, True):
+        for name, value in environ.items():
+            if len(name) > 6 and name[-6:].lower() == '_proxy' and (name[-6:] == '_proxy') == lower_case:
+                key = name[:-6].lower()
+                if value:
+                    proxies[key] = (name, value)
+                elif lower_case:
+                    proxies.pop(key, None)
+    return proxies
+
+
+def no_proxy_matches(host, port, no_proxy):
+    """Whether a NO_PROXY list exempts host:port, as requests decides: `*`, a host or domain (with or without the
+    port; a leading dot is ignored), an IP address or network."""
+    host = host.lower().strip('[]')
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    for entry in no_proxy.replace(' ', '').lower().split(','):
+        if entry == '*':
+            return True
+        if not entry:
+            continue
+        if address is not None:
+            try:
+                if address in ipaddress.ip_network(entry.strip('[]'), strict=False):
+                    return True
+            except ValueError:
+                pass
+        entry = entry.lstrip('.')
+        for name in (host, '%s:%d' % (host, port)):
+            if name == entry or name.endswith('.' + entry):
+                return True
+    return False
+
+
+def select_proxy(url, use_proxy, proxy_url, environ):
+    """The proxy for requests to `url` as (url, where it comes from), or (None, None) to connect directly.
+
+    proxy_url wins; else the environment's proxy for the URL's scheme (or ALL_PROXY) unless NO_PROXY exempts the host.
+    """
+    if not use_proxy:
+        return None, None
+    parts = urlsplit(url)
+    if proxy_url:
+        source, proxy = 'proxy_url', proxy_url
+    else:
+        proxies = environ_proxies(environ)
+        port = parts.port or (443 if parts.scheme == 'https' else 80)
+        if 'no' in proxies and no_proxy_matches(parts.hostname, port, proxies['no'][1]):
+            return None, None
+        source, proxy = proxies.get(parts.scheme) or proxies.get('all') or (None, None)
+        if not proxy:
+            return None, None
+    if '://' not in proxy:
+        proxy = 'http://' + proxy  # as requests and curl read "proxy.example.org:3128"
+    if not _is_proxy_url(proxy):
+        raise ParameterError('%s must be an http:// or https:// proxy URL such as http://proxy.example.org:3128, got %s '
+                             '(set use_proxy to false, or list the host in NO_PROXY, to connect directly)'
+                             % (source, _without_credentials(proxy)))
+    return proxy, source
+
+
+def _is_proxy_url(url):
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 pylint: disable=pointless-statement  # raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    return parts.scheme in ('http', 'https') and bool(parts.hostname)
+
+
+def _without_credentials(url):
+    """A URL as it may be shown: user and password left out."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition('@')[2]).geturl()
+
+
+def _host_port(url):
+    parts = urlsplit(url)
+    return '%s:%d' % (parts.hostname, parts.port or (443 if parts.scheme == 'https' else 80))
+
+
+def _session_adapter(os_trust_store):
+    """The connection pool of a session (room for the concurrent reads of the bulk forms); with os_trust_store it
+    verifies certificates with the operating system's trust store (truststore), direct or through a proxy."""
+    if not os_trust_store:
+        return requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=MAX_PARALLEL)
+    context = truststore.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+    class TrustStoreAdapter(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            return super().init_poolmanager(*args, ssl_context=context, **kwargs)
+
+        def proxy_manager_for(self, proxy, **kwargs):
+            return super().proxy_manager_for(proxy, ssl_context=context, **kwargs)
+
+    return TrustStoreAdapter(pool_connections=4, pool_maxsize=MAX_PARALLEL)
+
+
+class Failure:
+    """What a failed connection attempt means, decided from the exception types (never their text)."""
+
+    def __init__(self, cause, reason, retry=True, sent=False, advice=TRANSIENT_ADVICE):
+        self.cause = cause  # the result's `connection_error`: dns, refused, timeout, broken, tls, proxy, proxy_refused
+        self.reason = reason  # what happened, for the message
+        self.retry = retry  # another attempt may succeed
+        self.sent = sent  # the server may have received the request (and carried it out)
+        self.advice = advice  # what to do when every attempt failed
+
+
+def _causes(exc):
+    """An exception of requests and what it wraps, outermost first (requests -> urllib3 -> socket / ssl)."""
+    chain = []
+    while exc is not None and not any(exc is seen for seen in chain):
+        chain.append(exc)
+        reason = getattr(exc, 'reason', None)  # urllib3's MaxRetryError
+        wrapped = [arg for arg in exc.args if isinstance(arg, BaseException) and arg is not exc]
+        exc = reason if isinstance(reason, BaseException) else wrapped[0] if wrapped else exc.__cause__
+    return chain
+
+
+def classify(exc, server, proxy=None, proxy_source=None, timeout=None):
+    """The Failure behind an exception of requests, for requests to `server` (a URL) through `proxy` (or directly)."""
+    chain = _causes(exc)
+
+    def found(kind):
+        return next((e for e in chain if isinstance(e, kind)), None)
+
+    target = _host_port(server)
+    if isinstance(exc, requests.exceptions.SSLError):
+        verification = found(ssl.SSLCertVerificationError)
+        if verification is not None:
+            return Failure('tls', 'TLS verification failed for %s: %s' % (target, verification.verify_message or verification.reason),
+                           retry=False, advice='give the CA bundle of this server with ca_path (or REQUESTS_CA_BUNDLE or '
+                           'SSL_CERT_FILE), or (for a test server only) set validate_certs to false')
+        error = found(ssl.SSLError)
+        return Failure('tls', 'the TLS handshake with %s failed: %s' % (target, getattr(error, 'reason', None) or 'no detail'),
+                       retry=False, advice='check that server_url is right (https:// for a server that speaks TLS)')
+    dns = found(urllib3.exceptions.NameResolutionError)
+    not_found = dns is not None and getattr(dns.__cause__, 'errno', None) != socket.EAI_AGAIN  # EAI_AGAIN: try again
+    if isinstance(exc, requests.exceptions.ProxyError) and proxy:
+        where = 'the proxy %s (from %s)' % (_host_port(proxy), proxy_source)
+        direct = 'or set use_proxy to false or list %s in NO_PROXY to connect directly' % urlsplit(server).hostname
+        if dns is not None:
+            return Failure('proxy', 'cannot resolve the host name of %s' % where, retry=not not_found,
+                           advice='check the proxy URL, %s' % direct)
+        if found(ConnectionRefusedError):
+            return Failure('proxy', '%s refused the connection' % where,
+                           advice='check the proxy URL and that the proxy is running, %s' % direct)
+        if found(urllib3.exceptions.NewConnectionError) is None and found(urllib3.exceptions.ConnectTimeoutError):
+            return Failure('proxy', 'connecting to %s timed out' % where)
+        if found(urllib3.exceptions.NewConnectionError):
+            return Failure('proxy', 'cannot connect to %s' % where, advice='check the proxy URL, %s' % direct)
+        # Connected, but the proxy answered the CONNECT request with an error status: shown as the proxy gave it.
+        answer = chain[-1] if len(chain) > 1 else None
+        credentials = '@' in urlsplit(proxy).netloc
+        return Failure('proxy_refused', '%s refused to open a tunnel to %s (%s)' % (where, target, answer or 'no answer'),
+                       retry=False, advice=('check the user and password in the proxy URL, and that the proxy lets you reach '
+                                            'this server' if credentials else
+                                            'if it asks for authentication (407), give a user and password in the proxy URL '
+                                            '(http://user:password@host:port); otherwise it does not let you reach this server'))
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return Failure('timeout', 'connecting to %s timed out' % target)
+    if isinstance(exc, requests.exceptions.Timeout):
+        return Failure('timeout', 'no answer within %ss' % timeout, sent=True)
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):  # the answer broke off half-way: the work was done
+        return Failure('broken', 'connection broken', sent=True)
+    if dns is not None:
+        return Failure('dns', 'cannot resolve the host name %s (DNS)' % urlsplit(server).hostname, retry=not not_found,
+                       advice='check server_url, and the DNS settings of the host running the module')
+    if found(ConnectionRefusedError):
+        return Failure('refused', '%s refused the connection' % target,
+                       advice='check server_url, its host and port, and that the server is running')
+    if found(urllib3.exceptions.NewConnectionError):  # no route, network unreachable: never connected
+        return Failure('connection', 'cannot connect to %s' % target)
+    return Failure('connection', 'connection error', sent=True)  # reset or closed after the request may have been sent
+
+
 class AlluraClient:
     """One keep-alive session against one Allura server, for one module run."""
 
     def __init__(self, server_url, token=None, oauth=None, validate_certs=True, ca_path=None,
                  timeout=30, retries=5, warn=None, backoff=0.5, backoff_max=20.0, sleep=time.sleep,
-                 session=None, clock=time.monotonic):
+                 session=None, clock=time.monotonic, use_proxy=True, proxy_url=None, environ=None):
+        """`environ` is the environment the proxy and CA bundle variables are read from (the task's; os.environ
+        by default)."""
         if not HAS_REQUESTS:  # the module adapter reports this properly; this is for direct use
             raise AlluraError('the Python library "requests" is required')
         token = _clean_token(token)
@@ -186,14 +402,24 @@ class AlluraClient:
         self.authenticated = credentials
         self.requests_made = 0
         self._pause_until = 0.0  # after a 429 every request of the run waits (concurrent reads back off together)
+        environ = os.environ if environ is None else environ
+        verify = ca_bundle(validate_certs, ca_path, environ)
+        self.proxy, self.proxy_source = select_proxy(self.base, use_proxy, proxy_url, environ)
         self.session = session or requests.Session()
-        if session is None:  # room for the concurrent reads of the bulk forms
-            adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=MAX_PARALLEL)
+        if session is None:
+            # OpenSSL reads SSL_CERT_FILE and SSL_CERT_DIR for the OS trust store from this process's environment:
+            # where the task's environment blanks one of them, that store would not be the task's
+            os_trust_store = verify is True and HAS_TRUSTSTORE and not any(
+                environ.get(name) == '' and os.environ.get(name) for name in ('SSL_CERT_FILE', 'SSL_CERT_DIR'))
+            adapter = _session_adapter(os_trust_store)
             self.session.mount('https://', adapter)
             self.session.mount('http://', adapter)
         self.session.headers.update({'Accept': 'application/json', 'User-Agent': USER_AGENT})
-        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
-        self.session.trust_env = False  # no ~/.netrc credentials or proxies from the environment
+        self.session.verify = verify
+        # Proxies and CA bundle come from `environ` (above), never from os.environ or ~/.netrc (its credentials
+        # would replace the token)
+        self.session.trust_env = False
+        self.session.proxies = {parts.scheme: self.proxy} if self.proxy else {}
         self._auth = None
         if token:
             self.session.headers['Authorization'] = 'Bearer %s' % token
@@ -238,7 +464,7 @@ class AlluraClient:
         attempts = self.retries + 1
         unanswered = False  # a guarded write timed out: from then on only re-read
         for attempt in range(1, attempts + 1):
-            reason, wait, ambiguous = None, None, False
+            reason, wait, ambiguous, advice, connection_error = None, None, False, TRANSIENT_ADVICE, None
             pause = self._pause_until - self.clock()
             if pause > 0:
                 self.sleep(pause)
@@ -249,25 +475,20 @@ class AlluraClient:
                     self.requests_made += 1
                     response = self.session.request(method, self.url(path), params=params, data=data, json=json,
                                                     auth=self._auth, timeout=self.timeout, allow_redirects=False)
-                except requests.exceptions.SSLError as exc:  # retrying cannot help
-                    raise AlluraError('TLS verification failed for %s: %s. Give the CA bundle of this server with ca_path, or '
-                                      '(for a test server only) set validate_certs to false' % (self.host, _short(str(exc), 200)),
-                                      method=method, path=path)
-                except requests.exceptions.ConnectTimeout:
-                    reason = 'connection timed out'
-                except requests.exceptions.ConnectionError as exc:
-                    reason = 'connection error'
-                    ambiguous = not _never_connected(exc)
-                except requests.exceptions.Timeout:
-                    reason = 'no answer within %ss' % self.timeout
-                    ambiguous = True
-                    unanswered = recheck is not None and method != 'GET'
-                except requests.exceptions.ChunkedEncodingError:  # the answer broke off half-way: the work was done
-                    reason = 'connection broken'
-                    ambiguous = True
+                except (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                        requests.exceptions.ChunkedEncodingError) as exc:
+                    failure = classify(exc, self.base, self.proxy, self.proxy_source, self.timeout)
+                    if not failure.retry:  # retrying cannot help
+                        raise AlluraError('%s %s: %s; %s' % (method, path, failure.reason, failure.advice),
+                                          method=method, path=path, connection_error=failure.cause)
+                    reason, ambiguous, advice = failure.reason, failure.sent, failure.advice
+                    unanswered = failure.cause == 'timeout' and failure.sent and recheck is not None and method != 'GET'
+                    connection_error = failure.cause
                 else:
                     if response.status_code in expect:
                         return response
+                    if response.status_code == 407 and self.proxy:
+                        raise self.proxy_authentication_error(method, path)
                     if response.status_code not in retry_statuses:
                         raise self.error(method, path, response, not_found)
                     reason = 'HTTP %d' % response.status_code
@@ -295,10 +516,21 @@ class AlluraClient:
         if unanswered:
             raise AlluraError('%s %s got no answer within %ss, and %d re-reads do not show the change: it was not sent again, '
                               'as the server may still carry it out (run again later: a run re-reads before it writes; or '
-                              'raise timeout)' % (method, path, self.timeout, attempts), method=method, path=path)
-        raise AlluraError('%s %s failed after %d attempts: %s (the server may be overloaded or unreachable; '
-                          'raise retries or timeout, or run again later)' % (method, path, attempts, reason),
-                          method=method, path=path)
+                              'raise timeout)' % (method, path, self.timeout, attempts), method=method, path=path,
+                              connection_error='timeout')
+        details = dict(connection_error=connection_error) if connection_error else {}
+        raise AlluraError('%s %s failed after %d attempts: %s (%s)' % (method, path, attempts, reason, advice),
+                          method=method, path=path, **details)
+
+    def proxy_authentication_error(self, method, path):
+        """The proxy answered 407 (a forwarded http request; through a CONNECT tunnel this is a ProxyError)."""
+        where = 'the proxy %s (from %s)' % (_host_port(self.proxy), self.proxy_source)
+        if '@' in urlsplit(self.proxy).netloc:
+            msg = '%s %s: %s rejected the user and password in the proxy URL (HTTP 407)' % (method, path, where)
+        else:
+            msg = ('%s %s: %s asks for authentication (HTTP 407): give the user and password in the proxy URL '
+                   '(http://user:password@host:port)' % (method, path, where))
+        return AlluraError(msg, status=407, method=method, path=path, connection_error='proxy_auth')
 
     def get_json(self, path, params=None, not_found=None, expect=(200,)):
         return _json(self.request('GET', path, params=params, not_found=not_found, expect=expect), 'GET', path)
@@ -319,24 +551,45 @@ class AlluraClient:
 
     def paginate(self, path, key, limit=MAX_PAGE_SIZE, params=None):
         """Every item of a page/limit listing. Stops on the server's count, never on a short guess."""
-        items, seen, page, count = [], set(), 0, 0
+        return self.read_list(path, key, limit=limit, params=params)[1]
+
+    def read_list(self, path, key, limit=MAX_PAGE_SIZE, params=None, max_items=None, not_found=None, first_page=None,
+                  counts_hidden=False):
+        """(the first page's answer, every item of a page/limit listing, or its first `max_items`).
+
+        key: the list's key in the answer, or a tuple of keys for a nested one (('thread', 'posts')).
+        first_page: the answer to page 0 with this limit, when the caller has read it already.
+        counts_hidden: the count includes items nobody reads over REST (a forum's held topics): no warning then.
+        A listing that says how many items it has (`count`) is read until that many were seen, never
+        stopping on a short guess; one without (a discussion thread) until a page is not full.
+        """
+        keys = key if isinstance(key, tuple) else (key,)
+        if max_items is not None:
+            limit = min(limit, max_items)
+        items, seen, page, first = [], set(), 0, None
         while True:
-            query = dict(params or {}, limit=limit, page=page)
-            body = self.get_json(path, params=query)
-            batch = body.get(key) or []
-            count = body.get('count', 0)
+            body = first_page if page == 0 and first_page is not None else self.get_json(
+                path, params=dict(params or {}, limit=limit, page=page), not_found=not_found)
+            first = body if first is None else first
+            batch = body
+            for name in keys:
+                batch = batch.get(name) if isinstance(batch, dict) else None
+            batch = batch or []
+            count = body.get('count') if isinstance(body.get('count'), int) else None
             for item in batch:
                 ident = repr(sorted(item.items())) if isinstance(item, dict) else repr(item)
                 if ident not in seen:  # an item created meanwhile shifts the pages by one
                     seen.add(ident)
                     items.append(item)
-            if not batch or (page + 1) * limit >= count:
+            if max_items is not None and len(items) >= max_items:
+                return first, items[:max_items]
+            if not batch or ((page + 1) * limit >= count if count is not None else len(batch) < limit):
                 break
             page += 1
-        if len(items) < count:
+        if count is not None and len(items) < count and not counts_hidden:
             self.warn('%s reported %d items but %d could be listed (items this user cannot read are not shown)'
                       % (path, count, len(items)))
-        return items
+        return first, items
 
     # -- errors -----------------------------------------------------------------------------------
 
@@ -385,12 +638,6 @@ def _clean_token(token):
         raise ParameterError('token contains a line break, a space or another character a bearer token cannot have '
                              '(the value is not shown): check where it comes from (vault, file or environment)')
     return cleaned
-
-
-def _never_connected(exc):
-    """True when the connection was never made, so the request cannot have been processed."""
-    text = repr(exc)
-    return 'NewConnectionError' in text or 'Failed to establish' in text or 'Name or service not known' in text
 
 
 def _form(data):

@@ -14,7 +14,8 @@ from __future__ import annotations
 import os
 import sys
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.allura.forge.plugins.module_utils._client import (
     HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AlluraClient, AlluraError, ParameterError)
@@ -22,18 +23,32 @@ from ansible_collections.allura.forge.plugins.module_utils._state import Context
 
 OAUTH_OPTIONS = ('oauth_consumer_key', 'oauth_consumer_secret', 'oauth_token', 'oauth_token_secret')
 
+
+def environ_fallback(*names, **kwargs):
+    """Ansible's env_fallback, except that an empty variable counts as unset, and that it reads `environ`
+    (the task's environment, on the controller) when given, else os.environ."""
+    environ = kwargs.get('environ')
+    environ = os.environ if environ is None else environ
+    for name in names:
+        if environ.get(name):
+            return environ[name]
+    raise AnsibleFallbackNotFound
+
+
 # Documented once, in the allura.forge.auth doc fragment.
 CONNECTION_SPEC = dict(
-    server_url=dict(type='str', default='https://sourceforge.net', fallback=(env_fallback, ['ALLURA_URL'])),
-    token=dict(type='str', no_log=True, fallback=(env_fallback, ['ALLURA_TOKEN'])),
-    oauth_consumer_key=dict(type='str', no_log=False, fallback=(env_fallback, ['ALLURA_OAUTH_CONSUMER_KEY'])),
-    oauth_consumer_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['ALLURA_OAUTH_CONSUMER_SECRET'])),
-    oauth_token=dict(type='str', no_log=True, fallback=(env_fallback, ['ALLURA_OAUTH_TOKEN'])),
-    oauth_token_secret=dict(type='str', no_log=True, fallback=(env_fallback, ['ALLURA_OAUTH_TOKEN_SECRET'])),
-    validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['ALLURA_VALIDATE_CERTS'])),
-    ca_path=dict(type='path', fallback=(env_fallback, ['ALLURA_CA_PATH'])),
-    timeout=dict(type='float', default=30, fallback=(env_fallback, ['ALLURA_TIMEOUT'])),
-    retries=dict(type='int', default=5, fallback=(env_fallback, ['ALLURA_RETRIES'])),
+    server_url=dict(type='str', default='https://sourceforge.net', fallback=(environ_fallback, ['ALLURA_URL'])),
+    token=dict(type='str', no_log=True, fallback=(environ_fallback, ['ALLURA_TOKEN'])),
+    oauth_consumer_key=dict(type='str', no_log=False, fallback=(environ_fallback, ['ALLURA_OAUTH_CONSUMER_KEY'])),
+    oauth_consumer_secret=dict(type='str', no_log=True, fallback=(environ_fallback, ['ALLURA_OAUTH_CONSUMER_SECRET'])),
+    oauth_token=dict(type='str', no_log=True, fallback=(environ_fallback, ['ALLURA_OAUTH_TOKEN'])),
+    oauth_token_secret=dict(type='str', no_log=True, fallback=(environ_fallback, ['ALLURA_OAUTH_TOKEN_SECRET'])),
+    validate_certs=dict(type='bool', default=True, fallback=(environ_fallback, ['ALLURA_VALIDATE_CERTS'])),
+    ca_path=dict(type='path', fallback=(environ_fallback, ['ALLURA_CA_PATH'])),
+    use_proxy=dict(type='bool', default=True, fallback=(environ_fallback, ['ALLURA_USE_PROXY'])),
+    proxy_url=dict(type='str', no_log=True, fallback=(environ_fallback, ['ALLURA_PROXY_URL'])),  # may hold a password
+    timeout=dict(type='float', default=30, fallback=(environ_fallback, ['ALLURA_TIMEOUT'])),
+    retries=dict(type='int', default=5, fallback=(environ_fallback, ['ALLURA_RETRIES'])),
     neighborhood=dict(type='str', default='p'),
 )
 
@@ -55,31 +70,39 @@ def bulk_spec(key, item_spec):
     return spec
 
 
-def argument_spec(own):
+def argument_spec(own, environ=None):
+    """The connection options and a module's own; with `environ`, the ALLURA_* fallbacks read that environment."""
     spec = dict(CONNECTION_SPEC)
+    if environ is not None:
+        spec = {name: dict(option, fallback=option['fallback'] + ({'environ': environ},)) if 'fallback' in option else option
+                for name, option in spec.items()}
     spec.update(own)
     return spec
 
 
-def client_from_params(params, warn=None):
+def client_from_params(params, warn=None, environ=None):
+    """The client for a module's validated parameters; `environ` is the task's environment (os.environ in a module)."""
+    environ = os.environ if environ is None else environ
     oauth = {name: params.get(name) for name in OAUTH_OPTIONS}
     if params.get('timeout') is not None and params['timeout'] <= 0:
         raise ParameterError('timeout must be a positive number of seconds, got %r' % params['timeout'])
     if params.get('retries') is not None and params['retries'] < 0:
         raise ParameterError('retries must be 0 or more, got %r' % params['retries'])
     token = params.get('token')
-    if all(oauth.values()) and token and token == os.environ.get('ALLURA_TOKEN'):
+    if all(oauth.values()) and token and token == environ.get('ALLURA_TOKEN'):
         token = None  # OAuth options given for the task win over a token that only comes from the environment
     return AlluraClient(params['server_url'], token=token, oauth=oauth if any(oauth.values()) else None,
                         validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
-                        timeout=params.get('timeout') or 30, retries=params.get('retries', 5), warn=warn)
+                        use_proxy=params.get('use_proxy', True), proxy_url=params.get('proxy_url'),
+                        timeout=params.get('timeout') or 30, retries=params.get('retries', 5), warn=warn, environ=environ)
 
 
-def execute(run, params, check_mode=False, diff_mode=False, client=None):
-    """Run a module's logic; always return a result dict (failed=True with msg on errors)."""
+def execute(run, params, check_mode=False, diff_mode=False, client=None, environ=None):
+    """Run a module's logic; always return a result dict (failed=True with msg on errors). `environ`: see
+    client_from_params."""
     ctx = Context(check_mode=check_mode, diff_mode=diff_mode)
     try:
-        client = client or client_from_params(params)
+        client = client or client_from_params(params, environ=environ)
         client._warn = ctx.warn  # the run's retries and rechecks are reported as the task's warnings
         out = run(params, client, ctx)
     except AlluraError as exc:

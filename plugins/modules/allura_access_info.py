@@ -54,6 +54,10 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+seealso:
+  - name: 'Allura REST API: has_access'
+    description: The permission check of a project (the neighborhood and each tool have one alike).
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/GET_neighborhood-project-has_access
 author:
   - allura.forge developers (@allura-forge)
 '''

@@ -64,6 +64,13 @@ attributes:
 notes:
   - The server has no export job id. A status V(ready) means that no export of the project is running any more,
     not that the zip file exists (when every tool fails to export, no file is written).
+seealso:
+  - name: 'Allura REST API: export'
+    description: Starts a bulk export of project tools.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/POST_neighborhood-project-admin-export
+  - name: 'Allura REST API: export_status'
+    description: Whether an export is running.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/GET_neighborhood-project-admin-export_status
 author:
   - allura.forge developers (@allura-forge)
 '''

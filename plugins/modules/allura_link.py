@@ -41,6 +41,9 @@ extends_documentation_fragment:
   - allura.forge.attributes
 seealso:
   - module: allura.forge.allura_tool
+  - name: 'Allura REST API: link tool'
+    description: Reads and sets the URL of an External Link tool.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/POST_neighborhood-project-link
 author:
   - allura.forge developers (@allura-forge)
 '''

@@ -57,6 +57,10 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+seealso:
+  - name: 'Allura REST API: add_project'
+    description: Creates a project in a neighborhood (its admins only).
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/POST_neighborhood-add_project
 author:
   - allura.forge developers (@allura-forge)
 '''

@@ -25,6 +25,10 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+seealso:
+  - name: 'Allura REST API: project'
+    description: A project's JSON, with its tools.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/GET_neighborhood-project
 author:
   - allura.forge developers (@allura-forge)
 '''

@@ -138,6 +138,13 @@ notes:
     C(create) (any logged-in user by default).
   - Assigning nobody to a ticket that has an assignee sends the assignee V(*anonymous), the only value the server
     clears the assignee with.
+seealso:
+  - name: 'Allura REST API: new ticket'
+    description: Creates a ticket.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/POST_neighborhood-project-tracker-new
+  - name: 'Allura REST API: ticket save'
+    description: Updates a ticket (fields not sent are cleared).
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/POST_neighborhood-project-tracker-ticketNumber-save
 author:
   - allura.forge developers (@allura-forge)
 '''

@@ -108,6 +108,9 @@ notes:
 seealso:
   - module: allura.forge.allura_link
   - module: allura.forge.allura_project_info
+  - name: 'Allura REST API: install_tool'
+    description: Installs a tool in a project.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/POST_neighborhood-project-admin-install_tool
 author:
   - allura.forge developers (@allura-forge)
 '''

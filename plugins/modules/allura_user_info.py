@@ -21,6 +21,10 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
+seealso:
+  - name: 'Allura REST API: user profile'
+    description: A user's public profile.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/GET_u-username-profile
 author:
   - allura.forge developers (@allura-forge)
 '''

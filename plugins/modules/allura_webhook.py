@@ -116,6 +116,13 @@ notes:
   - Allura allows a limited number of webhooks per tool and type (3 by default). Creating one more fails with the
     server's numbers in RV(limits).
   - A stock server refuses webhook URLs whose host resolves to a private or loopback address.
+seealso:
+  - name: 'Allura REST API: webhooks'
+    description: The webhooks of a repository tool.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/GET_neighborhood-project-admin-tool-webhooks
+  - name: 'Allura REST API: new webhook'
+    description: Creates a webhook.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/POST_neighborhood-project-admin-tool-webhooks-type
 author:
   - allura.forge developers (@allura-forge)
 '''

@@ -99,6 +99,10 @@ notes:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+seealso:
+  - name: 'Allura REST API: wiki page'
+    description: Creates or updates a wiki page.
+    link: https://forge-allura.apache.org/p/allura/rest-api-docs#operation/POST_neighborhood-project-wiki-title
 author:
   - allura.forge developers (@allura-forge)
 '''

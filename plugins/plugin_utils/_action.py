@@ -6,9 +6,12 @@
 A task that runs on the controller (connection `local`: implicit localhost or delegate_to
 localhost) skips building, copying and starting a module (about 0.25 s a task) and calls the
 module's `run()` directly, with the same argument validation, no_log masking, check mode and diff
-as the module would apply. On any other host, or when the controller lacks `requests`, the module
-runs as usual, and so it does everywhere when the environment variable
-ALLURA_FORGE_RUN_AS_MODULE is set (for debugging, and to test both paths).
+as the module would apply, and with the environment the module would see: the controller's, with the
+`environment:` of play, block, role and task over it (so the ALLURA_* fallbacks, the proxy and CA
+bundle variables come from there; os.environ is never changed, as tasks run side by side). On any
+other host, or when the controller lacks `requests`, the module runs as usual, and so it does
+everywhere when the environment variable ALLURA_FORGE_RUN_AS_MODULE is set (for debugging, and to
+test both paths).
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ class AlluraAction(ActionBase):
             result.update(self._execute_module(module_name='allura.forge.' + module.__name__.rsplit('.', 1)[1],
                                                module_args=self._task.args, task_vars=task_vars))
             return result
-        validator = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC), **validation_rules(module))
+        environ = self.task_environment()
+        validator = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC, environ=environ), **validation_rules(module))
         validated = validator.validate(self._task.args)
         secrets = validated._no_log_values
         if validated.error_messages:
@@ -54,10 +58,19 @@ class AlluraAction(ActionBase):
             result.update(failed=True, msg=remove_values(' '.join(messages), secrets))
         else:
             result.update(remove_values(execute(module.run, validated.validated_parameters, check_mode=bool(self._task.check_mode),
-                                                diff_mode=bool(self._task.diff)), secrets))
+                                                diff_mode=bool(self._task.diff), environ=environ), secrets))
         if inject_invocation(task_vars):
             result['invocation'] = dict(module_args=remove_values(validated.validated_parameters, secrets))
         return result
+
+    def task_environment(self):
+        """The environment a module of this task would run with: the controller's, with the task's effective
+        `environment:` (merged and templated by Ansible, as for a module run) over it, its values as strings."""
+        task_environment = {}
+        self._compute_environment_string(task_environment)
+        environ = dict(os.environ)
+        environ.update((name, str(value)) for name, value in task_environment.items())
+        return environ
 
 
 def inject_invocation(task_vars):

@@ -8,7 +8,8 @@ Convention: plain pytest files (test_*.py) that drive ansible-playbook against t
 ALLURA_URL, ALLURA_TOKEN (admin), ALLURA_USER_TOKEN, ALLURA_ROOT_TOKEN, ALLURA_SANDBOX_SERVER and
 ANSIBLE_COLLECTIONS_PATH in the environment. Run by hand (`.venv/bin/pytest tests/functional`),
 the `allura_url` fixture starts a private sandbox instead. Tests share the sandbox: use the
-`sandbox` fixture, which resets it first.
+`sandbox` fixture, which resets it first. `https_sandbox` is a private HTTPS sandbox (certificate
+of the throwaway CA in `tls`), `forward_proxy` starts loopback proxies (tests/forward_proxy.py).
 
 tests/e2e (longer, scenario-style runs) follows the same conventions; pytest applies this
 conftest only below tests/functional, so an e2e suite brings its own conftest.py.
@@ -16,6 +17,7 @@ conftest only below tests/functional, so an e2e suite brings its own conftest.py
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -24,6 +26,7 @@ import time
 import urllib.request
 
 import pytest
+import trustme
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -40,16 +43,14 @@ def _collections_path():
     return os.path.join(COLLECTION_ROOT, '.build')  # the copy scripts/setup.sh stages
 
 
-@pytest.fixture(scope='session')
-def allura_url():
-    """URL of a running sandbox: the one scripts/test.sh started, else a private one."""
-    if os.environ.get('ALLURA_URL'):
-        yield os.environ['ALLURA_URL'].rstrip('/')
-        return
+@contextlib.contextmanager
+def sandbox_process(*args):
+    """A private sandbox (tests/sandbox/server.py with `args`, e.g. --certfile/--keyfile) on a free loopback port;
+    yields the port."""
     server = os.environ.get('ALLURA_SANDBOX_SERVER') or os.path.join(COLLECTION_ROOT, 'tests', 'sandbox', 'server.py')
     with tempfile.TemporaryDirectory() as tmp:
         port_file = os.path.join(tmp, 'port')
-        with subprocess.Popen([sys.executable, server, '--port', '0', '--port-file', port_file]) as proc:
+        with subprocess.Popen([sys.executable, server, '--port', '0', '--port-file', port_file, *args]) as proc:
             try:
                 deadline = time.monotonic() + 30
                 port = ''
@@ -60,10 +61,45 @@ def allura_url():
                             port = handle.read().strip()
                 if not port:
                     pytest.fail('the sandbox did not start: %s' % server)
-                yield 'http://127.0.0.1:%s' % port
+                yield int(port)
             finally:
                 proc.terminate()
                 proc.wait(10)
+
+
+@pytest.fixture(scope='session')
+def allura_url():
+    """URL of a running sandbox: the one scripts/test.sh started, else a private one."""
+    if os.environ.get('ALLURA_URL'):
+        yield os.environ['ALLURA_URL'].rstrip('/')
+        return
+    with sandbox_process() as port:
+        yield 'http://127.0.0.1:%d' % port
+
+
+@pytest.fixture(scope='session')
+def tls(tmp_path_factory):
+    """Trust material of a throwaway CA: `ca` (its PEM file), `other_ca` (another CA's), `cert` and `key` (a server
+    certificate of the first for 127.0.0.1 and localhost)."""
+    folder = tmp_path_factory.mktemp('tls')
+    ca, other = trustme.CA(), trustme.CA()
+    server = ca.issue_cert('127.0.0.1', 'localhost')
+    files = dict(ca=folder / 'ca.pem', other_ca=folder / 'other-ca.pem', cert=folder / 'cert.pem', key=folder / 'key.pem')
+    ca.cert_pem.write_to_path(str(files['ca']))
+    other.cert_pem.write_to_path(str(files['other_ca']))
+    server.cert_chain_pems[0].write_to_path(str(files['cert']))
+    for pem in server.cert_chain_pems[1:]:
+        pem.write_to_path(str(files['cert']), append=True)
+    server.private_key_pem.write_to_path(str(files['key']))
+    return {name: str(path) for name, path in files.items()}
+
+
+@pytest.fixture(scope='session')
+def https_sandbox(tls):
+    """An HTTPS sandbox of its own (certificate of tls['ca'] for 127.0.0.1 and localhost); yields its port.
+    Tests using it only read, or reset it first."""
+    with sandbox_process('--certfile', tls['cert'], '--keyfile', tls['key']) as port:
+        yield port
 
 
 @pytest.fixture
@@ -80,7 +116,8 @@ def ansible_playbook(sandbox, tmp_path):
     """Run a playbook (a path or YAML text) against the reset sandbox; returns CompletedProcess.
 
     ALLURA_URL and ALLURA_TOKEN reach the modules through their environment fallbacks, the
-    interpreter is pinned to this Python, and output is plain text.
+    interpreter is pinned to this Python, and output is plain text. `env` adds variables; a value
+    None removes one.
     """
     def run(playbook, *args, token=ADMIN_TOKEN, env=None, check=False):
         if '\n' in playbook:
@@ -97,9 +134,22 @@ def ansible_playbook(sandbox, tmp_path):
             'ANSIBLE_RETRY_FILES_ENABLED': '0',
         })
         full_env.update(env or {})
+        full_env = {name: value for name, value in full_env.items() if value is not None}
         proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args],
                               env=full_env, capture_output=True, text=True, check=False)
         if check and proc.returncode:
             pytest.fail('ansible-playbook failed (%d):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))
         return proc
     return run
+
+
+@pytest.fixture
+def forward_proxy():
+    """Start ForwardProxy instances (tests/forward_proxy.py) for this test: forward_proxy(**options) -> proxy."""
+    sys.path.insert(0, os.path.dirname(HERE))
+    try:
+        from forward_proxy import ForwardProxy  # pylint: disable=import-outside-toplevel
+    finally:
+        sys.path.pop(0)
+    with contextlib.ExitStack() as stack:
+        yield lambda **options: stack.enter_context(ForwardProxy(**options))

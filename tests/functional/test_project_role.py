@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -14,6 +15,12 @@ import urllib.request
 
 import pytest
 import yaml
+
+# scripts/spec_schema.py: every spec file written here is checked against the published JSON Schema too
+_SCHEMA_SCRIPT = importlib.util.spec_from_file_location(
+    'spec_schema', os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), 'scripts', 'spec_schema.py'))
+spec_schema = importlib.util.module_from_spec(_SCHEMA_SCRIPT)
+_SCHEMA_SCRIPT.loader.exec_module(spec_schema)
 
 ADMIN_TOKEN = os.environ.get('ALLURA_ADMIN_TOKEN') or 'a0000000000000000001'
 ROOT_TOKEN = os.environ.get('ALLURA_ROOT_TOKEN') or 'a0000000000000000000'
@@ -101,9 +108,13 @@ def counters(url):
     return request(url + '/_sandbox/log')['counters']
 
 
-def spec_file(tmp_path, *projects):
+def spec_file(tmp_path, *projects, schema_errors=()):
+    """A spec file of these projects; it must pass the JSON Schema with exactly `schema_errors` (their starts)."""
+    data = {'allura_projects': list(projects)}
+    found = spec_schema.errors(data)
+    assert len(found) == len(schema_errors) and all(f.startswith(e) for f, e in zip(found, schema_errors)), found
     path = tmp_path / 'projects.yml'
-    path.write_text(yaml.safe_dump({'allura_projects': list(projects)}, sort_keys=False), encoding='utf-8')
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding='utf-8')
     return '@%s' % path
 
 
@@ -197,7 +208,7 @@ def test_fail_on_drift_fails_the_play_after_writing_the_report(ansible_playbook,
 
 def test_a_misspelt_key_fails_naming_its_path_before_any_request(ansible_playbook, sandbox, tmp_path):
     bad = dict(TEST_SPEC, tickets=[{'mount_point': 'bugs', 'summary': 'Crash on start', 'staus': 'open'}])
-    spec = spec_file(tmp_path, bad)
+    spec = spec_file(tmp_path, bad, schema_errors=['allura_projects[0].tickets[0].staus: unknown key, did you mean status?'])
     clear_log(sandbox)
     proc = ansible_playbook('allura.forge.provision', '-e', spec)
     assert proc.returncode != 0
@@ -216,6 +227,23 @@ def test_a_missing_project_without_create_fails_clearly(ansible_playbook, sandbo
     assert proc.returncode != 0
     assert 'project p/no-such-proj does not exist (or this token cannot see it): set create: true' in proc.stdout
     assert counters(sandbox)['writes'] == 0
+
+
+def test_a_real_run_with_field_drift_fails_clearly_and_changes_nothing_else(ansible_playbook, sandbox, tmp_path):
+    """Fields REST cannot change (allura_project) that differ: the real run fails naming each field with both values
+    and where to change it, before anything else of the spec is written."""
+    spec = dict(TEST_SPEC, fields={'name': 'Test Project', 'summary': 'Not the live summary', 'labels': ['cli']})
+    clear_log(sandbox)
+    proc = ansible_playbook('allura.forge.provision', '-e', spec_file(tmp_path, spec), '-e', 'provision_report_file=%s'
+                            % (tmp_path / 'run.json'))
+    assert proc.returncode != 0
+    failures = re.findall(r'^fatal: .*$', proc.stdout, re.M)
+    assert len(failures) == 1, proc.stdout[-4000:]
+    assert "project p/test: labels is [] on the server but ['cli'] is wanted; summary is '' on the server but " \
+           "'Not the live summary' is wanted; the REST API cannot change labels, summary after creation: change it in " \
+           "the project's web admin (Admin > Metadata), or adapt the task" in failures[0], failures[0]
+    assert counters(sandbox)['writes'] == 0
+    assert recap(proc)['changed'] == 0 and recap(proc)['failed'] == 1
 
 
 def test_secrets_never_show_even_verbose(ansible_playbook, sandbox, tmp_path):

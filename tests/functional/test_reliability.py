@@ -156,15 +156,13 @@ def test_provision_under_30_percent_transient_faults_ends_in_the_fault_free_stat
     control(sandbox, '/_sandbox/faults', method='DELETE')
     faulted = Counter(r['fault'] for r in entries['requests'] if r['fault'])
     total = entries['counters']['total']
-    failed = sum(n for kind, n in faulted.items() if kind != 'delay')
-    rate = 100.0 * sum(faulted.values()) / total
-    print('\nRELIABILITY fault-free provision: %d requests; with faults: %d requests, %d faulted (%.0f%%: %d failed, '
-          '%d delayed), %s; %.1fs' % (clean['requests'], total, sum(faulted.values()), rate, failed, faulted['delay'],
-                                      dict(sorted(faulted.items())), elapsed))
+    failed = sum(n for kind, n in faulted.items() if kind != 'delay')  # a delayed request still succeeds
+    print('\nRELIABILITY fault-free provision: %d requests; with faults: %d requests, %d failed (%.0f%%), %d delayed, %s; %.1fs'
+          % (clean['requests'], total, failed, 100.0 * failed / total, faulted['delay'], dict(sorted(faulted.items())), elapsed))
 
     # The faults really happened, every kind of them, at the rate asked for, and were surfaced.
     assert set(faulted) == {kind for kind, _share in MIX} | {'reset-after'}, faulted
-    assert 0.2 <= sum(faulted.values()) / total <= 0.45, faulted
+    assert 0.2 <= failed / total <= 0.45, faulted
     assert 'retrying in' in proc.stderr
     assert 'a re-read shows the change was made; not sending it again' in proc.stderr
     assert recap(proc)['changed'] == clean['changed']
@@ -306,42 +304,31 @@ HANG_PLAYBOOK = """
       when: what == 'write'
 """
 TIMEOUT, TASK_RETRIES = 1, 1
-HANG_MS = 20000  # how long the sandbox holds a hung request: far above any bound below
+HANG_MS = 20000  # how long the sandbox holds a hung request before it closes the connection unanswered
 
 
-def _timed(ansible_playbook, what, env=None):
-    playbook = HANG_PLAYBOOK % dict(timeout=TIMEOUT, retries=TASK_RETRIES)
-    started = time.monotonic()
-    proc = ansible_playbook(playbook, '-e', 'what=%s' % what, env=env)
-    return proc, time.monotonic() - started
-
-
-def test_a_server_that_stops_answering_fails_the_task_within_its_bound(ansible_playbook, sandbox):
+def test_a_server_that_stops_answering_fails_the_task_after_its_timeouts(ansible_playbook, sandbox):
+    """Counted, not timed: each attempt ends by the client's own timeout (its message says so; a client that waited for
+    the server instead would see the connection closed after HANG_MS), and the attempts are exactly 1 + retries."""
     attempts = TASK_RETRIES + 1
-    # the client's backoff before its one retry: at most backoff (0.5 s) x 2^0
-    bound_requests = TIMEOUT * attempts + 0.5
+    playbook = HANG_PLAYBOOK % dict(timeout=TIMEOUT, retries=TASK_RETRIES)
     for what, env, match in (('read', {}, {}), ('read', RUN_AS_MODULE, {}), ('write', {}, {'method': 'POST'})):
         reset(sandbox)
-        proc, fast = _timed(ansible_playbook, what, env)  # the same run without faults: Ansible's own overhead
-        assert proc.returncode == 0, output(proc)[-3000:]
-        reset(sandbox)
         faults(sandbox, {'kind': 'hang', 'delay_ms': HANG_MS, 'match': match})
-        proc, slow = _timed(ansible_playbook, what, env)
-        bound = fast + bound_requests + 2.0  # 2 s for the load of a shared machine
-        print('\nRELIABILITY hang (%s%s): fault-free %.1fs, hung %.1fs, bound %.1fs (timeout %ss x %d attempts + backoff)'
-              % (what, ', as module' if env else '', fast, slow, bound, TIMEOUT, attempts))
+        proc = ansible_playbook(playbook, '-e', 'what=%s' % what, env=env)
         assert proc.returncode != 0
-        assert slow < bound, (slow, bound)
-        assert slow < HANG_MS / 1000.0
-        hung = [r for r in log(sandbox)['requests'] if r['fault'] == 'hang']
+        entries = log(sandbox)['requests']
+        hung = [r for r in entries if r['fault'] == 'hang']
+        assert all(r['status'] is None for r in hung), hung  # none was ever answered
         if what == 'read':
             assert 'GET /rest/p/test/ failed after %d attempts: no answer within %.1fs' % (attempts, TIMEOUT) in proc.stdout, \
                 output(proc)[-3000:]
-            assert len(hung) == attempts, hung
+            assert len(hung) == len(entries) == attempts, entries
         else:  # the server may still carry out a write it did not answer: it is re-read, never sent again
             assert ('POST /rest/p/test/wiki/Hung got no answer within %.1fs, and %d re-reads do not show the change: it was '
                     'not sent again' % (TIMEOUT, attempts)) in proc.stdout, output(proc)[-3000:]
             assert len(hung) == 1 and log(sandbox)['counters']['writes'] == 0, hung
+            assert [r['method'] for r in entries if r['path'] == '/rest/p/test/wiki/Hung'] == ['GET', 'POST'] + ['GET'] * attempts
 
 
 SLOW_CREATE_PLAYBOOK = """

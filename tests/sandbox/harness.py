@@ -129,6 +129,15 @@ class SandboxProcess:
             return self._control('POST', 'config', settings)
         return self._control('GET', 'config')
 
+    def seed_topic(self, **spec):
+        """A forum topic (REST cannot create one): ``seed_topic(subject='Hi', posts=[{'text': 'x', 'author': 'test-user'}])``;
+        returns ``{_id, forum, subject, posts: [{slug, status}]}``."""
+        return self._control('POST', 'topics', spec)
+
+    def tool_acl(self, mount_point, permission, role, project='p/test'):
+        """Who holds ``permission`` on a tool (``role``: *anonymous, *authenticated, Member, Developer, Admin, None)."""
+        return self._control('POST', 'acl', dict(project=project, mount_point=mount_point, permission=permission, role=role))
+
     # -- lifecycle ------------------------------------------------------------------
 
     def alive(self):

@@ -23,6 +23,11 @@ import re
 import threading
 import time
 
+from .api.forums import seed_topic
+from .model import tool_by_mount
+
+ACL_ROLES = ('*anonymous', '*authenticated', 'Member', 'Developer', 'Admin', None)
+
 FAULT_KINDS = ('429', '429-retry-after', '502', '503', '504', 'reset', 'reset-after', 'delay', 'hang')
 MAX_LOG_ENTRIES = 50000
 
@@ -170,6 +175,20 @@ def _json_body(body):
         raise ControlError(400, 'body is not JSON: %s' % exc) from exc
 
 
+def set_acl(data, spec):
+    """One permission of one tool, as the tool's permission page in the web admin sets it."""
+    if not isinstance(spec, dict) or set(spec) - {'project', 'mount_point', 'permission', 'role'}:
+        raise ValueError('{"project", "mount_point", "permission", "role"} expected')
+    project = data['projects'].get(spec.get('project', 'p/test'))
+    tool = tool_by_mount(project, spec.get('mount_point')) if project else None
+    if tool is None:
+        raise ValueError('no tool %r in project %r' % (spec.get('mount_point'), spec.get('project', 'p/test')))
+    if not isinstance(spec.get('permission'), str) or spec.get('role', '') not in ACL_ROLES:
+        raise ValueError('permission is a name, role one of %s' % ', '.join(str(r) for r in ACL_ROLES))
+    tool.setdefault('acl', {})[spec['permission']] = spec['role']
+    return {'project': spec.get('project', 'p/test'), 'mount_point': tool['mount_point'], 'acl': tool['acl']}
+
+
 def handle(app, method, path, body):
     """Run one control request; returns (status, JSON-able object)."""
     name = path[len('/_sandbox'):].strip('/')
@@ -213,7 +232,16 @@ def handle(app, method, path, body):
                 app.configure(_json_body(body))
             if method in ('GET', 'POST'):
                 return 200, app.config()
-        if name in ('reset', 'log', 'log/clear', 'faults', 'latency', 'state', 'config'):
+        if name in ('topics', 'acl') and method == 'POST':
+            with app.store.lock:
+                try:
+                    created = (seed_topic if name == 'topics' else set_acl)(app.store.data, _json_body(body))
+                except (ValueError, TypeError) as exc:
+                    raise ControlError(400, str(exc)) from exc
+                app.store.changed()
+                app.store.save()
+            return 200, created
+        if name in ('reset', 'log', 'log/clear', 'faults', 'latency', 'state', 'config', 'topics', 'acl'):
             raise ControlError(405, 'method %s not allowed on /_sandbox/%s' % (method, name))
         raise ControlError(404, 'unknown control /_sandbox/%s' % name)
     except ControlError as exc:

@@ -60,7 +60,8 @@ def project_access(data, project, perm, username):
 def tool_access(data, project, tool, perm, username):
     if not project_access(data, project, 'read', username):
         return False
-    who = tool.get('acl', tooltypes.TOOL_TYPES[tool['tool']]['acl']).get(perm)
+    acl = tool.get('acl') or {}  # a tool's own entries (the /_sandbox/acl control) over its type's defaults
+    who = acl[perm] if perm in acl else tooltypes.TOOL_TYPES[tool['tool']]['acl'].get(perm)
     if who is not None and _holds(project, username, who):
         return True
     return is_nbhd_admin(data, project['nbhd'], username) or model.is_project_admin(project, username)

@@ -12,7 +12,7 @@ every /rest/ path, then ``read`` on the project, then the tool's own check.
 """
 
 from . import auth, model, perms, tooltypes
-from .api import admin, site, tools, tracker, wiki
+from .api import admin, blog, forums, site, tools, tracker, wiki
 from .responses import json_response, not_found
 
 # tool type -> REST root handler(ctx, project, tool, remaining segments)
@@ -21,8 +21,8 @@ TOOL_ROOTS = {
     'wiki': wiki.route,
     'tickets': tracker.route,
     'link': tools.link,
-    'blog': tools.blog,
-    'discussion': tools.discussion,
+    'blog': blog.route,
+    'discussion': forums.route,
     'git': tools.git,
     'activity': tools.activity,
     'profile': tools.profile,

@@ -102,6 +102,17 @@ def test_shape_comparison(expected, actual, ok):
     assert (not contract.shape_diff(expected, actual)) is ok
 
 
+@pytest.mark.parametrize('expected,actual,ok', [
+    ({'a': [], 'f': {}}, {'a': [{'n': 1}], 'f': {'status': [['open', 1]]}}, True),
+    ({'a': [{'n': 1}]}, {'a': []}, True),
+    ({'a': [{'n': 1}]}, {'a': [{'n': 'x'}]}, False),
+    ({'f': {}}, {'f': []}, False),
+    ({'a': 1}, {'a': 1, 'b': 2}, False),
+])
+def test_loose_shape_comparison(expected, actual, ok):
+    assert (not contract.shape_diff(expected, actual, loose=True)) is ok
+
+
 def generated():
     return contract.Generated('http://127.0.0.1:8080', 'http://127.0.0.1:5000', {'/srv/data': '/var/lib/allura'})
 

@@ -456,7 +456,7 @@ def test_blog_and_discussion(sandbox):
     assert created.status == 201
     path = created.headers['location'].split('127.0.0.1', 1)[1].split('/', 1)[1]
     assert get(sandbox, '/' + path).json['state'] == 'draft'
-    assert get(sandbox, '/' + path, token=None).status == 401  # a draft needs write
+    assert get(sandbox, '/' + path, token=None).status == 401  # a draft needs write (recordings-wave2)
     assert get(sandbox, '/' + path, token=USER).status == 403
     assert get(sandbox, '/rest/p/test/blog/', token=None).json['count'] == 0
     thread = get(sandbox, '/' + path).json['discussion_thread']['_id']

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import re
+import socket
 from urllib.parse import urlsplit, unquote
 
 import requests
@@ -92,3 +93,23 @@ class FakeSession:
 
     def writes(self):
         return [c for c in self.calls if c.method != 'GET']
+
+
+def closed_port():
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def real_error(url, **kwargs):
+    """The exception a real requests session raises for this GET (a refused port, a proxy, a bad CA...), with the
+    exceptions it wraps, to script a FakeSession with or to classify."""
+    session = requests.Session()
+    session.trust_env = False
+    kwargs.setdefault('timeout', 5)
+    try:
+        session.get(url, **kwargs)
+    except requests.exceptions.RequestException as exc:
+        return exc
+    raise AssertionError('GET %s did not fail' % url)

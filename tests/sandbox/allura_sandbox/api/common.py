@@ -47,11 +47,6 @@ def rest_url(ctx, project, tool):
     return ctx.abs('/rest' + model.project_url(project) + tool['mount_point'] + '/')
 
 
-def thread_json(tool, thread_id, posts=None, limit=10, page=None, subject=''):
-    return {'_id': thread_id, 'discussion_id': tool['data'].get('discussion_id', tool['_id']), 'subject': subject,
-            'limit': limit, 'page': page, 'posts': posts or []}
-
-
 def to_int(value):
     """``int(value)`` as the controllers do it: a non-integer is an unhandled 500."""
     try:
@@ -67,6 +62,40 @@ def paging(limit, page, default=25, maximum=500):
     limit = min(max(int(limit), 1), maximum)
     page = max(int(page), 0)
     return limit, page, page * limit
+
+
+def handle_paging(limit, page, default=25, maximum=500):
+    """``g.handle_paging`` on raw parameters (forums, blog list): an empty or non-integer limit is the
+    default (there are no user preferences here), then 1..500; a non-integer page is 0."""
+    if not limit:
+        limit = default
+    try:
+        limit = int(limit)
+    except ValueError:
+        limit = default
+    limit = min(max(limit, 1), maximum)
+    try:
+        page = max(int(page), 0)
+    except ValueError:
+        page = 0
+    return limit, page
+
+
+def paging_sanitizer(limit, page, total=None, maximum=500):
+    """``h.paging_sanitizer`` (discussion threads, blog list): limit 1..500 (25 when not an integer), page 0
+    (when absent or not an integer) up to the last page of ``total`` items."""
+    try:
+        limit = max(int(limit), 1)
+    except (TypeError, ValueError):
+        limit = 25
+    limit = min(limit, maximum)
+    try:
+        page = max(int(page or 0), 0)
+    except ValueError:
+        page = 0
+    if total is not None:
+        page = min(page, max(0, (total + limit - 1) // limit - 1))
+    return limit, page
 
 
 def touch(ctx, project):

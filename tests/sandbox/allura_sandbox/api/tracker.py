@@ -6,14 +6,15 @@ then the write and a 302 to the ticket.
 """
 
 import json
+import re
 import shlex
 from urllib.parse import urljoin
 
 from .. import model, perms, validators
-from ..responses import Abort, Response, json_response, method_not_allowed, not_found, redirect
+from ..responses import Abort, Response, json_response, method_not_allowed, not_found, redirect, server_error
 from ..util import now_str, object_id, thread_id
 from . import discuss
-from .common import has_access, has_access_params, paging, rest_url, thread_json, to_int, touch
+from .common import handle_paging, has_access, has_access_params, paging, rest_url, to_int, touch
 
 
 def route(ctx, project, tool, rest):
@@ -59,7 +60,7 @@ def ticket_json(ctx, project, tool, ticket):
     return {
         'votes_up': ticket['votes_up'], 'votes_down': ticket['votes_down'], '_id': ticket['_id'],
         'mod_date': ticket['mod_date'], 'labels': ticket['labels'], 'related_artifacts': [],
-        'discussion_thread': thread_json(tool, ticket['thread_id'], discuss.posts_json(ctx, tool, ticket['thread_id'])),
+        'discussion_thread': discuss.thread_json(tool, ticket),
         'discussion_thread_url': rest_url(ctx, project, tool) + '_discuss/thread/%s/' % ticket['thread_id'],
         'created_date': ticket['created_date'], 'ticket_num': ticket['ticket_num'], 'summary': ticket['summary'],
         'description': ticket['description'], 'reported_by': ticket['reported_by'] if reporter else 'nobody',
@@ -111,42 +112,106 @@ def index(ctx, project, tool):
     })
 
 
-def _matches(ticket, term):
-    """One term of the in-process search stand-in of a server without Solr (Allura's MockSOLR):
-    ``field:value`` an exact comparison, anything else a case-sensitive substring of the text;
-    a leading ``!`` or ``-`` negates."""
-    negate = term[:1] in ('!', '-')
-    term = term[1:] if negate else term
-    field, colon, value = term.partition(':')
-    if colon:
-        actual = ticket['custom_fields'].get(field) if field.startswith('_') else ticket.get(field, '')
-        found = value.strip('()') == str('' if actual is None else actual)
-    else:
-        found = term in ' '.join([ticket['summary'] or '', ticket['description'] or ''] + ticket['labels'])
-    return found != negate
+# Ticket fields of the search index: text fields match words (any case), string fields the whole value.
+SEARCH_TEXT = {'summary': 'summary', 'description': 'description', 'labels': 'labels'}
+SEARCH_STRING = {'status': 'status', 'assigned_to': 'assigned_to', 'reported_by': 'reported_by', 'ticket_num': 'ticket_num',
+                 'milestone': '_milestone', 'private': 'private', 'discussion_disabled': 'discussion_disabled'}
+SEARCH_SORT = {'ticket_num_i': 'ticket_num', 'created_date_dt': 'created_date', 'mod_date_dt': 'mod_date', 'status_s': 'status',
+               'assigned_to_s': 'assigned_to', 'reported_by_s': 'reported_by', '_milestone_s': '_milestone'}
+FACETS = ('_milestone', 'status', 'assigned_to', 'reported_by')
+_TERM = re.compile(r'(-?)(?:([\w.]+):)?("[^"]*"|\S+)')
+
+
+def _ticket_value(ticket, name):
+    if name.startswith('_'):
+        return ticket['custom_fields'].get(name)
+    return ticket.get(name)
+
+
+def _words(value):
+    return set(re.findall(r'\w+', ' '.join(value) if isinstance(value, list) else str(value or ''), re.U))
+
+
+def _matches(ticket, field, value, user):
+    value = value.strip('"')
+    if value == '$USER':
+        value = user or ''
+    if not field:
+        wanted = {w.lower() for w in _words(value)}
+        return wanted <= {w.lower() for name in SEARCH_TEXT.values() for w in _words(ticket.get(name))}
+    if field in SEARCH_TEXT:
+        return {w.lower() for w in _words(value)} <= {w.lower() for w in _words(ticket.get(SEARCH_TEXT[field]))}
+    have = _ticket_value(ticket, SEARCH_STRING.get(field, field))
+    if isinstance(have, bool) or have in ('False', 'True'):
+        have = str(have).lower() == 'true'
+        return value.lower() == str(have).lower()
+    if value == '*':
+        return have not in (None, '')
+    return str(have if have is not None else '') == value
+
+
+def _search_hits(tickets, q, user):
+    """A Solr query as the tracker's index answers it: terms all required (q.op AND), ``OR`` between terms
+    takes either, ``-`` excludes; ``field:value`` on the indexed fields, bare words in summary, description
+    and labels, in any case."""
+    clauses, excluded, alternative = [], [], False
+    for sign, field, value in _TERM.findall(q):
+        if not field and value in ('AND', 'OR'):
+            alternative = value == 'OR'
+            continue
+        if sign:
+            excluded.append((field, value))
+        elif alternative and clauses:
+            clauses[-1].append((field, value))
+        else:
+            clauses.append([(field, value)])
+        alternative = False
+    return [t for t in tickets
+            if all(any(_matches(t, f, v, user) for f, v in clause) for clause in clauses)
+            and not any(_matches(t, f, v, user) for f, v in excluded)]
 
 
 def search(ctx, project, tool):
-    """The search of a server without Solr (REFERENCE 8.6): terms are ANDed; ``limit``, ``page``
-    and ``sort`` are echoed, not applied; no facets. Without ``q`` nothing is found."""
-    limit = to_int(ctx.req.param('limit', 100))
-    page = to_int(ctx.req.param('page', 0))
-    limit, page, _start = paging(limit, page)
-    query = ctx.req.param('q')
-    try:
-        terms = [t for t in shlex.split(query or '') if t not in ('&&', 'AND', '||', 'OR')]
-    except ValueError:
-        terms = (query or '').split()
-    found = [t for t in tool['data']['tickets'] if terms and not t.get('deleted')
-             and all(_matches(t, term) for term in terms)
-             and perms.ticket_access(ctx.data, project, tool, t, 'read', ctx.user)]
+    """``Ticket.paged_search`` against a real Solr: words in any case, field terms, sort, paging, facets.
+    (The recordings' server had Allura's stand-in instead; only their shape is production's.)  No ``q``
+    finds nothing; an unknown sort field is a Solr error, which the server answers with a 500."""
+    q = ctx.req.param('q')
+    sort = ctx.req.param('sort')
+    limit, page = handle_paging(ctx.req.param('limit', 100), ctx.req.param('page', 0))
+    order = []
+    for part in (sort or 'ticket_num_i desc').split(','):
+        name, _sep, direction = part.strip().partition(' ')
+        if name not in SEARCH_SORT or direction.strip() not in ('asc', 'desc', ''):
+            raise server_error()
+        order.append((SEARCH_SORT[name], direction.strip() == 'desc'))
+    tickets, choices = [], {}
+    if q:
+        candidates = [t for t in tool['data']['tickets'] if not t.get('deleted')]
+        hits = _search_hits(candidates, q, ctx.user)
+        for key, descending in reversed(order + [('ticket_num', False)]):
+            hits.sort(key=lambda t, k=key: str(_ticket_value(t, k) or '') if k != 'ticket_num' else t[k], reverse=descending)
+        for facet in FACETS:
+            counts = {}
+            for ticket in hits:
+                value = _ticket_value(ticket, facet)
+                if value:
+                    counts[value] = counts.get(value, 0) + 1
+            if counts:
+                choices[facet] = [[value, counts[value]] for value in sorted(counts)]
+        window = hits[page * limit:(page + 1) * limit]
+        readable = [t for t in window if perms.ticket_access(ctx.data, project, tool, t, 'read', ctx.user)]
+        tickets = readable
+        count = len(hits) - (len(window) - len(readable))
+    else:
+        count = 0
     items = []
-    for ticket in found:
+    for ticket in tickets:
         item = ticket_json(ctx, project, tool, ticket)
-        del item['description'], item['discussion_thread']
+        item.pop('description')
+        item.pop('discussion_thread')
         items.append(item)
-    return json_response({'tickets': items, 'count': len(items), 'q': query, 'limit': limit, 'page': page,
-                          'sort': ctx.req.param('sort'), 'filter': {}, 'filter_choices': {}, 'solr_error': None})
+    return json_response({'tickets': items, 'count': count, 'q': q, 'limit': limit, 'page': page, 'sort': sort,
+                          'filter': {}, 'filter_choices': choices, 'solr_error': None})
 
 
 # -- validation -----------------------------------------------------------------

@@ -4,7 +4,7 @@ from .. import model, perms
 from ..responses import json_response, not_found, server_error
 from ..util import now_str
 from . import discuss
-from .common import has_access, has_access_params, rest_url, thread_json, touch
+from .common import has_access, has_access_params, rest_url, touch
 
 
 def route(ctx, project, tool, rest):
@@ -36,7 +36,7 @@ def list_pages(ctx, tool):
 
 def page_json(ctx, project, tool, item):
     return {'_id': item['_id'], 'mod_date': item['mod_date'], 'labels': item['labels'], 'related_artifacts': [],
-            'discussion_thread': thread_json(tool, item['thread_id'], discuss.posts_json(ctx, tool, item['thread_id'])),
+            'discussion_thread': discuss.thread_json(tool, item),
             'discussion_thread_url': rest_url(ctx, project, tool) + '_discuss/thread/%s/' % item['thread_id'],
             'title': item['title'], 'text': item['text'], 'attachments': []}
 

@@ -12,7 +12,7 @@ from oauthlib.oauth1 import RequestValidator, ResourceEndpoint
 
 from ansible_collections.allura.forge.plugins.module_utils._client import (
     AlluraClient, AlluraError, ParameterError, retry_after_seconds, server_message)
-from ansible_collections.allura.forge.tests.unit.plugins.fake_session import FakeSession, reply
+from ansible_collections.allura.forge.tests.unit.plugins.fake_session import FakeSession, closed_port, real_error, reply
 
 BASE = 'https://forge.example.org'
 TOKEN = 'a0000000000000000001'
@@ -40,6 +40,7 @@ class FakeClock:
 def make(session=None, sleeps=None, **kw):
     kw.setdefault('token', TOKEN)
     kw.setdefault('retries', 3)
+    kw.setdefault('environ', {})  # not this machine's proxy or CA bundle variables
     clock = FakeClock(sleeps if sleeps is not None else [])
     return AlluraClient(kw.pop('server_url', BASE), session=session or FakeSession(), sleep=clock.sleep, clock=clock, **kw)
 
@@ -119,9 +120,11 @@ def test_bad_server_url():
         make(server_url='forge.example.org')
 
 
-def test_validate_certs_and_ca_path():
+def test_validate_certs_and_ca_path(tmp_path):
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('-', encoding='ascii')
     assert make(validate_certs=False).session.verify is False
-    assert make(ca_path='/etc/ca.pem').session.verify == '/etc/ca.pem'
+    assert make(ca_path=str(ca)).session.verify == str(ca)
     assert make().session.verify is True
 
 
@@ -251,7 +254,8 @@ def test_retry_after_http_date_and_cap():
 def test_backoff_grows_exponentially_within_bounds():
     session = FakeSession().add('GET', '/rest/', responses=[reply(502)] * 5 + [reply(json={})])
     sleeps = []
-    make(session, sleeps, retries=5, backoff=1.0, backoff_max=3.0).get_json('/rest/')
+    assert make(session, sleeps, retries=5, backoff=1.0, backoff_max=3.0).get_json('/rest/') == {}
+    assert len(sleeps) == 5  # one sleep before each of the five retries
     for attempt, slept in enumerate(sleeps):
         ceiling = min(3.0, 2 ** attempt)
         assert ceiling / 2 <= slept <= ceiling
@@ -346,7 +350,7 @@ def test_429_is_not_ambiguous_so_no_recheck():
 
 
 def test_refused_connection_is_retried_without_recheck():
-    refused = requests.exceptions.ConnectionError('HTTPConnectionPool: Max retries exceeded (Caused by NewConnectionError: Failed to establish)')
+    refused = real_error('http://127.0.0.1:%d/' % closed_port())
     session = FakeSession().add('POST', '/rest/x', responses=[refused, reply(200, json={})])
     called = []
     make(session).post('/rest/x', {}, recheck=lambda: called.append(1))

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import threading
-import time
+from concurrent.futures import Future
 
 import pytest
 
@@ -76,10 +76,13 @@ def test_create_diff_has_empty_before():
 
 def test_check_mode_writes_nothing_and_returns_the_same_keys():
     desired = dict(text='new', labels=['z'])
+    check_rec = Recorder()
     checked = result(Context(check_mode=True, diff_mode=True), 'page',
-                     converge(Context(check_mode=True), 'page', FIELDS, LIVE, desired, Recorder().create, None))
+                     converge(Context(check_mode=True), 'page', FIELDS, LIVE, desired, check_rec.create, check_rec.update))
+    assert check_rec.calls == []
     rec = Recorder()
     real = result(Context(diff_mode=True), 'page', converge(Context(), 'page', FIELDS, LIVE, desired, rec.create, rec.update))
+    assert rec.calls == [('update', {'text': 'new', 'labels': ['z']})]
     assert sorted(checked) == sorted(real)
     assert checked['changed'] is real['changed'] is True
     assert checked['diff'] == real['diff']
@@ -158,21 +161,33 @@ def test_read_many_runs_first_alongside_the_reads():
 
 
 @pytest.mark.parametrize('parallel', [1, 4])
-def test_read_many_first_error_wins_and_drops_the_remaining_reads(parallel):
-    started = []
+def test_read_many_first_error_wins_and_drops_the_remaining_reads(parallel, monkeypatch):
+    """Only the reads already running when the check failed run; they are held until every read was
+    cancelled (counted, not timed), so that a read could only start after that if none was dropped."""
+    started, cancelled = [], []
+    all_cancelled = threading.Event()
+    real_cancel = Future.cancel
+
+    def cancel(future):
+        cancelled.append(future)
+        if len(cancelled) == 100:
+            all_cancelled.set()
+        return real_cancel(future)
+    monkeypatch.setattr(Future, 'cancel', cancel)
 
     def first():
         raise AlluraError('project p/x has no tool at mount_point %r' % 'wiki', missing='tool')
 
     def read(key):
         started.append(key)
-        time.sleep(0.01)
+        if not all_cancelled.wait(5):  # nothing was cancelled: let the rest run, and fail below
+            all_cancelled.set()
         raise AlluraError('HTTP 404 for page %d' % key)
 
     with pytest.raises(AlluraError, match='no tool at mount_point') as err:
         read_many(read, range(100), parallel=parallel, first=first)
     assert err.value.details == dict(missing='tool')
-    assert len(started) < 10  # only the reads already running when the check failed
+    assert len(started) <= (parallel if parallel > 1 else 0)  # one per worker at most; none when reading one at a time
 
 
 def _number_equal(have, want):

@@ -1,57 +1,91 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) allura.forge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The project role's report: module results (as the engine builds them) -> resources -> drift rows."""
+"""The project role's report: module results -> resources -> drift rows.
+
+The module results are real: each module's run(), with its options validated as the action plugin
+validates them, against a scripted p/demo; so a change of the result shape breaks these tests.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Context, Field, bulk_result, converge, result)
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraClient
+from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, execute, validation_rules
+from ansible_collections.allura.forge.plugins.modules import (
+    allura_access_info, allura_link, allura_project, allura_ticket, allura_tool, allura_webhook, allura_wiki_page)
 from ansible_collections.allura.forge.plugins.plugin_utils import _report as report
+from ansible_collections.allura.forge.tests.unit.plugins.fake_session import FakeSession, reply
 
-PAGE_FIELDS = dict(text=Field(text=True), labels=Field(normalise=lambda v: sorted(v or ())))
-TOOL_FIELDS = dict(tool=Field(create_only=True), mount_point=Field(), mount_label=Field(create_only=True))
+BASE = 'https://forge.example.org'
+ERROR_404 = '<html><title>A 404 Error has Occurred</title><div id="content_base"><p>We are sorry</p></div></html>'
+INSTALLABLE = {'tools': [{'name': name, 'tool_label': name.title(), 'defaults': {'default_mount_label': name.title()}}
+                         for name in ('wiki', 'tickets', 'git', 'link', 'blog')]}
 
 
-def ctx(check=True, diff=True):
-    return Context(check_mode=check, diff_mode=diff)
+class Demo:
+    """Project p/<shortname> as the modules read it: its tools [(tool, mount point, label)], wiki pages
+    {(mount point, title): {text, labels}}, webhooks {mount point: [hook_url]} and has_access answers
+    {(mount point or None, user, permission): bool}; or no project at all."""
+
+    def __init__(self, tools=(('wiki', 'wiki', 'Wiki'),), pages=None, hooks=None, access=None, exists=True, shortname='demo'):
+        self.shortname = shortname
+        self.session = FakeSession()
+        self.session.add('GET', '/rest/.*', status=404, text=ERROR_404)
+        if not exists:
+            return
+        root = '/rest/p/%s/' % shortname
+        project = {'shortname': shortname, 'name': shortname.title(),
+                   'tools': [dict(name=t, mount_point=m, mount_label=label) for t, m, label in tools]}
+        self.session.add('GET', root, json=project)
+        self.session.add('GET', root + 'admin/installable_tools', json=INSTALLABLE)
+        for (mount_point, title), page in (pages or {}).items():
+            self.session.add('GET', root + '%s/%s' % (mount_point, title),
+                             json=dict(title=title, text=page['text'], labels=page.get('labels', []), attachments=[]))
+        for mount_point in {m for m, _user, _perm in access or ()}:
+            self.session.add('GET', root + ('%s/has_access' % mount_point if mount_point else 'has_access'), responses=[
+                lambda call, m=mount_point: reply(json={'result': access[(m, call.params['user'], call.params['perm'])]})])
+        for mount_point, urls in (hooks or {}).items():
+            path = root + 'admin/%s/webhooks' % mount_point
+            listed = [dict(_id='h%d' % i, url='%s%s/repo-push/h%d' % (BASE, path, i), type='repo-push', hook_url=url,
+                           mod_date='2026-11-28 05:46:19') for i, url in enumerate(urls)]
+            self.session.add('GET', path, json={'webhooks': listed, 'limits': {'repo-push': {'max': 3, 'used': len(urls)}}})
+            self.session.add('DELETE', path + '/repo-push/h[0-9]+', json={})
+
+    def run(self, module, check=True, diff=True, fails=False, **args):
+        """The module's result, its options validated and defaulted as the action plugin does."""
+        validated = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC), **validation_rules(module)).validate(
+            dict(args, server_url=BASE, token='t0ken', project=self.shortname, retries=0))
+        assert not validated.error_messages, validated.error_messages
+        client = AlluraClient(BASE, token='t0ken', session=self.session, sleep=lambda s: None, retries=0)
+        out = execute(module.run, validated.validated_parameters, check_mode=check, diff_mode=diff, client=client)
+        assert bool(out.get('failed')) == fails, out
+        if not check:
+            assert out.get('failed') or self.session.writes(), 'a real run that wrote nothing'
+        return out
 
 
-def page_result(pages, lives, check=True, diff=True):
+def page_result(pages, lives, check=True, diff=True, mount_point='wiki'):
     """What allura_wiki_page returns for pages (a bulk result) given the live pages (None = absent)."""
-    c = ctx(check, diff)
-    outcomes = []
-    for page, live in zip(pages, lives):
-        desired = dict(text=page.get('text'), labels=page.get('labels'))
-        outcomes.append(converge(c, 'p/demo wiki page %r' % page['title'], PAGE_FIELDS, live, desired,
-                                 create=dict, update=lambda have, delta, want: dict(have, **want)))
-    return bulk_result(c, 'pages', outcomes)
-
-
-def tool_result(live, desired, check=True):
-    c = ctx(check)
-    outcome = converge(c, 'tool %r' % desired['mount_point'], TOOL_FIELDS, live, desired, create=dict)
-    out = result(c, 'tool', outcome)
-    out['tool'] = outcome.after
-    return out
+    demo = Demo(pages={(mount_point, p['title']): live for p, live in zip(pages, lives) if live is not None})
+    return demo.run(allura_wiki_page, check, diff, mount_point=mount_point, pages=pages)
 
 
 def tools_result(*pairs, check=True):
     """What allura_tool returns for tools (a bulk result), given (live, desired) per tool."""
-    c = ctx(check)
-    return bulk_result(c, 'tools', [converge(c, 'tool %r' % desired['mount_point'], TOOL_FIELDS, live, desired, create=dict)
-                                    for live, desired in pairs])
+    demo = Demo(tools=[(live['tool'], live['mount_point'], live['mount_label']) for live, _desired in pairs if live])
+    return demo.run(allura_tool, check, tools=[desired for _live, desired in pairs])
 
 
-def hooks_result(*pairs, check=True):
-    """What allura_webhook returns for webhooks (a bulk result), given (action, diff entries) per webhook."""
-    out = dict(changed=any(a != 'none' for a, d in pairs), webhooks=[dict(action=a) for a, d in pairs],
-               summary=dict(created=0, updated=0, deleted=0, unchanged=0), diff=[e for a, d in pairs for e in d])
-    return out
+def hooks_result(live, desired, check=True):
+    """What allura_webhook returns for webhooks (a bulk result): live, the hook URLs of the repository at `code`."""
+    demo = Demo(tools=[('git', 'code', 'Code')], hooks={'code': live})
+    return demo.run(allura_webhook, check, webhooks=desired)
 
 
 def loop(*results):
@@ -62,9 +96,16 @@ def skipped_item(item):
     return dict(skipped=True, false_condition='not __project_pending', item=item, changed=False)
 
 
-def missing_item(item, what="project 'demo' does not exist in neighborhood 'p', or this user cannot see it"):
-    """A check-run item whose module failed on the missing project or tool (the role does not count that as a failure)."""
-    return dict(failed=False, failed_when_result=False, changed=True, msg=what, item=item)
+def missing_item(item, failure, predicted=True):
+    """A check-run item whose module failed on the missing project or tool, as the role registers it: not a failure
+    (failed_when), and the change the real run will make (changed_when)."""
+    assert failure['failed'] and re.search('does not exist in neighborhood|has no tool at mount_point', failure['msg']), failure
+    return dict(failure, failed=False, failed_when_result=False, changed=predicted, item=item)
+
+
+def no_project(module, shortname='demo', fails=True, **args):
+    """The module's result in check mode on a project that does not exist."""
+    return Demo(exists=False, shortname=shortname).run(module, fails=fails, **args)
 
 
 SPEC = dict(name='demo', tools=[dict(tool='wiki', mount_point='docs', mount_label='Docs')],
@@ -193,17 +234,19 @@ def test_check_mode_predicts_what_lives_in_a_tool_to_install():
                          (dict(tool='git', mount_point='code', mount_label='Code'), dict(tool='git', mount_point='code')),
                          (None, dict(tool='tickets', mount_point='issues')))
     home = page_result([dict(title='Home', text='Welcome\n')], [dict(text='Welcome\n', labels=[])])
-    hooks = hooks_result(('create', [dict(before_header='h', after_header='h', before={}, after={'hook_url': 'x'})]))
+    hooks = hooks_result([], [dict(mount_point='code', url='https://ci.example.org/h')])
     plan = report.project_plan(spec)
+    demo = Demo(tools=[('wiki', 'wiki', 'Wiki'), ('tickets', 'bugs', 'Tickets'), ('git', 'code', 'Code')])
     out = report.project_report(
-        spec, check_mode=True, project=dict(changed=False, action='none', project={}),
+        spec, check_mode=True, project=demo.run(allura_project),
         tools=tools,
         wiki=loop(dict(home, item=dict(mount_point='wiki', pages=[dict(title='Home', text='Welcome\n')])),
                   skipped_item(dict(mount_point='docs', pages=[dict(title='Home', text='Docs\n'), dict(title='Install', text='x')]))),
         tickets=loop(missing_item(dict(mount_point='issues', tickets=[dict(summary='First')]),
-                                  "project p/demo has no tool at mount_point 'issues' (its tickets tools: bugs)")),
+                                  demo.run(allura_ticket, fails=True, mount_point='issues', tickets=[dict(summary='First')]))),
         webhooks=hooks,
-        access=loop(missing_item(plan['access'][0], "project p/demo has no tool at mount_point 'docs'")))
+        access=loop(missing_item(plan['access'][0], demo.run(allura_access_info, fails=True, mount_point='docs', users=['bob'],
+                                                             permissions=['edit']), predicted=False)))
     got = [(r['resource'], r['action'], r['pending']) for r in out['resources']]
     assert got == [
         ('project', 'none', False),
@@ -223,12 +266,12 @@ def test_check_mode_predicts_everything_of_a_project_to_create():
                 tools=[dict(tool='wiki'), dict(tool='link', mount_point='link', url='https://newp.example.org')],
                 wiki=[dict(title='Home', text='Hi'), dict(title='Other', text='x')],
                 webhooks=[dict(url='https://ci/h', state='absent')])
-    project = dict(changed=True, action='create', project={'shortname': 'newp'})
+    project = no_project(allura_project, 'newp', fails=False, name='New P', admin='test-admin')
     plan = report.project_plan(spec)
     out = report.project_report(
         spec, check_mode=True, project=project,
-        tools=missing_item(None),
-        link=missing_item(None),
+        tools=missing_item(None, no_project(allura_tool, 'newp', tools=plan['tools'])),
+        link=missing_item(None, no_project(allura_link, 'newp', mount_point='link', url=plan['link']['url']), predicted=False),
         wiki=loop(*[skipped_item(g) for g in plan['wiki']]),
         webhooks=dict(skipped=True, changed=False))
     got = [(r['resource'], r['action']) for r in out['resources']]
@@ -240,11 +283,12 @@ def test_check_mode_predicts_everything_of_a_project_to_create():
 
 
 def test_a_link_tool_installed_without_the_url_predicts_an_update():
-    spec = dict(name='p1', link='https://a.example.org', tools=[dict(tool='link', url='https://b.example.org')])
+    spec = dict(name='proj1', link='https://a.example.org', tools=[dict(tool='link', url='https://b.example.org')])
     plan = report.project_plan(spec)
     assert plan['tools'] == [dict(tool='link', url='https://b.example.org')]
-    out = report.project_report(spec, check_mode=True, project=dict(changed=True, action='create'),
-                                tools=missing_item(None), link=dict(skipped=True))
+    out = report.project_report(spec, check_mode=True, project=no_project(allura_project, 'proj1', fails=False, name='P1', admin='a'),
+                                tools=missing_item(None, no_project(allura_tool, 'proj1', tools=plan['tools'])),
+                                link=dict(skipped=True))
     assert [(r['resource'], r['action']) for r in out['resources']] == [
         ('project', 'create'), ('tool link', 'create'), ('link link', 'update')]
 
@@ -252,9 +296,10 @@ def test_a_link_tool_installed_without_the_url_predicts_an_update():
 def test_access_mismatch_is_drift_and_never_a_change():
     items = [dict(user='bob', permission='edit', mount_point='wiki', expected=False), dict(user='ann', permission='read')]
     groups = report.project_plan(dict(name='demo', access=items))['access']
+    demo = Demo(access={('wiki', 'bob', 'edit'): True, (None, 'ann', 'read'): True})
     out = report.project_report(dict(name='demo'), access=loop(
-        dict(changed=False, access={'bob': {'edit': True}}, item=groups[0]),
-        dict(changed=False, access={'ann': {'read': True}}, item=groups[1])))
+        dict(demo.run(allura_access_info, mount_point='wiki', users=['bob'], permissions=['edit']), item=groups[0]),
+        dict(demo.run(allura_access_info, users=['ann'], permissions=['read']), item=groups[1])))
     assert [(r['resource'], r['action'], r['mismatch']) for r in out['resources']] == [
         ('access wiki: bob edit', 'none', True), ('access project: ann read', 'none', False)]
     assert out['changed'] is False and out['drift'] is True and out['summary']['mismatch'] == 1
@@ -271,8 +316,7 @@ def test_frozen_field_drift_of_a_tool_lists_the_fields():
 
 
 def test_deleted_webhook_row_and_empty_loops():
-    hooks = hooks_result(('delete', [dict(before_header='h', after_header='h',
-                                          before=dict(hook_url='https://x/h', type='repo-push', id='1'), after={})]))
+    hooks = hooks_result(['https://x/h'], [dict(url='https://x/h', state='absent')], check=False)
     out = report.project_report(dict(name='demo', neighborhood='u', webhooks=[dict(url='https://x/h', state='absent')]),
                                 check_mode=False, tools=dict(skipped=True, changed=False), webhooks=hooks)
     assert out['project'] == 'u/demo'
