@@ -7,8 +7,8 @@ differential.yml runs every module (creates, updates, no-op runs, check mode, di
 failures) in a fixed order. It runs once against a fresh sandbox and once against the freshly
 restarted real server; their results must be identical task by task: changed, failed, action,
 diff, the returned resources and the data keys of a failure (status, missing, limits, ...).
-Masked are only values the server generates (ids, dates, the server's address, the export file
-name's time, how long a wait took). A difference is a sandbox bug: it gets a contract case
+Masked are only values the server generates (ids, in URLs too, dates, the server's address, the
+export file name's time, how long a wait took). A difference is a sandbox bug: it gets a contract case
 (tests/real/cases.py) and a fix; where the module is wrong, a module fix with a test.
 """
 
@@ -28,6 +28,7 @@ IGNORED = {'invocation', '_ansible_no_log', '_ansible_verbose_always', '_ansible
 GENERATED_KEYS = re.compile(r'^(_id|.+_id|id|slug|waited|elapsed)$')
 DATE = re.compile(r'\d{4}-\d{2}-\d{2}([ T-]\d{2}:?\d{2}:?\d{2}(\.\d+)?)?')
 OBJECT_ID = re.compile(r'\b[0-9a-f]{24}\b')  # in URLs (a webhook's)
+THREAD_ID = re.compile(r'(?<=/_discuss/thread/)[0-9a-f]{10}\b')  # in a discussion_thread_url
 
 
 def collections_path():
@@ -68,7 +69,7 @@ def normalise(value, places, key=None):
     if isinstance(value, str):
         for place, placeholder in places.items():
             value = value.replace(place, placeholder)
-        return OBJECT_ID.sub('<id>', DATE.sub('<date>', value))
+        return THREAD_ID.sub('<id>', OBJECT_ID.sub('<id>', DATE.sub('<date>', value)))
     return value
 
 
