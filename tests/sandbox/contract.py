@@ -167,10 +167,8 @@ class Generated:
         if value in self.ids:
             return self.ids[value]
         if value.startswith(self.recorded_base + '/'):
-            parts = urlsplit(value)
-            rest = value[len(self.recorded_base):]
-            path, sep, tail = rest.partition('?') if '?' in rest else (parts.path, '', '')
-            return self.served_base + self.path(path) + sep + tail
+            path, sep, query = value[len(self.recorded_base):].partition('?')
+            return self.served_base + self.path(path) + sep + query
         if value.startswith('/'):
             return self.path(value)
         return value
