@@ -37,6 +37,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 RECORDING_SETS = {
     'recordings': os.path.join(HERE, 'recordings'),
     'recordings-wave2': os.path.join(HERE, 'recordings-wave2'),
+    # has_access at every level and on every kind of tool, unknown names included (recorded with record.py)
+    'recordings-access': os.path.join(HERE, 'recordings-access'),
     # this project's own cases, recorded from a real Allura (tests/real/cases.py, record_cases.py)
     'contract-cases': os.path.join(HERE, 'contract-cases'),
 }

@@ -113,11 +113,11 @@ def build():
         # add_project__private_in_p); only Projects lets every user register projects
         'neighborhoods': {
             'p': {'_id': '6b0a6aa709bf77c467db0010', 'name': 'Projects', 'url_prefix': '/p/', 'admins': ['root'],
-                  'allow_private': True, 'register': '*authenticated'},
+                  'allow_private': True, 'allow_register': True},
             'u': {'_id': '6b0a6aa709bf77c467db0011', 'name': 'Users', 'url_prefix': '/u/', 'admins': ['root'],
-                  'allow_private': True},
+                  'allow_private': True, 'allow_register': False},
             'adobe': {'_id': '6b0a6aa709bf77c467db0012', 'name': 'Adobe', 'url_prefix': '/adobe/', 'admins': ['test-admin'],
-                      'allow_private': True},
+                      'allow_private': True, 'allow_register': False},
         },
         'projects': projects,
         'exports': [],
