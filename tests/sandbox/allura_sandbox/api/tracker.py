@@ -305,7 +305,9 @@ def validate(ctx, tool, form):
 # -- writing --------------------------------------------------------------------
 
 def apply(project, tool, ticket, fields, creating):
-    """``Ticket.update``: labels and boolean custom fields are reset when not sent."""
+    """``Ticket.update``: labels are reset when not sent; custom fields (``update_fields_basics``) are replaced by the
+    form's when it sends any of them or the milestone (booleans not sent false, other fields not sent gone), else kept
+    with every boolean reset to the string "False"."""
     ticket['labels'] = fields.get('labels', [])
     for key in ('summary', 'description', 'status'):
         if key in fields:
@@ -319,19 +321,27 @@ def apply(project, tool, ticket, fields, creating):
         ticket['assigned_to'] = None
     elif assignee and model.is_member(project, assignee):
         ticket['assigned_to'] = assignee
-    # Ticket.update_fields_basics: every boolean field becomes the string "False" first; a sent
-    # milestone joins the sent custom fields; and when any of them was sent, they REPLACE the
-    # ticket's custom fields - a field not sent is gone (contract cases custom_bool__*).
-    sent = fields.get('custom_fields')
-    kinds = {field['name']: field['type'] for field in tool['data']['custom_fields']}
-    for name, kind in kinds.items():
-        if kind == 'boolean':
-            ticket['custom_fields'][name] = 'False'
-        elif kind == 'milestone' and name in fields:
-            sent = dict(sent or {}, **{name: fields[name]})
-    if sent is not None:
-        ticket['custom_fields'] = {name: value if kinds[name] != 'user' or model.is_member(project, value) else ''
-                                   for name, value in sent.items()}
+    sent_custom = fields.get('custom_fields')
+    definitions = tool['data']['custom_fields']
+    if sent_custom is None and not any(f['type'] == 'milestone' and f['name'] in fields for f in definitions):
+        for field in definitions:
+            if field['type'] == 'boolean':
+                ticket['custom_fields'][field['name']] = 'False'
+    else:
+        replaced = {}
+        for field in definitions:
+            name = field['name']
+            if field['type'] == 'milestone':
+                if name in fields:
+                    replaced[name] = fields[name]
+            elif sent_custom is not None and name in sent_custom:
+                value = sent_custom[name]
+                if field['type'] == 'user':
+                    value = value if model.is_member(project, value) else ''
+                replaced[name] = value
+            elif sent_custom is not None and field['type'] == 'boolean':  # the form's schema makes it false
+                replaced[name] = False
+        ticket['custom_fields'] = replaced
     ticket['version'] += 1
     ticket['mod_date'] = now_str()
 
