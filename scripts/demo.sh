@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: the collection end to end against a local, in-memory Allura sandbox, in four steps:
-#   1. provision examples/projects.yml (creates project p/forge-demo with tools, link, wiki pages,
-#      tickets, a webhook; checks access)     ansible-playbook allura.forge.provision
+#   1. provision examples/projects.yml (creates project p/forge-demo with tools, link, wiki pages, a
+#      published announcement on its blog, tickets and a comment, a webhook; checks access)
+#                                             ansible-playbook allura.forge.provision
 #   2. provision again: nothing to change (idempotence)
 #   3. edit one wiki page behind Ansible's back, through the REST API (curl)
 #   4. drift check: exactly that one change is reported   ansible-playbook allura.forge.drift
@@ -57,7 +58,7 @@ unset ANSIBLE_CONFIG
 
 say "allura.forge demo"
 say "  sandbox  $URL  (a local Allura-compatible server, in memory; stopped at the end)"
-say "  spec     $SPEC  (project p/forge-demo: tools, link, wiki pages, tickets, a webhook, access checks)"
+say "  spec     $SPEC  (project p/forge-demo: tools, link, wiki pages, a blog post, tickets, a webhook, access checks)"
 
 # Runs a playbook with its full output in $OUT/<name>.log; sets RC and RECAP (the PLAY RECAP counts).
 playbook() {  # playbook NAME ARGS...
@@ -75,7 +76,8 @@ summary() {  # summary REPORT.json
 import json, sys
 from collections import Counter
 words = {'project': ('project', 'project'), 'tool': ('tool', 'tools'), 'link': ('link', 'links'),
-         'wiki_page': ('wiki page', 'wiki pages'), 'ticket': ('ticket', 'tickets'), 'webhook': ('webhook', 'webhooks')}
+         'wiki_page': ('wiki page', 'wiki pages'), 'blog_post': ('blog post', 'blog posts'), 'ticket': ('ticket', 'tickets'),
+         'comment': ('comment', 'comments'), 'webhook': ('webhook', 'webhooks')}
 for report in json.load(open(sys.argv[1]))['reports']:
     s = report['summary']
     counts = ', '.join('%d %s' % (s[a], w) for a, w in (('create', 'created'), ('update', 'updated'), ('none', 'unchanged')) if s[a] or a == 'none')
@@ -97,6 +99,19 @@ playbook provision allura.forge.provision -e "@$SPEC" -e "provision_report_file=
 [ "$RC" -eq 0 ] || { tail -30 "$OUT/provision.log" >&2; fail "provision failed (full output: $OUT/provision.log)"; }
 summary "$OUT/provision.json"
 say "      ($RECAP; $(secs "$t"))"
+# The announcement as anyone reads it (no token): published, so visible without write permission on the blog.
+"$PY" - "$URL" <<'EOF' || fail "the announcement is not published on the blog (see $OUT/provision.log)"
+import json, sys, urllib.request
+def get(url):
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+posts = get(sys.argv[1] + '/rest/p/forge-demo/news/')['posts']
+assert posts, 'no published post'
+post = get(posts[0]['url'])
+assert post['state'] == 'published', post
+print('      blog     "%s" (%s): %s' % (post['title'], post['state'], post['url']))
+print('               %s' % post['text'].split('\n', 1)[0])
+EOF
 
 # --- 2. idempotence -----------------------------------------------------------------------------
 step "[2/4] Provision again: nothing to do"

@@ -11,8 +11,9 @@ version_added: 0.1.0
 description:
   - Used by the C(allura.forge.project) role. Takes the C(allura_project) spec and returns what its tasks loop over -
     the tools (with a link tool at mount point C(link) added when the spec has a C(link) and no tool there, and the
-    link's URL given to that tool for its installation), the wiki pages grouped by wiki and the tickets grouped by
-    tracker (one bulk task each), the webhooks and the access checks.
+    link's URL given to that tool for its installation), the wiki pages grouped by wiki, the blog posts grouped by
+    blog and the tickets grouped by tracker (one bulk task each), the comments of the tickets (one task), the webhooks
+    and the access checks.
   - With O(part), only that part of the plan, computed from only the part of the spec it needs (cheaper for a large
     spec than the whole plan when a task needs one part).
 positional: _input, part
@@ -24,7 +25,15 @@ options:
   part:
     description: Return only this part of the plan.
     type: str
-    choices: [tools, link, wiki, tickets, webhooks, access]
+    choices: [tools, link, wiki, blog, tickets, comments, webhooks, access]
+  tickets:
+    description:
+      - The registered result of the tickets loop (C(allura_ticket) with C(tickets), one item per tracker as this
+        filter groups them), which gives the numbers of the tickets the comments are on.
+      - Part C(comments) is C({comments, left_out, any}) - the comments on tickets whose number the result gives
+        (C({mount_point, ticket_num, text}), for C(allura_comment) with C(comments)), whether others are left out (on
+        tickets that check mode would create first), and whether the spec has any comments.
+    type: dict
 author:
   - allura.forge developers
 '''
@@ -51,10 +60,17 @@ _value:
       description: One C({mount_point, pages}) per wiki, in order of first appearance; pages without C(mount_point).
       type: list
       elements: dict
-    tickets:
-      description: One C({mount_point, tickets}) per tracker, in order of first appearance.
+    blog:
+      description: One C({mount_point, posts}) per blog, in order of first appearance.
       type: list
       elements: dict
+    tickets:
+      description: One C({mount_point, tickets}) per tracker, in order of first appearance (without their C(comments)).
+      type: list
+      elements: dict
+    comments:
+      description: The comments task's input (see O(tickets)).
+      type: dict
     webhooks:
       description: The webhook entries.
       type: list
@@ -65,7 +81,7 @@ _value:
       elements: dict
   sample: {"tools": [{"tool": "link", "mount_point": "link", "url": "https://example.org"}],
            "wiki": [{"mount_point": "wiki", "pages": [{"title": "Home", "text": "Welcome"}]}],
-           "tickets": [], "webhooks": [], "access": []}
+           "blog": [], "tickets": [], "comments": {"comments": [], "left_out": false, "any": false}, "webhooks": [], "access": []}
 '''
 
 from ansible_collections.allura.forge.plugins.plugin_utils._plan import project_plan

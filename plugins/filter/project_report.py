@@ -11,14 +11,17 @@ version_added: 0.1.0
 description:
   - Used by the C(allura.forge.project) role to build its fact C(allura_project_report); usable in your own
     playbooks that register the results of the allura.forge modules the same way.
-  - Every resource of the spec (the project, each tool, the link, each wiki page, ticket, webhook and access check)
+  - Every resource of the spec (the project, each tool, the link, each wiki page, blog post, ticket, ticket comment,
+    webhook and access check)
     becomes one entry saying what was done (or would be done in check mode) and, with diff mode, which fields differ
     with their live and desired values (long text in full).
   - Items that could not be read because what they depend on does not exist yet in a check run (a page of a wiki
     about to be installed, anything of a project about to be created, as the result's C(missing) says) become
     predicted entries (C(pending)) with the
-    action the real run will report - C(create), except the C(Home) page a new wiki starts with (C(update)) and a
-    link whose URL is given when its tool is installed (C(none)).
+    action the real run will report - C(create), except the C(Home) page a new wiki starts with (C(update)), a
+    link whose URL is given when its tool is installed (C(none)) and a blog post to delete from a blog to install
+    (C(none): a new blog has no posts). The comments of a ticket that check mode would create are predicted as
+    created too.
 positional: _input
 options:
   _input:
@@ -44,6 +47,13 @@ options:
     type: dict
   tickets:
     description: The registered result of the C(allura_ticket) loop (items are C({mount_point, tickets})).
+    type: dict
+  blog:
+    description: The registered result of the C(allura_blog_post) loop (items are C({mount_point, posts})).
+    type: dict
+  comments:
+    description: The registered result of the C(allura_comment) task with C(comments) (the comments of the tickets, as
+      C(project_plan) arranges them from the result of the tickets loop).
     type: dict
   webhooks:
     description: The registered result of the C(allura_webhook) task with C(webhooks) (the webhook entries of the spec).

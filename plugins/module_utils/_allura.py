@@ -18,6 +18,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Parame
 WIKI_TOOLS = ('wiki',)
 TRACKER_TOOLS = ('tickets',)
 LINK_TOOLS = ('link',)
+BLOG_TOOLS = ('blog',)
 # Repository tools: their mount point keeps its case (Allura's RepositoryApp.relaxed_mount_points),
 # they are mounted at `code` by default, and they are the tools that have webhooks (REFERENCE 6).
 REPOSITORY_TOOLS = ('git', 'svn', 'hg')

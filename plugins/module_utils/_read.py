@@ -67,17 +67,23 @@ def read_wiki_page(project, mount_point, title):
     return page
 
 
-def blog_post_path(project, mount_point, url):
-    """The REST path of a blog post given by its URL (REST or web) or its `YYYY/MM/slug`."""
+def blog_post_slug(url, mount_point, neighborhood, shortname, option='url'):
+    """The `YYYY/MM/slug` of a blog post given by its URL (REST or web, percent-encoded or not) or its YYYY/MM/slug;
+    a ParameterError naming `option` for anything else, or for a post of another blog."""
     path = unquote(urlsplit(url).path) if '://' in url else url
     segments = path.strip('/').split('/')
     owner = segments[:-3][-2:]  # in a URL, what precedes YYYY/MM/slug: the project and the blog's mount point
-    elsewhere = owner and (owner[-1] != mount_point or len(owner) == 2 and owner[0] != project.shortname)
-    if len(segments) < 3 or not BLOG_DATE.match('/'.join(segments[-3:-1])) or elsewhere:
-        raise ParameterError('url %r is not the address of a post of %s: give its URL (such as '
+    elsewhere = owner and (owner[-1] != mount_point or len(owner) == 2 and owner[0] != shortname)
+    if len(segments) < 3 or not BLOG_DATE.match('/'.join(segments[-3:-1])) or not segments[-1] or elsewhere:
+        raise ParameterError('%s %r is not the address of a post of %s/%s %s: give its URL (such as '
                              'https://sourceforge.net/p/myproj/%s/2026/01/release-notes/) or its YYYY/MM/slug'
-                             % (url, _label(project, mount_point), mount_point))
-    return project.path(mount_point, *segments[-3:])
+                             % (option, url, neighborhood, shortname, mount_point, mount_point))
+    return '/'.join(segments[-3:])
+
+
+def blog_post_path(project, mount_point, url):
+    """The REST path of a blog post given by its URL (REST or web) or its `YYYY/MM/slug`."""
+    return project.path(mount_point, *blog_post_slug(url, mount_point, project.neighborhood, project.shortname).split('/'))
 
 
 def read_blog_post(project, mount_point, url):
@@ -124,12 +130,12 @@ class Thread:
         self.mount_point = mount_point
         self.id = thread['_id']
 
-    def path(self, *segments):
-        return self.project.path(self.mount_point, '_discuss', 'thread', self.id, *segments)
+    def path(self, *segments, **kwargs):
+        return self.project.path(self.mount_point, '_discuss', 'thread', self.id, *segments, **kwargs)
 
-    def post_path(self, slug):
-        """A post's path: a reply's slug `parent/child` is two segments."""
-        return self.path(*slug.split('/'))
+    def post_path(self, slug, *more, **kwargs):
+        """A post's path (and what follows it): a reply's slug `parent/child` is two segments."""
+        return self.path(*(slug.split('/') + list(more)), **kwargs)
 
     def posts(self, max_items=None):
         """The posts anyone may see (held ones are not listed), oldest first, over every page or the first max_items."""

@@ -111,6 +111,7 @@ class Resource:
     key = identity = create_requires = volatile = ()
     kinds = returns = listed = twins = None
     newest_first = False
+    empty = False  # the bulk option may be an empty list (nothing to converge) instead of an error
     update = delete = None
 
     def __init__(self, params, client, ctx):
@@ -173,7 +174,7 @@ class Resource:
             mixed = sorted(k for k in self.options if params.get(k) is not None and params.get(k) != defaults.get(k))
             if mixed:
                 raise ParameterError('%s is mutually exclusive with %s: give them per %s' % (many, ', '.join(mixed), self.one))
-            if not params[many]:
+            if not params[many] and not self.empty:
                 raise ParameterError('%s must list at least one %s' % (many, self.one))
             given = [('%s[%d]' % (many, index), {k: defaults.get(k) if (values or {}).get(k) is None else values[k] for k in self.options})
                      for index, values in enumerate(params[many])]

@@ -169,6 +169,12 @@ def _text(value):
     return '' if value is None else str(value)
 
 
+def first_line(text, width=40):
+    """A text as a name shows it: its first line, shortened (with '...' when anything is left out)."""
+    line = text.strip().split('\n', 1)[0]
+    return line if len(line) <= width and line == text else line[:width - 3].rstrip() + '...'
+
+
 def _summary(text):
     lines = text.count('\n') + (1 if text and not text.endswith('\n') else 0)
     return '(%d lines, %d characters)' % (lines, len(text))

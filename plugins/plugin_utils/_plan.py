@@ -13,6 +13,7 @@ from ansible_collections.allura.forge.plugins.module_utils._allura import (
     NEW_WIKI_PAGES, answers_has_access, default_mount_point, normalise_mount_point, permissions_of,
     unknown_permission_message)
 from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._state import first_line
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -34,6 +35,15 @@ def ticket_name(mount_point, ticket):
     if ticket.get('ticket_num') is not None:
         return 'ticket %s/#%s' % (mount_point, ticket['ticket_num'])
     return 'ticket %s/%s' % (mount_point, ticket.get('summary'))
+
+
+def post_name(mount_point, post):
+    return 'blog %s/%s' % (mount_point, post.get('title') if post.get('title') is not None else post.get('url'))
+
+
+def comment_name(comment):
+    """'comment tickets/<summary>: <the text's first line, shortened>'."""
+    return 'comment %s: %s' % (ticket_name(comment['mount_point'], comment['ticket'])[len('ticket '):], first_line(comment['text'] or ''))
 
 
 def webhook_name(item):
@@ -157,9 +167,44 @@ def plan_wiki(spec):
 
 def plan_tickets(spec):
     tickets = by_mount_point(spec.get('tickets'), 'tickets', 'tickets')
-    for group in tickets:
+    for group in tickets:  # their comments go to the comments task
+        group['tickets'] = [{k: v for k, v in ticket.items() if k != 'comments'} for ticket in group['tickets']]
         group['predicted_change'] = bool(group['tickets'])
     return tickets
+
+
+def plan_blog(spec):
+    blog = by_mount_point(spec.get('blog'), 'blog', 'posts')
+    for group in blog:
+        group['predicted_change'] = any(action != 'none' for action in predict_posts(group['posts']))
+    return blog
+
+
+def ticket_comments(spec, tickets=None):
+    """Every comment of the spec's tickets, in order: {mount_point, ticket (its spec item), text, ticket_num}, the
+    number as the result of the tickets task gives it (`tickets`, its registered loop); None when that task did not
+    run for the tracker, or when check mode would create the ticket."""
+    numbers = {}
+    for result in loop_results(tickets):
+        if ran(result):
+            mount_point = (result.get('item') or {}).get('mount_point')
+            for index, ticket in enumerate(result.get('tickets') or ()):
+                numbers[mount_point, index] = (ticket or {}).get('ticket_num')
+    out, seen = [], {}
+    for ticket in spec.get('tickets') or ():
+        mount_point = mount_of(ticket, 'tickets')
+        index = seen[mount_point] = seen.get(mount_point, -1) + 1
+        out.extend(dict(mount_point=mount_point, ticket=ticket, text=text, ticket_num=numbers.get((mount_point, index)))
+                   for text in ticket.get('comments') or ())
+    return out
+
+
+def plan_comments(spec, tickets=None):
+    """The comments task's input: `comments`, those on tickets whose number is known; `left_out`: whether some are not
+    (check mode would create their tickets first: they would be posted too); `any`: whether the spec has comments."""
+    comments = ticket_comments(spec, tickets)
+    send = [dict(mount_point=c['mount_point'], ticket_num=c['ticket_num'], text=c['text']) for c in comments if c['ticket_num'] is not None]
+    return dict(comments=send, left_out=len(send) < len(comments), any=bool(comments))
 
 
 def plan_webhooks(spec):
@@ -169,23 +214,24 @@ def plan_webhooks(spec):
             for index, hook in enumerate(spec.get('webhooks') or ())]
 
 
-PLAN_PARTS = dict(tools=plan_tools, link=plan_link, wiki=plan_wiki, tickets=plan_tickets, webhooks=plan_webhooks,
-                  access=lambda spec: access_groups(spec.get('access')))
+PLAN_PARTS = dict(tools=plan_tools, link=plan_link, wiki=plan_wiki, blog=plan_blog, tickets=plan_tickets, comments=plan_comments,
+                  webhooks=plan_webhooks, access=lambda spec: access_groups(spec.get('access')))
 
 
-def project_plan(spec, part=None):
-    """The spec as task input: tools (with the link tool and its URL), one group per wiki and tracker.
+def project_plan(spec, part=None, tickets=None):
+    """The spec as task input: tools (with the link tool and its URL), one group per wiki, blog and tracker.
 
     Groups and items carry `predicted_change`: whether the real run will change something when what
     they live in is still to be created (what a check run reports for them without asking the server).
     part: only that part of the plan (one of PLAN_PARTS), reading only the part of the spec it needs.
+    tickets: the registered result of the tickets task, which the comments part takes the ticket numbers from.
     """
     spec = spec or {}
     if part is None:
-        return {name: make(spec) for name, make in PLAN_PARTS.items()}
+        return {name: plan_comments(spec, tickets) if name == 'comments' else make(spec) for name, make in PLAN_PARTS.items()}
     if part not in PLAN_PARTS:
         raise ValueError('project_plan: part %r is not one of %s' % (part, ', '.join(PLAN_PARTS)))
-    return PLAN_PARTS[part](spec)
+    return plan_comments(spec, tickets) if part == 'comments' else PLAN_PARTS[part](spec)
 
 
 # --- predictions for what a check run could not ask the server --------------------------------
@@ -206,11 +252,29 @@ def predict_pages(pages):
             else 'update' if page.get('text') is not None or page.get('labels') else 'none' for page in pages]
 
 
+def predict_posts(posts):
+    """The actions of the posts of a blog installed in this run: it has no posts yet."""
+    return ['none' if post.get('state') == 'absent' else 'create' for post in posts]
+
+
 def pending_note(what):
     return 'would be created with %s (not readable yet in check mode)' % what
 
 
 # --- what a check run would create, and the one rule of the role's tasks -------------------------
+
+def loop_results(registered):
+    """The per-item results of a registered loop (an empty list for a loop over nothing)."""
+    if not isinstance(registered, dict):
+        return []
+    return [r for r in registered.get('results') or [] if isinstance(r, dict)]
+
+
+def ran(result):
+    """Whether the module did its work for this item (else it was skipped, or failed on what is still to be created)."""
+    return (isinstance(result, dict) and not result.get('failed') and not result.get('skipped')
+            and any(key in result for key in ('action', 'summary', 'access')))
+
 
 def project_created(project, tools=None, tool_items=(), check_mode=None):
     """What the results of the role's project and tools tasks say this run would create, and so cannot read yet:

@@ -16,20 +16,13 @@ reports is in _drift.py, the plan the tasks consume in _plan.py.
 from __future__ import annotations
 
 from ansible_collections.allura.forge.plugins.plugin_utils._plan import (
-    access_name, mount_of, page_name, pending_note, plan_tools, predict_link, predict_pages, predict_webhook, project_created,
-    ticket_name, tool_name, webhook_name)
+    access_name, comment_name, loop_results, mount_of, page_name, pending_note, plan_tools, post_name, predict_link, predict_pages,
+    predict_posts, predict_webhook, project_created, ran, ticket_comments, ticket_name, tool_name, webhook_name)
 
 ACTIONS = ('create', 'update', 'delete', 'none')
 
 
 # --- reading module results --------------------------------------------------------------------
-
-def loop_results(registered):
-    """The per-item results of a registered loop (an empty list for a loop over nothing)."""
-    if not isinstance(registered, dict):
-        return []
-    return [r for r in registered.get('results') or [] if isinstance(r, dict)]
-
 
 def diff_groups(diff):
     """[(head entry, {field: unified-text entry})], in the order the module gave them.
@@ -129,14 +122,8 @@ def bulk(kind, names, result, key):
 
 # --- the report ---------------------------------------------------------------------------------
 
-def ran(result):
-    """Whether the module did its work for this item (else it was skipped, or failed on what is still to be created)."""
-    return (isinstance(result, dict) and not result.get('failed') and not result.get('skipped')
-            and any(key in result for key in ('action', 'summary', 'access')))
-
-
 def project_report(spec, check_mode=None, project=None, tools=None, link=None, wiki=None, tickets=None,
-                   webhooks=None, access=None):
+                   webhooks=None, access=None, blog=None, comments=None):
     """The role's per-resource report (see the module docstring) from its registered results.
 
     In a check run, whatever lives in a project or tool that would be created could not be read
@@ -185,6 +172,16 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
                 resources.append(entry('wiki_page', page_name(mount_point, page), action, pending=True, note=note if action == 'create'
                                        else '%s; a new wiki starts with this page, so it would be updated' % note))
 
+    for result in loop_results(blog):
+        group = result.get('item') or {}
+        mount_point = group.get('mount_point') or 'blog'
+        posts = group.get('posts') or []
+        if ran(result):
+            resources.extend(bulk('blog_post', [post_name(mount_point, p) for p in posts], result, 'posts'))
+        elif pending(mount_point):
+            resources.extend(entry('blog_post', post_name(mount_point, post), action, pending=True, note=note_for(mount_point))
+                             for post, action in zip(posts, predict_posts(posts)))
+
     needs = []
     for result in loop_results(tickets):
         group = result.get('item') or {}
@@ -198,6 +195,17 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
             resources.extend(entry('ticket', n, 'create', pending=True, note=note_for(mount_point)) for n in names)
         needs += result.get('setup') or []
     resources.extend(setup_entries([need for need in needs if need.get('verified', True)]))
+
+    # one task for the comments on tickets whose number is known; those on tickets check mode would create are predicted
+    wanted = ticket_comments(spec, tickets)
+    posted = iter(bulk('comment', [comment_name(c) for c in wanted if c['ticket_num'] is not None], comments, 'comments')
+                  if ran(comments) else [])
+    for comment in wanted:
+        if comment['ticket_num'] is not None and ran(comments):
+            resources.append(next(posted))
+        elif check_mode:
+            resources.append(entry('comment', comment_name(comment), 'create', pending=True,
+                                   note=parent or pending_note(ticket_name(comment['mount_point'], comment['ticket']))))
 
     # one bulk task for the webhooks of repositories that exist; those of one still to create are predicted
     hooks = spec.get('webhooks') or []

@@ -60,6 +60,26 @@ PLAYBOOK = '''
         secret: parity-secret-K4n
       register: r_hook
       ignore_errors: true
+    - name: A blog post that would be created
+      allura.forge.allura_blog_post:
+        project: test
+        title: Parity post
+        text: x
+        state: published
+      register: r_post
+    - name: A comment that would be posted
+      allura.forge.allura_comment:
+        project: test
+        page: Home
+        text: Parity comment
+      register: r_comment
+    - name: A comment on nothing
+      allura.forge.allura_comment:
+        project: test
+        page: No such page
+        text: x
+      register: r_no_page
+      ignore_errors: true
     - name: Bad input
       allura.forge.allura_wiki_page:
         project: test
@@ -78,7 +98,7 @@ PLAYBOOK = '''
       ansible.builtin.copy:
         dest: "{{ out }}"
         content: "{{ {'info': r_info, 'pages': r_pages, 'ticket': r_ticket, 'tool': r_tool, 'hook': r_hook,
-                      'bad': r_bad, 'missing': r_missing} | to_json }}"
+                      'bad': r_bad, 'missing': r_missing, 'post': r_post, 'comment': r_comment, 'no_page': r_no_page} | to_json }}"
         mode: "0600"
       check_mode: false
       diff: false
@@ -110,6 +130,8 @@ def test_in_process_results_equal_the_module_results(ansible_playbook, sandbox, 
     assert in_process['pages']['changed'] and in_process['pages']['summary'] == dict(created=1, updated=1, unchanged=0)
     assert in_process['ticket']['action'] == 'create' and not in_process['tool']['changed']
     assert 'mutually exclusive' in in_process['bad']['msg'] and in_process['missing']['failed']
+    assert in_process['post']['action'] == 'create' and in_process['comment']['action'] == 'create'
+    assert in_process['no_page']['missing'] == 'item' and in_process['no_page']['msg'].startswith("page 'No such page': ")
     assert 'parity-secret-K4n' not in json.dumps(in_process) + json.dumps(as_module)
 
     for name in sorted(as_module):

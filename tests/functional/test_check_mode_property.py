@@ -4,8 +4,10 @@
 """Check mode predicts the real run exactly, however it is entered: a property test on the sandbox.
 
 Projects are provisioned, then a seeded generator changes their spec again and again: a tool added with pages,
-tickets or webhooks in it, a webhook removed, page text and labels, ticket fields and custom fields, the link added
-or changed, a new project with `create: true`, access checks that no longer hold, several of these at once. For
+tickets, blog posts or webhooks in it, a webhook removed, page text and labels, ticket fields and custom fields, a
+blog post's text, labels or state, a new post, a post deleted, a comment on a ticket (an existing one or one to
+create), the link added or changed, a new project with `create: true`, access checks that no longer hold, several of
+these at once. For
 every change, check mode is entered each way a user can - `--check` on the provision playbook, the `check_mode`
 keyword of a play, of a block and of include_role's `apply` on the role, and the drift playbook's own way - and
 each prediction (every resource's action, the summary counts, which tasks change something, and no write) must
@@ -40,7 +42,8 @@ PROJECTS = int(os.environ.get('ALLURA_PROPERTY_PROJECTS') or 6)
 SEED = int(os.environ.get('ALLURA_PROPERTY_SEED') or random.SystemRandom().randrange(10 ** 6))
 
 FULL = bool(os.environ.get('ALLURA_PROPERTY_FULL'))
-KINDS = ('tool', 'hook_gone', 'page_text', 'page_labels', 'page_new', 'ticket', 'custom', 'link', 'access', 'project', 'several')
+KINDS = ('tool', 'hook_gone', 'page_text', 'page_labels', 'page_new', 'ticket', 'custom', 'post', 'post_new', 'post_gone', 'comment',
+         'link', 'access', 'project', 'several')
 STATUSES = ('open', 'unread', 'accepted', 'pending', 'closed')
 LABELS = ('docs', 'start', 'two words', 'alpha', 'beta')
 
@@ -83,6 +86,17 @@ class Generator:
             ticket['milestone'] = self.rng.choice(('1.0', '2.0'))
         return ticket
 
+    def post(self):
+        post = dict(title=self.rng.choice(('News %s', 'Café %s', 'Release + %s')) % self.next(''), text=self.text())
+        if self.rng.random() < 0.7:
+            post['state'] = self.rng.choice(('draft', 'published'))
+        if self.rng.random() < 0.5:
+            post['labels'] = self.labels()
+        return post
+
+    def comments(self):
+        return ['Comment %s' % self.next('') for _unused in range(self.rng.randint(1, 2))]
+
     def custom_fields(self):
         return dict(self.rng.sample([('severity', self.rng.choice(('low', 'normal', 'high'))), ('public', self.rng.random() < 0.5),
                                      ('estimate', self.rng.randint(1, 9))], self.rng.randint(1, 3)))
@@ -91,16 +105,20 @@ class Generator:
         return dict(mount_point=mount_point, url='https://ci%s.example.org/hook' % self.next(''), secret='s-%s' % self.next(''))
 
     def seeded(self, name):
-        """A project of the sandbox's seed: wiki (Home), bugs (with custom fields), code (git), link."""
-        return dict(name=name, wiki=[dict(title='Home', text=self.text()), self.page()],
-                    tickets=[dict(self.ticket(True), mount_point='bugs') for _unused in range(2)], webhooks=[self.hook('code')],
+        """A project of the sandbox's seed: wiki (Home), bugs (with custom fields), blog, code (git), link."""
+        tickets = [dict(self.ticket(True), mount_point='bugs') for _unused in range(2)]
+        tickets[0]['comments'] = self.comments()
+        return dict(name=name, wiki=[dict(title='Home', text=self.text()), self.page()], blog=[self.post()],
+                    tickets=tickets, webhooks=[self.hook('code')],
                     access=[dict(mount_point='wiki', user='test-user', permission='edit', expected=False)])
 
     def new_project(self):
-        wiki = self.next('docs')
+        wiki, news = self.next('docs'), self.next('news')
         return dict(name=self.next('prop'), create=True, admin='test-admin', fields=dict(name='Property %d' % self.serial),
-                    tools=[dict(tool='wiki', mount_point=wiki, mount_label='Docs'), dict(tool='tickets', mount_point='tickets')],
-                    wiki=[dict(self.page(), mount_point=wiki)], tickets=[self.ticket(False)],
+                    tools=[dict(tool='wiki', mount_point=wiki, mount_label='Docs'), dict(tool='tickets', mount_point='tickets'),
+                           dict(tool='blog', mount_point=news)],
+                    wiki=[dict(self.page(), mount_point=wiki)], tickets=[dict(self.ticket(False), comments=self.comments())],
+                    blog=[dict(self.post(), mount_point=news), dict(title='Never posted', state='absent', mount_point=news)],
                     access=[dict(user='*anonymous', permission='read')])
 
     # -- the changes: each returns what it did -------------------------------------------------------
@@ -113,14 +131,18 @@ class Generator:
         return getattr(self, 'change_' + kind)(spec)
 
     def change_tool(self, spec, kind=None):
-        kind = kind or self.rng.choice(('wiki', 'tickets', 'git'))
-        mount_point = self.next({'wiki': 'docs', 'tickets': 'track', 'git': 'repo'}[kind])
+        kind = kind or self.rng.choice(('wiki', 'tickets', 'git', 'blog'))
+        mount_point = self.next({'wiki': 'docs', 'tickets': 'track', 'git': 'repo', 'blog': 'news'}[kind])
         spec.setdefault('tools', []).append(dict(tool=kind, mount_point=mount_point))
         if kind == 'wiki':  # a new wiki starts with Home: give it too, sometimes
             pages = [self.page() for _unused in range(self.rng.randint(1, 2))] + ([self.page('Home')] if self.rng.random() < 0.5 else [])
             spec.setdefault('wiki', []).extend(dict(page, mount_point=mount_point) for page in pages)
         elif kind == 'tickets':
             spec.setdefault('tickets', []).extend(dict(self.ticket(False), mount_point=mount_point) for _unused in range(2))
+            spec['tickets'][-1]['comments'] = self.comments()
+        elif kind == 'blog':  # a new blog has no posts: one to delete changes nothing
+            spec.setdefault('blog', []).extend([dict(self.post(), mount_point=mount_point),
+                                                dict(title='Never posted', state='absent', mount_point=mount_point)])
         else:
             spec.setdefault('webhooks', []).extend(self.hook(mount_point) for _unused in range(self.rng.randint(1, 2)))
         if self.rng.random() < 0.3:
@@ -176,6 +198,44 @@ class Generator:
         ticket = self.rng.choice(bugs)
         ticket['custom_fields'] = self.custom_fields()
         return 'custom fields of ticket %s' % ticket['summary']
+
+    def posts(self, spec):
+        return [post for post in spec.get('blog') or () if post.get('state') != 'absent']
+
+    def change_post(self, spec):
+        posts = self.posts(spec)
+        if not posts:
+            return self.change_post_new(spec)
+        post = self.rng.choice(posts)
+        post.update(text=self.text() + 'changed %s\n' % self.next(''), state=self.rng.choice(('draft', 'published')),
+                    labels=self.labels())
+        return 'text, state and labels of post %s' % post['title']
+
+    def change_post_new(self, spec):
+        blogs = sorted({post.get('mount_point', 'blog') for post in spec.get('blog') or ()})
+        if not blogs:
+            return self.change_tool(spec, 'blog')
+        spec['blog'].append(dict(self.post(), mount_point=self.rng.choice(blogs)))
+        return 'a new post'
+
+    def change_post_gone(self, spec):
+        posts = self.posts(spec)
+        if not posts:
+            return self.change_post_new(spec)
+        post = self.rng.choice(posts)
+        kept = {key: post[key] for key in ('title', 'mount_point') if key in post}
+        post.clear()
+        post.update(kept, state='absent')
+        return 'post %s deleted' % post['title']
+
+    def change_comment(self, spec):
+        tickets = spec.get('tickets') or []
+        if not tickets or self.rng.random() < 0.3:  # on a ticket this run creates
+            self.change_ticket(spec)
+            tickets = spec['tickets'][-1:]
+        ticket = self.rng.choice(tickets)
+        ticket.setdefault('comments', []).extend(self.comments())
+        return 'comments on ticket %s' % ticket['summary']
 
     def change_link(self, spec):
         spec['link'] = 'https://%s.example.org/' % self.next('home')

@@ -83,10 +83,14 @@ VOLATILE_KEYS = {'_id', 'thread_id', 'discussion_id', 'mod_date', 'created_date'
                  'creation_date', 'joined'}
 DATE = re.compile(r'^\d{4}-\d{2}-\d{2}')
 GENERATED_SECRET = re.compile(r'^[0-9a-f]{40}$')
+COMMENT_SLUG = re.compile(r'^[0-9a-f]{4}(/[0-9a-f]{4})*$')  # random, as Allura makes them
 
 
 def comparable(value, key=None):
-    """The state without what differs between two equal runs: ids, dates, server-generated secrets."""
+    """The state without what differs between two equal runs: ids, dates, server-generated secrets and comment slugs,
+    discussion threads by their posts (they are keyed by generated ids)."""
+    if isinstance(value, dict) and key == 'threads':
+        return sorted((comparable(posts) for posts in value.values()), key=repr)
     if isinstance(value, dict):
         return {k: comparable(v, k) for k, v in value.items() if k not in VOLATILE_KEYS}
     if isinstance(value, list):
@@ -94,6 +98,8 @@ def comparable(value, key=None):
     if isinstance(value, str) and DATE.match(value):
         return '<date>'
     if key == 'secret' and isinstance(value, str) and GENERATED_SECRET.match(value):
+        return '<generated>'
+    if key == 'slug' and isinstance(value, str) and COMMENT_SLUG.match(value):
         return '<generated>'
     return value
 
@@ -114,18 +120,23 @@ def output(proc):
 
 def resources(snapshot, project='p/forge-demo'):
     """What must never be duplicated, counted: tools by mount point, tickets by summary, webhooks by
-    URL, and the version of every wiki page."""
-    tools, tickets, hooks, versions = Counter(), Counter(), Counter(), {}
+    URL, blog posts by title, comments by text, and the version of every wiki page."""
+    tools, tickets, hooks, versions, posts, comments = Counter(), Counter(), Counter(), {}, Counter(), Counter()
     for tool in snapshot['projects'][project]['tools']:
         tools[tool['mount_point']] += 1
         data = tool.get('data') or {}
         for ticket in data.get('tickets') or ():
             tickets[ticket['summary']] += 1
+        for post in data.get('posts') or ():
+            posts[post['title']] += 1
+        threads = data.get('threads') or {}
+        for thread in threads.values() if isinstance(threads, dict) else threads:  # a list once comparable()
+            comments.update(post['text'] for post in thread)
         for hook in data.get('webhooks') or ():
             hooks[hook['hook_url']] += 1
         for page in data.get('pages') or ():
             versions['%s/%s' % (tool['mount_point'], page['title'])] = page['version']
-    return dict(tools=tools, tickets=tickets, webhooks=hooks, wiki_versions=versions)
+    return dict(tools=tools, tickets=tickets, webhooks=hooks, wiki_versions=versions, blog_posts=posts, comments=comments)
 
 
 _BASELINE = {}
@@ -233,26 +244,35 @@ AMBIGUOUS_PLAYBOOK = """
     - name: Wiki page
       allura.forge.allura_wiki_page: {title: Amb page, text: "Written once\\n"}
       register: r_page
+    - name: Blog post
+      allura.forge.allura_blog_post: {title: Ambiguous post, text: Posted once, state: published}
+      register: r_post
+    - name: Comment
+      allura.forge.allura_comment: {mount_point: bugs, ticket_num: "{{ r_ticket.ticket.ticket_num }}", text: Ambiguous comment}
+      register: r_comment
     - name: Results
       ansible.builtin.copy:
-        content: "{{ {'project': r_project, 'tool': r_tool, 'ticket': r_ticket, 'webhook': r_webhook, 'page': r_page} | to_json }}"
+        content: "{{ {'project': r_project, 'tool': r_tool, 'ticket': r_ticket, 'webhook': r_webhook, 'page': r_page, 'post': r_post,
+                      'comment': r_comment} | to_json }}"
         dest: "{{ out }}"
         mode: "0644"
       changed_when: false
 """ % dict(root=ROOT_TOKEN)
 
-AMBIGUOUS_CREATES = {
-    'project': '/rest/p/add_project',
-    'tool': '/rest/p/test/admin/install_tool',
-    'ticket': '/rest/p/test/bugs/new',
-    'webhook': '/rest/p/test/admin/code/webhooks/repo-push',
-    'page': '/rest/p/test/wiki/Amb%20page',
+AMBIGUOUS_CREATES = {  # the path of each create, as a regular expression
+    'project': re.escape('/rest/p/add_project'),
+    'tool': re.escape('/rest/p/test/admin/install_tool'),
+    'ticket': re.escape('/rest/p/test/bugs/new'),
+    'webhook': re.escape('/rest/p/test/admin/code/webhooks/repo-push'),
+    'page': re.escape('/rest/p/test/wiki/Amb%20page'),
+    'post': re.escape('/rest/p/test/blog/'),
+    'comment': re.escape('/rest/p/test/bugs/_discuss/thread/') + r'\w+/new',
 }
 
 
 def _ambiguous_run(ansible_playbook, sandbox, tmp_path, env):
     for path in AMBIGUOUS_CREATES.values():
-        faults(sandbox, {'kind': 'reset-after', 'count': 1, 'match': {'method': 'POST', 'path_regex': re.escape(path) + '$'}})
+        faults(sandbox, {'kind': 'reset-after', 'count': 1, 'match': {'method': 'POST', 'path_regex': path + '$'}})
     out = tmp_path / 'results.json'
     proc = ansible_playbook(AMBIGUOUS_PLAYBOOK, '-e', 'out=%s' % out, env=env)
     assert proc.returncode == 0, output(proc)[-4000:]
@@ -267,9 +287,9 @@ def test_a_lost_create_answer_is_reread_never_resent(ansible_playbook, sandbox, 
         for name, path in AMBIGUOUS_CREATES.items():
             result = results[name]
             assert result['changed'] and not result.get('failed'), (name, result)
-            assert any('but a re-read shows the change was made; not sending it again' in w and path in w
+            assert any('but a re-read shows the change was made; not sending it again' in w and re.search(path + ':', w)
                        for w in result.get('warnings', ())), (name, result.get('warnings'))
-            posts = [r for r in entries if r['method'] == 'POST' and r['path'] == path]
+            posts = [r for r in entries if r['method'] == 'POST' and re.fullmatch(path, r['path'])]
             assert len(posts) == 1 and posts[0]['fault'] == 'reset-after' and posts[0]['write'], (name, posts)
 
         snapshot = control(sandbox, '/_sandbox/state')
@@ -279,6 +299,7 @@ def test_a_lost_create_answer_is_reread_never_resent(ansible_playbook, sandbox, 
         assert test['tickets'] == Counter({'Ambiguous ticket': 1})
         assert test['webhooks'] == Counter({'http://127.0.0.1:9/amb': 1})
         assert test['wiki_versions']['wiki/Amb page'] == 1
+        assert test['blog_posts'] == Counter({'Ambiguous post': 1}) and test['comments'] == Counter({'Ambiguous comment': 1})
         hook = [h for t in snapshot['projects']['p/test']['tools'] for h in (t.get('data') or {}).get('webhooks') or ()]
         assert [h['secret'] for h in hook] == ['amb-secret-51c2']  # the lost create carried the secret
         assert 'amb-secret-51c2' not in output(proc) and 'amb-secret-51c2' not in json.dumps(results)

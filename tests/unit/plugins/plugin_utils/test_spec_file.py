@@ -91,8 +91,8 @@ def test_keys_follow_the_role_and_unknown_keys_or_bad_values_are_errors():
     assert writer.load(out)['allura_projects'][0]['tools'][1]['mount_label'] == 'A, b: c'
     ticket = body[body.index('tickets:'):]
     assert ticket.index('mount_point: bugs') < ticket.index('summary: S') < ticket.index('status: open') < ticket.index('labels: []')
-    with pytest.raises(writer.SpecFileError, match='keys the project role does not take: blog'):
-        writer.spec_file([capture(blog=[dict(title='x')])])
+    with pytest.raises(writer.SpecFileError, match='keys the project role does not take: forums'):
+        writer.spec_file([capture(forums=[dict(name='x')])])
     with pytest.raises(writer.SpecFileError, match="argument check: .*ticket_num"):
         writer.spec_file([capture(tickets=[dict(ticket_num='seven')])])
     with pytest.raises(writer.SpecFileError, match='cannot be written as YAML'):  # a lone surrogate: no server sends one
