@@ -2,8 +2,9 @@
 # first (quick when nothing changed). `make test` is exactly what CI (.ci/run) runs.
 #
 #   make test         every check, continues past failures, prints a summary (scripts/test.sh)
-#   make runner changelog build importer lint sanity units sandbox-tests functional integration molecule ee
-#                     one step each (same commands and summary as in `make test`)
+#   make runner changelog build importer lint sanity units sandbox-tests functional integration molecule real ee
+#                     one step each (same commands and summary as in `make test`); `real` runs the
+#                     tests against a real Allura (built from ../shared/allura-server or ALLURA_SRC)
 #   make docs         build the docs site into .build/docs/html (`scripts/test.sh docs` also checks it
 #                     in a browser)
 #   make compat       the compatibility leg (the oldest supported ansible-core, 2.19: sanity, units,
@@ -29,7 +30,7 @@ SANDBOX_STATE_ARGS := --state-file .cache/sandbox-state.json
 endif
 
 # Steps of scripts/test.sh that have a make target of their own.
-STEPS := runner sanity units sandbox-tests functional integration lint molecule build importer changelog ee
+STEPS := runner sanity units sandbox-tests functional integration lint molecule real build importer changelog ee
 COMPAT_STEPS := sanity-compat units-compat functional-compat integration-compat
 
 .PHONY: help setup setup-compat test $(STEPS) $(COMPAT_STEPS) compat demo sandbox bench property \

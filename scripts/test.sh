@@ -19,6 +19,11 @@
 #   functional     pytest tests/functional and tests/e2e, whichever exist (see below)
 #   integration    ansible-test integration --local against a fresh sandbox
 #   molecule       every scenario under extensions/molecule/ against a fresh sandbox
+#   real           against a real Apache Allura (scripts/real-allura.sh builds it from
+#                  ../shared/allura-server or ALLURA_SRC and runs it on free ports):
+#                  scripts/real-tests.sh - the recordings replayed, the differential test,
+#                  OAuth 1.0a, the integration targets not marked sandbox_only, molecule.
+#                  Skipped, with the reason, when there is no Allura source to build from
 #   ee             pytest tests/ee: the example execution environment through `ansible-builder create`
 #   docs           scripts/docs.sh --check: build the docs site (warnings are errors), then open every
 #                  page in headless Chromium (tests/output/docs: reports, screenshot); skipped, with
@@ -73,7 +78,7 @@ cd "$(dirname "$0")/.." || exit 1
 ROOT=$PWD
 
 ALL_STEPS=(runner changelog build importer lint sanity units sandbox-tests functional integration molecule
-           ee docs sanity-compat units-compat functional-compat integration-compat)
+           real ee docs sanity-compat units-compat functional-compat integration-compat)
 # shellcheck source=/dev/null
 if [ -n "${TEST_EXTRA_STEPS:-}" ]; then source "$TEST_EXTRA_STEPS" || exit 2; fi
 ADMIN_TOKEN=a0000000000000000001
@@ -508,6 +513,24 @@ step_molecule() {
     fi
   done
   return "$rc"
+}
+
+# One step for everything against the real server, which scripts/real-allura.sh starts on free
+# ports (plain http, and the TLS front OAuth 1.0a needs) and stops however the step ends.
+step_real() {
+  local counts=$TMPROOT/real-counts rc src p f
+  stage
+  src=$(scripts/real-allura.sh source) || { echo "scripts/real-allura.sh source failed"; settle 1; return 1; }
+  if [ -z "$src" ]; then
+    skip "no Allura to build: neither ALLURA_SRC nor ../shared/allura-server (with its allura/ source tree) exists"
+    return 0
+  fi
+  rm -f "$LOGDIR/real.xml"
+  scripts/real-allura.sh run scripts/real-tests.sh "$STAGE" "$LOGDIR" "$counts"
+  rc=$?
+  junit_counts "$LOGDIR/real.xml"  # pytest tests/real; the targets and scenarios are in $counts
+  [ -s "$counts" ] && read -r p f <"$counts" && PASSED=$((PASSED + p)) FAILED=$((FAILED + f))
+  settle "$rc"
 }
 
 step_ee() {

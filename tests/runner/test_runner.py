@@ -110,15 +110,38 @@ def test_an_unknown_step_is_refused(runner):
     assert proc.returncode == 2 and "unknown step 'no-such-step'" in proc.stderr
 
 
-def test_the_importer_step_alone_works_on_a_fresh_tree(tmp_path):
-    """`make importer` right after a clone: no build step ran, no tarball exists; the step builds its own."""
+def fresh_tree(tmp_path):
+    """A copy of the tree as a clone has it (no build, no logs), beside no ../shared; and its environment."""
     fresh = tmp_path / 'fresh'
     shutil.copytree(COLLECTION_ROOT, fresh, symlinks=True,
                     ignore=shutil.ignore_patterns('.git', '.build', '.cache', '.venv*', 'output', '__pycache__', '*.tar.gz'))
     os.symlink(sys.prefix, fresh / '.venv')
     env = dict(os.environ, SKIP_SETUP='1', PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ['PATH'])
-    env.pop('TEST_EXTRA_STEPS', None)
+    for name in ('TEST_EXTRA_STEPS', 'ALLURA_SRC', 'ALLURA_HARNESS_DIR'):
+        env.pop(name, None)
+    return fresh, env
+
+
+def test_the_importer_step_alone_works_on_a_fresh_tree(tmp_path):
+    """`make importer` right after a clone: no build step ran, no tarball exists; the step builds its own."""
+    fresh, env = fresh_tree(tmp_path)
     proc = subprocess.run(['bash', str(fresh / 'scripts' / 'test.sh'), 'importer'], env=env, capture_output=True, text=True,
                           check=False, timeout=600)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert proc.stdout.rstrip().endswith('1 passed, 0 failed, 0 skipped'), proc.stdout[-2000:]
+
+
+def test_the_real_step_is_skipped_only_where_no_allura_source_exists(tmp_path):
+    """No ../shared/allura-server beside the tree and no ALLURA_SRC: skipped, saying why; an ALLURA_SRC that is
+    not an Allura source tree fails the step."""
+    fresh, env = fresh_tree(tmp_path)
+    proc = subprocess.run(['bash', str(fresh / 'scripts' / 'test.sh'), 'real'], env=env, capture_output=True, text=True,
+                          check=False, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert re.search(r'^real\s+skipped\s', proc.stdout, re.M), proc.stdout[-2000:]
+    assert 'no Allura to build: neither ALLURA_SRC nor ../shared/allura-server' in proc.stdout, proc.stdout[-2000:]
+    env['ALLURA_SRC'] = str(tmp_path)
+    proc = subprocess.run(['bash', str(fresh / 'scripts' / 'test.sh'), 'real'], env=env, capture_output=True, text=True,
+                          check=False, timeout=300)
+    assert proc.returncode != 0 and re.search(r'^real\s+FAILED\s', proc.stdout, re.M), proc.stdout[-2000:]
+    assert 'not an Allura source tree: %s' % tmp_path in proc.stdout + proc.stderr

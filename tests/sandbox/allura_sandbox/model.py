@@ -166,12 +166,39 @@ def new_tool(tool_type, mount_point, mount_label, ordinal, options=None, ids=Non
             'installed': now_str(), 'data': _tool_data(tool_type, ids)}
 
 
+def new_subproject(parent, name, project_name, ordinal):
+    """``register_subproject``: a project below ``parent`` (``test/sub1``) with admin and search
+    (labelled "Tool Name" in Allura's test data) and a wiki. It has no roles or ACL of its own:
+    permissions come from the parent (so it reads as ``private`` although everyone may read it)."""
+    sub = new_project(parent['nbhd'], parent['shortname'] + '/' + name, project_name, None, [], private=True,
+                      parent=project_key(parent['nbhd'], parent['shortname']), ordinal=ordinal,
+                      creation_date=parent['creation_date'])
+    sub['roles'] = parent['roles']
+    for ordinal_, (tool_type, mount_point, label) in enumerate(
+            [('admin', 'admin', 'Tool Name'), ('search', 'search', 'Tool Name'), ('wiki', 'wiki', 'Wiki')], start=1):
+        sub['tools'].append(new_tool(tool_type, mount_point, label, ordinal_))
+    return sub
+
+
+def subproject(project, name):
+    for sub in project.get('subprojects', []):
+        if sub['shortname'].rsplit('/', 1)[-1] == name:
+            return sub
+    return None
+
+
+def mounts(project):
+    """Sub-projects and tools, which share the ordinals of a project's menu (ties: in this order,
+    as ``Project.ordered_mounts`` lists them)."""
+    return project.get('subprojects', []) + project['tools']
+
+
 def new_project(nbhd, shortname, name, admin, tools, **attrs):
     project = {
         '_id': attrs.pop('_id', None) or object_id(), 'nbhd': nbhd, 'shortname': shortname, 'name': name,
         'summary': '', 'short_description': '', 'external_homepage': '', 'video_url': '', 'labels': [],
-        'private': False, 'creation_date': today_str(), 'last_updated': now_str(), 'roles': {admin: 'Admin'},
-        'tools': [], 'tool_data': {'allura': {'grouping_threshold': 1}}, 'trove': [], 'icon': None,
+        'private': False, 'creation_date': today_str(), 'last_updated': now_str(), 'roles': {admin: 'Admin'} if admin else {},
+        'tools': [], 'subprojects': [], 'tool_data': {'allura': {'grouping_threshold': 1}}, 'trove': [], 'icon': None,
         'socialnetworks': [], 'status': 'active', 'moved_to_url': '', 'preferred_support_tool': '',
         'preferred_support_url': '', 'screenshots': [], 'user_project': False, 'extra_tool_status': [], 'awards': [],
     }

@@ -49,6 +49,8 @@ def nbhd_access(data, nbhd, perm, username):
 
 
 def project_access(data, project, perm, username):
+    if project.get('parent'):
+        return project_access(data, data['projects'][project['parent']], perm, username)
     if is_nbhd_admin(data, project['nbhd'], username):
         return True
     who = PROJECT_ACL.get(perm)

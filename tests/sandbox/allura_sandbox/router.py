@@ -11,7 +11,7 @@ Security checks run while descending, as in TurboGears: authentication for
 every /rest/ path, then ``read`` on the project, then the tool's own check.
 """
 
-from . import auth, perms, tooltypes
+from . import auth, model, perms, tooltypes
 from .api import admin, blog, forums, site, tools, tracker, wiki
 from .responses import json_response, not_found
 
@@ -64,6 +64,9 @@ def project_root(ctx, project, rest):
         return site.project_index(ctx, project)
     if rest == ['has_access'] and ctx.req.has('user') and ctx.req.has('perm'):
         return site.project_has_access(ctx, project)
+    sub = model.subproject(project, rest[0])
+    if sub is not None:
+        return project_root(ctx, sub, rest[1:])
     tool = next((t for t in project['tools'] if t['mount_point'] == rest[0]), None)
     if tool is None or not tooltypes.TOOL_TYPES[tool['tool']].get('api'):
         raise not_found()  # unknown mount point, or a tool without REST root (search, userstats)

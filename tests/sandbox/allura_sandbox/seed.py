@@ -43,6 +43,10 @@ USER_PROJECT_TOOLS = [('wiki', 'wiki', 'Wiki'), ('profile', 'profile', 'Profile'
                       ('search', 'search', 'Search'), ('activity', 'activity', 'Activity'),
                       ('userstats', 'userstats', 'Statistics')]
 
+# the Home page of a user project's wiki (contract case user_project__wiki_home)
+USER_PROJECT_HOME = ('This is the personal project of %s. This project is created automatically during user registration '
+                     'as an easy place to store personal data that doesn\'t need its own project such as cloned repositories.')
+
 # ids seen in the recordings (p/test) so that replayed bodies look the same
 _TEST_IDS = {
     'wiki': {'home': '6b0a6aa709bf77c467db00a2', 'home_date': '2026-11-28 05:46:15.650000', 'home_thread': '92784d2771',
@@ -53,10 +57,21 @@ _TEST_IDS = {
 }
 
 
-def _full_project(shortname, name, project_id, ids, last_updated):
+# Stored ordinals of the real data set: project registration gives admin, search and activity 0, 0
+# and 1; Allura's test data then adds the sub-project p/test/sub1 at the next ordinal (2), and the
+# other tools are installed one after the other at the end. The tracker's ordinal (in its JSON)
+# shows it: 4 in p/test, 3 in p/test2 (recordings, contract case custom_bool__list_test_user).
+_STOCK_ORDINALS = [0, 0, 1]
+
+
+def _full_project(shortname, name, project_id, ids, last_updated, subproject=None):
     project = model.new_project('p', shortname, name, 'test-admin', [], _id=project_id, creation_date='2026-11-28',
                                 last_updated=last_updated)
-    for ordinal, (tool_type, mount_point, label) in enumerate(_FULL_TOOLS):
+    ordinals = _STOCK_ORDINALS + list(range(2, 2 + len(_FULL_TOOLS)))
+    if subproject:
+        ordinals = _STOCK_ORDINALS + list(range(3, 3 + len(_FULL_TOOLS)))
+        project['subprojects'] = [model.new_subproject(project, subproject[0], subproject[1], ordinal=2)]
+    for ordinal, (tool_type, mount_point, label) in zip(ordinals, _FULL_TOOLS):
         project['tools'].append(model.new_tool(tool_type, mount_point, label, ordinal, ids=ids.get(mount_point)))
     bugs = model.tool_by_mount(project, 'bugs')
     bugs['data']['custom_fields'] = model.recorded_tracker_fields()
@@ -69,15 +84,19 @@ def build():
              for name, display, uid, joined in _USERS}
     users['test-admin']['site_admin'] = True
     projects = {}
-    test = _full_project('test', 'Test Project', '6b0a6aa709bf77c467db0066', _TEST_IDS, '2026-11-28 05:46:18.120000')
+    test = _full_project('test', 'Test Project', '6b0a6aa709bf77c467db0066', _TEST_IDS, '2026-11-28 05:46:18.120000',
+                         subproject=('sub1', 'A Subproject'))
     test['extra_tool_status'] = ['alpha', 'beta']  # Allura's test data lets p/test install alpha tools (chat)
     projects['p/test'] = test
     projects['p/test2'] = _full_project('test2', 'Test 2', '6b0a6aa709bf77c467db0073', {}, '2026-11-28 05:46:18.150000')
     projects['adobe/adobe-1'] = model.new_project('adobe', 'adobe-1', 'Adobe project 1', 'test-admin', STOCK_TOOLS,
                                                   creation_date='2026-11-28', last_updated='2026-11-28 05:46:15.553000')
-    for index, (name, _display, _uid, joined) in enumerate(_USERS):
+    for index, (name, display, _uid, joined) in enumerate(_USERS):
         project = model.new_project('u', name, name, name, USER_PROJECT_TOOLS, user_project=True,
                                     creation_date=joined[:10], last_updated=joined)
+        model.tool_by_mount(project, 'wiki')['data']['pages'][0]['text'] = USER_PROJECT_HOME % display
+        if name == 'root':  # root's statistics tool is not readable anonymously (contract case user_project__root_*)
+            model.tool_by_mount(project, 'userstats')['acl'] = {'read': '*authenticated'}
         if name == 'test-user':
             project['_id'] = '6b0a6aa709bf77c467db0031'
         else:
@@ -90,11 +109,13 @@ def build():
             'consumers': {OAUTH1_CONSUMER_KEY: {'secret': OAUTH1_CONSUMER_SECRET, 'name': 'sandbox consumer', 'user': 'test-admin'}},
             'tokens': {OAUTH1_TOKEN: {'secret': OAUTH1_TOKEN_SECRET, 'consumer': OAUTH1_CONSUMER_KEY, 'user': 'test-admin'}},
         },
+        # Allura's bootstrap gives every neighborhood the private_projects feature (contract case
+        # add_project__private_in_p); only Projects lets every user register projects
         'neighborhoods': {
             'p': {'_id': '6b0a6aa709bf77c467db0010', 'name': 'Projects', 'url_prefix': '/p/', 'admins': ['root'],
-                  'allow_private': False, 'allow_register': True},
+                  'allow_private': True, 'allow_register': True},
             'u': {'_id': '6b0a6aa709bf77c467db0011', 'name': 'Users', 'url_prefix': '/u/', 'admins': ['root'],
-                  'allow_private': False, 'allow_register': False},
+                  'allow_private': True, 'allow_register': False},
             'adobe': {'_id': '6b0a6aa709bf77c467db0012', 'name': 'Adobe', 'url_prefix': '/adobe/', 'admins': ['test-admin'],
                       'allow_private': True, 'allow_register': False},
         },

@@ -25,7 +25,7 @@ _URL_TAIL = r'''
     (?P<path>/[a-z0-9\-\._~:/\?#\[\]@!%\$&\'\(\)\*\+,;=]*)?
     $
 '''
-# allura.lib.validators.URL: http(s) only, IP addresses allowed (require_tld = False)
+# formencode URL: http(s) only
 HTTP_URL_RE = re.compile(r'^(http|https)://' + _URL_TAIL, re.I | re.VERBOSE)
 HTTP_SCHEME_RE = re.compile(r'^[a-zA-Z]+:')
 # the webhook validator accepts any scheme syntactically; the scheme is only
@@ -45,8 +45,13 @@ def _encode_idna(url):
         return url
 
 
-def url(value, any_scheme=False):
-    """formencode ``URL(add_http=True)``: strip, add ``http://``, lower-case the scheme."""
+def url(value, any_scheme=False, require_tld=True):
+    """formencode ``URL(add_http=True)``: strip, add ``http://``, lower-case the scheme.
+
+    ``require_tld`` (formencode's default, the link tool's validator): the host must be a domain
+    name with a top-level domain - no IP address, no single-label host (contract cases
+    ``link__set_*``). Allura's webhook validator (``NonPrivateUrl``) does not require one.
+    """
     if value is None or value == '':
         raise Invalid(MSG_EMPTY)
     value = value.strip()
@@ -58,8 +63,11 @@ def url(value, any_scheme=False):
     if not match:
         raise Invalid('You must start your URL with http://, https://, etc')
     value = match.group(0).lower() + value[len(match.group(0)):]
-    if not (ANY_URL_RE if any_scheme else HTTP_URL_RE).search(value):
+    match = (ANY_URL_RE if any_scheme else HTTP_URL_RE).search(value)
+    if not match:
         raise Invalid(MSG_BAD_URL)
+    if require_tld and not match.group('domain'):
+        raise Invalid('You must provide a full domain name (like %s.com)' % match.group('tld'))
     return value
 
 
@@ -84,7 +92,7 @@ def webhook_url(value, allow_internal):
     recording server's setting), which skips the scheme and address checks.
     The host is only resolved (``getaddrinfo``); nothing is ever sent to it.
     """
-    value = url(value, any_scheme=True)
+    value = url(value, any_scheme=True, require_tld=False)
     if allow_internal:
         return value
     parts = urlsplit(value)

@@ -202,7 +202,9 @@ def test_state_dump(sandbox, sb):
     state = sb.state()
     project = state['projects']['p/test']
     tools = {t['mount_point']: t for t in project['tools']}
-    assert [t['ordinal'] for t in project['tools']] == list(range(9))
+    # the real data set's stored ordinals: the sub-project p/test/sub1 holds 2
+    assert [t['ordinal'] for t in project['tools']] == [0, 0, 1, 3, 4, 5, 6, 7, 8]
+    assert [(s['shortname'], s['ordinal']) for s in project['subprojects']] == [('test/sub1', 2)]
     assert tools['wiki']['data']['pages'][0]['version'] == 2
     assert tools['code']['data']['webhooks'][0]['secret'] == 's3cret'
     export = state['exports'][0]

@@ -193,7 +193,7 @@ def test_tracker_paging(sandbox):
 # -- link (REFERENCE 11) ------------------------------------------------------------------
 
 @pytest.mark.parametrize('value,stored', [('google.com', 'http://google.com'), (' HTTPS://Example.org/x ', 'https://Example.org/x'),
-                                          ('http://127.0.0.1:8080/', 'http://127.0.0.1:8080/')])
+                                          ('http://café.example/', 'http://xn--caf-dma.example/')])
 def test_link_normalisation(sandbox, value, stored):
     assert post(sandbox, '/rest/p/test/link/', {'url': value}).json == {'url': stored}
 
@@ -201,6 +201,12 @@ def test_link_normalisation(sandbox, value, stored):
 def test_link_rules(sandbox):
     assert post(sandbox, '/rest/p/test/link/', {'url': 'javascript:alert(1)'}).status == 400
     assert post(sandbox, '/rest/p/test/link/', {'url': 'ftp://example.org/'}).status == 400
+    # formencode URL requires a full domain name: no IP address, no host without a dot
+    for url, like in (('http://127.0.0.1:8080/', 'None'), ('http://localhost/', 'localhost'), ('http://intranet/', 'intranet'),
+                      ('http://10.0.0.1:8080/a', 'None')):
+        refused = post(sandbox, '/rest/p/test/link/', {'url': url})
+        assert refused.status == 400 and 'You must provide a full domain name (like %s.com)' % like in refused.text
+    assert get(sandbox, '/rest/p/test/link/').json == {'url': None}
     assert post(sandbox, '/rest/p/test/link/', {'url': ''}).json == {'url': None}
     assert post(sandbox, '/rest/p/test/link/', {'url': 'x.org'}, token=USER).status == 403
     assert post(sandbox, '/rest/p/test/link/', {'url': 'x.org'}, token=None).status == 401
@@ -221,8 +227,11 @@ def test_install_tool_failures_in_order(sandbox, sb):
     # ordinals are renumbered before the mount point is validated
     post(sandbox, '/rest/p/test/admin/mount_order', {'0': 'code', '7': 'admin'})
     assert install(sandbox, tool='wiki', mount_point='-bad', mount_label='W', order='first')['info'] == 'Mount point "-bad" is invalid'
-    ordinals = {t['mount_point']: t['ordinal'] for t in sb.state()['projects']['p/test']['tools']}
-    assert ordinals['code'] == 1 and sorted(ordinals.values()) == list(range(1, 10))
+    # sub-projects take part (p/test/sub1 at 2); ties keep Allura's order: sub-projects, then tools as stored
+    state = sb.state()['projects']['p/test']
+    ordinals = {t.get('mount_point', t.get('shortname')): t['ordinal'] for t in state['tools'] + state['subprojects']}
+    assert ordinals == {'search': 1, 'code': 2, 'activity': 3, 'test/sub1': 4, 'wiki': 5, 'bugs': 6, 'discussion': 7,
+                        'blog': 8, 'admin': 9, 'link': 10}
     assert install(sandbox, tool='wiki', mount_point='Index', mount_label='W')['info'] == 'Mount point "index" is reserved'
     assert install(sandbox, tool='wiki', mount_point='WIKI', mount_label='W')['info'] == 'Mount point "wiki" is already in use'
     assert install(sandbox, tool='wiki', mount_point='1234', mount_label='W')['info'] == 'Mount point "1234" is invalid'
@@ -393,7 +402,6 @@ def test_add_project(sandbox):
     ({'name': 'x', 'admin': 'root', 'shortname': 'ab'}, 'Please use 3-15 small letters, numbers, and dashes.'),
     ({'name': 'x', 'admin': 'root'}, 'Please use 3-15 small letters, numbers, and dashes.'),  # derived shortname too short
     ({'name': 'x', 'admin': 'root', 'shortname': 'test'}, 'This project name is taken.'),
-    ({'name': 'Some project', 'admin': 'root', 'private': True}, "You can't create private projects in the Projects neighborhood"),
     ({'name': 'Some project', 'admin': 'root', 'trove_topics': ['Cooking']}, '"Cooking" is not a valid trove category.'),
     ({'name': 'x', 'admin': 'root', 'icon_url': 'nope'}, "{'icon_url': 'Must be a URL'}"),
 ])

@@ -53,8 +53,9 @@ def installable_tools(ctx, project):
                       'tool_label': spec['label'],
                       'defaults': {'default_options': default_options, 'default_mount_label': spec['default_label'],
                                    'default_mount_point': None}})
-    tools.append({'name': 'subproject', 'description': 'With a Sub Project you can add an entire project just like any other tool.',
-                  'tool_label': 'Sub Project', 'defaults': {'default_mount_label': 'Sub', 'default_mount_point': 'sub'}})
+    if not project.get('parent'):
+        tools.append({'name': 'subproject', 'description': 'With a Sub Project you can add an entire project just like any other tool.',
+                      'tool_label': 'Sub Project', 'defaults': {'default_mount_label': 'Sub', 'default_mount_point': 'sub'}})
     del ctx
     return json_response({'tools': tools})
 
@@ -77,7 +78,7 @@ def install_tool(ctx, project):
         return _failure('Mount point already exists.')
     if order is None:
         order = 'last'
-    mounts = sorted(project['tools'], key=lambda t: t['ordinal'])
+    mounts = sorted(model.mounts(project), key=lambda t: t['ordinal'])
     if order == 'first':
         ordinal = 0
     elif order == 'last':
@@ -125,7 +126,8 @@ def mount_order(ctx, project):
     except ValueError as exc:
         raise bad_request('Invalid kw: expected "ordinal: mount_point"') from exc
     for ordinal, value in items:
-        tool = model.tool_by_mount(project, value[-1] if isinstance(value, list) else value)
+        name = value[-1] if isinstance(value, list) else value
+        tool = model.tool_by_mount(project, name) or model.subproject(project, name)
         if tool is not None and tool['ordinal'] != ordinal:  # unknown names are ignored silently
             tool['ordinal'] = ordinal
             touch(ctx, project)

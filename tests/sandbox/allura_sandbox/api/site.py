@@ -3,7 +3,7 @@
 import datetime
 import json
 import re
-from xml.sax.saxutils import escape as xml_escape
+from xml.etree import ElementTree as ET
 
 from .. import model, perms, seed, validators
 from ..responses import Response, json_response, method_not_allowed, server_error
@@ -78,37 +78,46 @@ def project_json(ctx, project):
 
 
 def project_doap(ctx, project):
-    """``?doap``: an RDF/XML DOAP description."""
-    about = ctx.abs('/rest' + model.project_url(project).rstrip('/') + '?doap#')
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rdfs="http://www.w3.org/2000/01/rdf-schema#"'
-        ' xmlns="http://usefulinc.com/ns/doap#" xmlns:foaf="http://xmlns.com/foaf/0.1/"'
-        ' xmlns:sf="http://sourceforge.net/api/sfelements.rdf#" xmlns:dc="http://dublincore.org/documents/dcmi-namespace/">',
-        '  <Project rdf:about="%s">' % xml_escape(about, {'"': '&quot;'}),
-        '    <name>%s</name>' % xml_escape(model.project_shortname(project)),
-        '    <dc:title>%s</dc:title>' % xml_escape(project['name']),
-        '    <sf:private>%d</sf:private>' % int(project['private']),
-        '    <shortdesc xml:lang="en">%s</shortdesc>' % xml_escape(project['summary']),
-        '    <description xml:lang="en">%s</description>' % xml_escape(project['short_description']),
-        '    <created>%s</created>' % project['creation_date'],
-    ]
+    """``?doap``: ``Project.doap`` - RDF/XML built with ElementTree, one line, no indentation."""
+    root = ET.Element('rdf:RDF', {'xmlns:rdf': 'http://www.w3.org/1999/02/22-rdf-syntax-ns#',
+                                  'xmlns:rdfs': 'http://www.w3.org/2000/01/rdf-schema#'})
+    doap = ET.SubElement(root, 'Project', {
+        'xmlns': 'http://usefulinc.com/ns/doap#', 'xmlns:foaf': 'http://xmlns.com/foaf/0.1/',
+        'xmlns:sf': 'http://sourceforge.net/api/sfelements.rdf#', 'xmlns:rss': 'http://purl.org/rss/1.0/',
+        'xmlns:dc': 'http://dublincore.org/documents/dcmi-namespace/',
+        'xmlns:beer': 'http://www.purl.org/net/ontology/beer.owl#',
+        'rdf:about': ctx.abs('/rest' + model.project_url(project).rstrip('/') + '?doap#')})
+    ET.SubElement(doap, 'name').text = model.project_shortname(project)
+    ET.SubElement(doap, 'dc:title').text = project['name']
+    ET.SubElement(doap, 'sf:private').text = '1' if project['private'] else '0'
+    ET.SubElement(doap, 'shortdesc', {'xml:lang': 'en'}).text = project['summary']
+    ET.SubElement(doap, 'description', {'xml:lang': 'en'}).text = project['short_description']
+    ET.SubElement(doap, 'created').text = project['creation_date']
     if project['external_homepage']:
-        lines.append('    <homepage rdf:resource="%s"/>' % xml_escape(project['external_homepage'], {'"': '&quot;'}))
-    for name, role in sorted(project['roles'].items()):
-        if name not in ctx.data['users'] or role not in ('Admin', 'Developer'):
-            continue
-        tag = 'maintainer' if role == 'Admin' else 'developer'
-        lines.append('    <%s><foaf:Person><foaf:name>%s</foaf:name><foaf:nick>%s</foaf:nick>'
-                     '<foaf:homepage rdf:resource="%s"/></foaf:Person></%s>'
-                     % (tag, xml_escape(ctx.data['users'][name]['name']), xml_escape(name), ctx.abs('/u/%s/' % name), tag))
+        ET.SubElement(doap, 'homepage', {'rdf:resource': project['external_homepage']})
+    troves = [t for t in model.TROVE if t[2] in project.get('trove', [])]
+    for root_key, tag in (('audience', 'audience'), ('os', 'os'), ('language', 'programming-language'),
+                          ('license', 'license'), ('environment', 'sf:environment'), ('database', 'sf:database')):
+        for trove in troves:
+            if trove[0] == root_key:
+                ET.SubElement(doap, tag).text = trove[4].rsplit(' :: ', maxsplit=1)[-1]
+    for trove in troves:
+        ET.SubElement(doap, 'category', {'rdf:resource': 'http://sourceforge.net/api/trove/index/rdf#%s' % trove[2]})
+    for tag, roles in (('maintainer', ('Admin',)), ('developer', ('Developer',))):
+        for name, role in project['roles'].items():
+            if role in roles and name in ctx.data['users']:
+                person = ET.SubElement(ET.SubElement(doap, tag), 'foaf:Person', {
+                    'xmlns:foaf': 'http://xmlns.com/foaf/0.1/', 'xmlns:rdf': 'http://www.w3.org/1999/02/22-rdf-syntax-ns#'})
+                ET.SubElement(person, 'foaf:name').text = ctx.data['users'][name]['name']
+                ET.SubElement(person, 'foaf:nick').text = name
+                ET.SubElement(person, 'foaf:homepage', {'rdf:resource': ctx.abs('/u/%s/' % name)})
     for tool in project['tools']:
-        if tool['tool'] in ('admin', 'search', 'profile') or not perms.tool_access(ctx.data, project, tool, 'read', ctx.user):
-            continue
-        lines.append('    <sf:feature><sf:Feature><name>%s</name><foaf:page rdf:resource="%s"/></sf:Feature></sf:feature>'
-                     % (xml_escape(tool['mount_label']), ctx.abs(model.project_url(project) + tool['mount_point'] + '/')))
-    lines += ['  </Project>', '</rdf:RDF>', '']
-    return Response(200, '\n'.join(lines), 'application/rdf+xml; charset=UTF-8')
+        if perms.tool_access(ctx.data, project, tool, 'read', ctx.user):
+            feature = ET.SubElement(ET.SubElement(doap, 'sf:feature'), 'sf:Feature')
+            ET.SubElement(feature, 'name').text = tool['mount_label']
+            ET.SubElement(feature, 'foaf:page', {'rdf:resource': ctx.abs(model.project_url(project) + tool['mount_point'] + '/')})
+    body = '<?xml version="1.0" encoding="UTF-8" ?>' + ET.tostring(root, encoding='utf-8').decode('utf-8')
+    return Response(200, body, 'application/rdf+xml; charset=UTF-8')
 
 
 def project_index(ctx, project):

@@ -277,6 +277,8 @@ def validate(ctx, tool, form):
         if field['type'] == 'milestone':  # milestone fields are top-level form fields
             check(name, validators.one_of, [m['name'] for m in field.get('milestones', [])])
             continue
+        if sent_custom is not None and field['type'] == 'boolean' and name not in sent_custom:
+            custom[name] = False  # StringBool: a boolean field that was not sent is false
         if sent_custom is None or name not in sent_custom or isinstance(sent_custom[name], dict):
             continue
         value = sent_custom[name]
