@@ -44,9 +44,10 @@ options:
   output:
     description:
       - V(spec) - the project's spec, for the role's C(allura_project).
-      - V(origins) - where each resource comes from (V(template) or V(project)), by the resource's name in the
-        drift report (the C(origins) option of P(allura.forge.drift_report#filter)); for the project's own
-        resource, V(project), a dict of its fields' origins. Empty without a template.
+      - V(origins) - C({project: origins}), the project as reports name it (V(p/myproj)) and where each of its
+        resources comes from (V(template) or V(project)), by the resource's name in the drift report; for the
+        project's own resource, V(project), a dict of its fields' origins. Empty without a template. The
+        C(origins) option of P(allura.forge.drift_report#filter) takes these, combined for all projects.
     type: str
     choices: [spec, origins]
     default: spec
@@ -118,7 +119,7 @@ def project_merge(project, template=None, output='spec'):
         spec, origins = merge_project(template, project)
     except TemplateError as exc:
         raise AnsibleFilterError('project_merge: %s: %s' % (where, exc)) from None
-    return spec if output == 'spec' else origins
+    return spec if output == 'spec' else {where: origins}
 
 
 class FilterModule:
