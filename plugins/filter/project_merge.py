@@ -83,14 +83,15 @@ from jinja2.exceptions import UndefinedError
 
 from ansible.errors import AnsibleError, AnsibleFilterError
 
-from ansible_collections.allura.forge.plugins.plugin_utils._template import TEMPLATE, TemplateError, label, merge_project
+from ansible_collections.allura.forge.plugins.plugin_utils._template import (
+    TEMPLATE, TemplateError, check_keys, label, merge_project)
 
 
-def rendered(value, path):
-    """A plain copy of value, every string of it templated now (reading a lazy container templates what is read);
-    what cannot be templated fails naming its path."""
+def rendered(value, path, only=None):
+    """A plain copy of value (of its keys `only`), every string of it templated now (reading a lazy container
+    templates what is read); what cannot be templated fails naming its path."""
     if isinstance(value, Mapping):
-        keys, out = list(value), {}
+        keys, out = [key for key in value if only is None or key in only], {}
     elif isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         keys, out = range(len(value)), [None] * len(value)
     else:
@@ -110,9 +111,11 @@ def project_merge(project, template=None, output='spec'):
         raise AnsibleFilterError('project_merge: output must be spec or origins, not %r' % (output,))
     where = 'the project'
     try:
+        if isinstance(project, Mapping):  # its name first, for any error about the rest
+            where = label(rendered(project, '', only=('name', 'neighborhood')), {})
+        if isinstance(template, Mapping):
+            check_keys(template)  # before its values are templated: a misspelt key is the first thing to say
         project = rendered(project, '')
-        if isinstance(project, dict):
-            where = label(project, {})
         template = rendered(template, TEMPLATE)
         if isinstance(project, dict) and isinstance(template, dict):
             where = label(project, template)

@@ -84,18 +84,23 @@ def by_identity(key, items, where):
     return out
 
 
+def check_keys(template):
+    """An unknown key of the template (or a name) fails, naming it (its values are not read)."""
+    for key in template or ():
+        if key == 'name':
+            raise TemplateError('%s.name: a template has no name (each project of allura_projects gives its own)' % TEMPLATE)
+        if key not in TEMPLATE_KEYS:
+            raise TemplateError('%s.%s: unknown key%s (known: %s)'
+                                % (TEMPLATE, key, _hint(key, TEMPLATE_KEYS), ', '.join(TEMPLATE_KEYS)))
+
+
 def check_template(template):
-    """The template as a dict; an unknown key (or a name) fails, naming it."""
+    """The template as a dict; an unknown key, a name, or a list of resources that is not one fails, naming it."""
     if template in (None, ''):
         return {}
     if not isinstance(template, dict):
         raise TemplateError('%s must be a dict (a project spec without a name), not %s' % (TEMPLATE, kind(template)))
-    for key in template:
-        if key == 'name':
-            raise TemplateError('%s.name: a template has no name (each project of allura_projects gives its own)' % TEMPLATE)
-        if key not in TEMPLATE_KEYS:
-            raise TemplateError('%s.%s: unknown key%s (known: %s)' % (TEMPLATE, key, _hint(key, TEMPLATE_KEYS),
-                                                                   ', '.join(TEMPLATE_KEYS)))
+    check_keys(template)
     for key in RESOURCE_LISTS:
         by_identity(key, resources(template.get(key), '%s.%s' % (TEMPLATE, key)), '%s.%s' % (TEMPLATE, key))
     return template

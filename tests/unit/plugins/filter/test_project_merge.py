@@ -55,7 +55,16 @@ def test_what_cannot_be_templated_fails_naming_its_path_and_the_project():
                               "'undefined' is undefined")
     with pytest.raises(AnsibleFilterError) as exc:
         merge(Lazy(name='a', fields=Lazy(name='{{ undefined }}')), TEMPLATE)
-    assert str(exc.value) == "project_merge: the project: cannot template fields.name: 'undefined' is undefined"
+    assert str(exc.value) == "project_merge: p/a: cannot template fields.name: 'undefined' is undefined"
+    with pytest.raises(AnsibleFilterError) as exc:
+        merge(Lazy(name='{{ undefined }}'), TEMPLATE)
+    assert str(exc.value) == "project_merge: the project: cannot template name: 'undefined' is undefined"
+
+
+def test_a_misspelt_template_key_is_named_before_any_value_is_templated():
+    with pytest.raises(AnsibleFilterError) as exc:
+        merge(Lazy(name='a'), Lazy(TEMPLATE, toolz=[], link='{{ undefined }}'))
+    assert str(exc.value).startswith('project_merge: p/a: allura_project_template.toolz: unknown key')
 
 
 def test_merge_errors_name_the_project():
