@@ -9,26 +9,31 @@ name: project_merge
 short_description: Apply a project template (allura_project_template) to a project
 version_added: 0.2.0
 description:
-  - Returns the spec of a project as the C(allura.forge.project) role takes it (O(_input) with the template applied),
+  - >-
+    Returns the spec of a project as the C(allura.forge.project) role takes it (O(_input) with the template applied),
     or where each of its resources comes from. The C(allura.forge.provision) and C(allura.forge.drift) playbooks
-    apply C(allura_project_template) with it; with the role alone, apply it in the role's C(vars) (see the examples).
-  - Merge rules. Dicts (the spec itself, C(fields)) merge key by key, the project's value winning. Lists of resources
+    apply C(allura_project_template) with it; with the role alone, apply it before the role (see the examples).
+  - >-
+    Merge rules. Dicts (the spec itself, C(fields)) merge key by key, the project's value winning. Lists of resources
     merge by identity - tools by mount point, wiki pages by mount point and title, tickets by number or else summary,
     webhooks by mount point, type and URL, access checks by level, user and permission - a project's item replacing
     the template's item with the same identity, in its place; the project's other items follow. Anything else
     (C(link), C(admin), C(fields.labels) and other plain lists) is the project's when it gives one. A key given as
     null counts as not given.
-  - A project drops what it would inherit with C(omit_from_template), a list of V(key) (all of it, for example
+  - >-
+    A project drops what it would inherit with C(omit_from_template), a list of V(key) (all of it, for example
     V(link) or V(webhooks)) or V({key: identity}) entries (V({wiki: docs/Install}), V({tools: docs}),
     V({tickets: tickets/Write the docs}), V({webhooks: code repo-push https://ci.example.org/hook}),
     V({access: docs: someone edit}), V({fields: summary})). An identity is the resource's name in the drift report
     without its kind. An entry naming nothing the template gives is an error.
-  - The template's strings are templated by Ansible when the filter reads them, with the variables of the task
+  - >-
+    The template's strings are templated by Ansible when the filter reads them, with the variables of the task
     that calls it. Bind C(project) to the project (a task or include variable) and they may use its values, for
     example C({{ project.name }}) or C({{ project.fields.name }}). Everything is read before anything is returned,
     so an undefined variable fails here, naming the key and the project, before any request is sent. To keep a
     literal C({{) in a text, mark the string C(!unsafe) in YAML, or write C({% raw %}{{{% endraw %}).
-  - An unknown key of the template (C(toolz)), a C(name) in it, or two items of one list with the same identity
+  - >-
+    An unknown key of the template (C(toolz)), a C(name) in it, or two items of one list with the same identity
     fail, naming them. The project's own keys are checked by the role.
 positional: _input, template
 options:
@@ -44,8 +49,9 @@ options:
   output:
     description:
       - V(spec) - the project's spec, for the role's C(allura_project).
-      - V(origins) - C({project: origins}), the project as reports name it (V(p/myproj)) and where each of its
-        resources comes from (V(template) or V(project)), by the resource's name in the drift report; for the
+      - >-
+        V(origins) - a dict of one key, the project as reports name it (V(p/myproj)), whose value says where each of
+        its resources comes from (V(template) or V(project)), by the resource's name in the drift report; for the
         project's own resource, V(project), a dict of its fields' origins. Empty without a template. The
         C(origins) option of P(allura.forge.drift_report#filter) takes these, combined for all projects.
     type: str
@@ -56,17 +62,30 @@ author:
 '''
 
 EXAMPLES = r'''
-- name: One project of a team template, with the role alone
-  ansible.builtin.include_role:
-    name: allura.forge.project
+# team_template.wiki: [{title: Home, text: "Welcome to {{ project.fields.name }}\n"}, {title: Install, text: ...}]
+- name: Apply the team template to myproj
+  ansible.builtin.set_fact:
+    # a fact is templated once; the role reads allura_project many times (a variable is templated at each use)
+    myproj_spec: "{{ project | allura.forge.project_merge(team_template) }}"
   vars:
-    project:                                 # the project's own part, bound as `project` for the template
+    project:                                  # the project's own part, bound as `project` for the template
       name: myproj
       fields: {name: My Project}
       wiki: [{title: Install, text: "pip install myproj\n"}]      # replaces the template's wiki/Install
       omit_from_template: [{webhooks: code repo-push https://ci.example.org/hook}]
-    allura_project: "{{ project | allura.forge.project_merge(team_template) }}"
-  # team_template.wiki: [{title: Home, text: "Welcome to {{ project.fields.name }}\n"}, {title: Install, text: ...}]
+  no_log: true                                # the spec holds the template's webhook secrets
+
+- name: Converge it
+  ansible.builtin.include_role:
+    name: allura.forge.project
+  vars:
+    allura_project: "{{ myproj_spec }}"
+
+- name: Where each resource of myproj comes from, for the drift report
+  ansible.builtin.set_fact:
+    origins: "{{ project | allura.forge.project_merge(team_template, output='origins') }}"
+  vars:
+    project: {name: myproj, fields: {name: My Project}}
 '''
 
 RETURN = r'''
