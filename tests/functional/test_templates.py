@@ -161,7 +161,7 @@ BAD = [  # (id, template changes, the second project's own keys, schema errors, 
 @pytest.mark.parametrize('template_changes, second_project, schema_errors, message, failing', [c[1:] for c in BAD],
                          ids=[c[0] for c in BAD])
 def test_bad_input_fails_clearly_before_anything_is_sent(ansible_playbook, sandbox, tmp_path, template_changes,
-                                                        second_project, schema_errors, message, failing):
+                                                         second_project, schema_errors, message, failing):
     """The second project (or the template) is wrong: nothing is sent for any project, the first included."""
     projects = [{'name': 'test', 'fields': {'name': 'Test'}}, dict({'name': 'test2', 'fields': {'name': 'Test 2'}}, **second_project)]
     spec = write_spec(tmp_path / 'bad.yml', {'allura_project_template': dict(BAD_TEMPLATE, **template_changes),
