@@ -80,9 +80,9 @@ def ten_projects():
 def test_ten_projects_from_one_template(ansible_playbook, sandbox, tmp_path):
     spec = write_spec(tmp_path / 'team.yml', {'allura_project_template': template(), 'allura_projects': ten_projects()})
     report_file = tmp_path / 'run.json'
-    proc = ansible_playbook('allura.forge.provision', '-e', spec, '-e', 'provision_report_file=%s' % report_file,
-                            token=ROOT_TOKEN)
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr
+    first = ansible_playbook('allura.forge.provision', '-e', spec, '-e', 'provision_report_file=%s' % report_file,
+                             token=ROOT_TOKEN)
+    assert first.returncode == 0, first.stdout[-4000:] + first.stderr
     reports = {r['project']: r for r in json.loads(report_file.read_text(encoding='utf-8'))['reports']}
     assert list(reports) == ['p/%s' % name for name in TEN]
     hook = 'webhook code repo-push http://127.0.0.1:9/hooks/%s'
@@ -106,7 +106,7 @@ def test_ten_projects_from_one_template(ansible_playbook, sandbox, tmp_path):
     assert hooks == {'tmpl-00': ['http://127.0.0.1:9/hooks/tmpl-00'], 'tmpl-01': [], 'tmpl-02': ['http://127.0.0.1:9/hooks/tmpl-02']}
 
     clear_log(sandbox)
-    again = ansible_playbook('allura.forge.provision', '-e', spec, token=ROOT_TOKEN)
+    again = ansible_playbook('allura.forge.provision', '-e', spec, '-v', token=ROOT_TOKEN)  # -v: facts shown
     assert again.returncode == 0 and recap(again)['changed'] == 0, again.stdout[-4000:]
     assert counters(sandbox)['writes'] == 0
 
@@ -115,8 +115,8 @@ def test_ten_projects_from_one_template(ansible_playbook, sandbox, tmp_path):
     spec = write_spec(tmp_path / 'team.yml', {'allura_project_template': changed, 'allura_projects': ten_projects()})
     out_of_band(sandbox, '/rest/p/tmpl-00/docs/Install', {'text': 'Edited by hand.\n'})
     clear_log(sandbox)
-    proc, report = drift(ansible_playbook, spec, tmp_path / 'drift', token=ROOT_TOKEN)
-    assert proc.returncode == 0, proc.stdout[-4000:]
+    checked, report = drift(ansible_playbook, spec, tmp_path / 'drift', '-v', token=ROOT_TOKEN)
+    assert checked.returncode == 0, checked.stdout[-4000:]
     assert counters(sandbox)['writes'] == 0
     assert report['errors'] == []
     assert rows_of(report) == sorted([('p/%s' % name, 'wiki docs/Home', 'text', 'template') for name in TEN]
@@ -134,7 +134,7 @@ def test_ten_projects_from_one_template(ansible_playbook, sandbox, tmp_path):
     assert live_page(sandbox, 'tmpl-09', 'Home') == '# Team Project 9\n\nYou are welcome to tmpl-09.\n'
     proc, report = drift(ansible_playbook, spec, tmp_path / 'fixed', token=ROOT_TOKEN)
     assert proc.returncode == 0 and report['rows'] == [], report['lines']
-    for run in (proc, fix, again):
+    for run in (first, again, checked, fix, proc):
         assert SECRET not in run.stdout + run.stderr
 
 
@@ -212,4 +212,10 @@ def test_the_team_example_and_a_new_project_in_one_command(ansible_playbook, san
     proc = ansible_playbook('allura.forge.provision', '-e', no_admin, '-e', 'allura_new_project=other', token=ROOT_TOKEN)
     assert proc.returncode != 0
     assert 'creating project other needs its first admin (-e allura_new_project_admin=USER' in proc.stdout, proc.stdout[-3000:]
+    assert counters(sandbox)['total'] == 0
+
+    # `project` is the template's: another variable of that name would hide it
+    proc = ansible_playbook('allura.forge.drift', '-e', '@' + team, '-e', '@' + projects, '-e', 'project=mine', token=ROOT_TOKEN)
+    assert proc.returncode != 0
+    assert 'a variable named project is set (in the inventory, with -e, set_fact or include_vars)' in proc.stdout, proc.stdout[-3000:]
     assert counters(sandbox)['total'] == 0
