@@ -12,6 +12,7 @@
 #   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
 #   make schema       regenerate schemas/project_spec.schema.json from the project role's argument spec
 #   make demo / make bench
+#   make property     the check-mode property test's full matrix (not in `make test`; ROUNDS=20, SEED=n to replay)
 #   make clean        remove build and test output (keeps the virtualenvs; `make distclean` too)
 
 SHELL := /bin/bash
@@ -31,7 +32,7 @@ endif
 STEPS := runner sanity units sandbox-tests functional integration lint molecule build importer changelog ee
 COMPAT_STEPS := sanity-compat units-compat functional-compat integration-compat
 
-.PHONY: help setup setup-compat test $(STEPS) $(COMPAT_STEPS) compat demo sandbox bench \
+.PHONY: help setup setup-compat test $(STEPS) $(COMPAT_STEPS) compat demo sandbox bench property \
 	stage schema docs clean distclean
 
 help:
@@ -77,6 +78,18 @@ schema: setup
 bench: setup
 	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }
 	$(PY) bench/run.py
+
+# The full matrix of tests/functional/test_check_mode_property.py: every kind of change on every project, ROUNDS
+# rounds in process, then a quarter as many through the modules (ALLURA_FORGE_RUN_AS_MODULE), each on a private sandbox.
+ROUNDS ?= 20
+property: stage
+	cd .build/ansible_collections/allura/forge && env -u ALLURA_URL ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build \
+	    ALLURA_PROPERTY_FULL=1 ALLURA_PROPERTY_ROUNDS=$(ROUNDS) $(if $(SEED),ALLURA_PROPERTY_SEED=$(SEED)) \
+	    $(CURDIR)/$(PY) -m pytest -p no:cacheprovider -q -s tests/functional/test_check_mode_property.py
+	cd .build/ansible_collections/allura/forge && env -u ALLURA_URL ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build \
+	    ALLURA_PROPERTY_FULL=1 ALLURA_PROPERTY_ROUNDS=$$(( ($(ROUNDS) + 3) / 4 )) ALLURA_PROPERTY_AS_MODULE=1 \
+	    $(if $(SEED),ALLURA_PROPERTY_SEED=$(SEED)) $(CURDIR)/$(PY) -m pytest -p no:cacheprovider -q -s \
+	    tests/functional/test_check_mode_property.py
 
 clean:
 	rm -rf .build .cache tests/output collections .pytest_cache importer_result.json *.tar.gz

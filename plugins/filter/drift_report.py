@@ -71,7 +71,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.allura.forge.plugins.plugin_utils._report import drift_lines, drift_markdown, drift_rows, summary_lines
+from ansible_collections.allura.forge.plugins.plugin_utils._drift import drift_lines, drift_markdown, drift_rows, summary_lines
 
 
 def drift_report(reports, format='rows', title='Allura drift report', generated=None, origins=None):  # pylint: disable=redefined-builtin

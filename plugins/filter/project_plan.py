@@ -68,7 +68,7 @@ _value:
            "tickets": [], "webhooks": [], "access": []}
 '''
 
-from ansible_collections.allura.forge.plugins.plugin_utils._report import project_plan
+from ansible_collections.allura.forge.plugins.plugin_utils._plan import project_plan
 
 
 class FilterModule:

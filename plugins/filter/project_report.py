@@ -14,8 +14,9 @@ description:
   - Every resource of the spec (the project, each tool, the link, each wiki page, ticket, webhook and access check)
     becomes one entry saying what was done (or would be done in check mode) and, with diff mode, which fields differ
     with their live and desired values (long text in full).
-  - Loop items that were skipped because what they depend on does not exist yet in a check run (a page of a wiki
-    about to be installed, anything of a project about to be created) become predicted entries (C(pending)) with the
+  - Items that could not be read because what they depend on does not exist yet in a check run (a page of a wiki
+    about to be installed, anything of a project about to be created, as the result's C(missing) says) become
+    predicted entries (C(pending)) with the
     action the real run will report - C(create), except the C(Home) page a new wiki starts with (C(update)) and a
     link whose URL is given when its tool is installed (C(none)).
 positional: _input
@@ -25,9 +26,10 @@ options:
     type: dict
     required: true
   check_mode:
-    description: Whether the results come from a check run (pass C(ansible_check_mode)).
+    description:
+      - Whether the results come from a check run. By default, what the results say (every allura.forge module result has
+        C(check_mode)), which is right however check mode was entered; C(ansible_check_mode) follows only C(--check).
     type: bool
-    default: false
   project:
     description: The registered result of the C(allura_project) task.
     type: dict
@@ -57,7 +59,7 @@ EXAMPLES = r'''
 - name: Build the report of a project
   ansible.builtin.set_fact:
     report: >-
-      {{ allura_project | allura.forge.project_report(check_mode=ansible_check_mode, project=project_result,
+      {{ allura_project | allura.forge.project_report(project=project_result,
          tools=tool_results, wiki=wiki_results) }}
 '''
 

@@ -89,6 +89,28 @@ class ParameterError(AlluraError):
     """Bad input found before anything was sent."""
 
 
+class Denied:
+    """What a request needs that the server may refuse (401, 403): the `denied` of AlluraClient.request, from which
+    every permission error is worded the one same way.
+
+    action, what: what could not be done ('create', "p/test wiki page 'Home'"); permission, on: the permission it
+    needs and where ('create', "the wiki tool at mount_point 'wiki'"); who: whose credentials would do.
+    """
+
+    def __init__(self, action, what, permission=None, on=None, who='a user allowed to do this'):
+        self.action, self.what, self.permission, self.on, self.who = action, what, permission, on, who
+
+    def message(self, anonymous, detail):
+        needed = ('the %r permission%s' % (self.permission, ' on %s' % self.on if self.on else '') if self.permission
+                  else 'the permission it needs')
+        failed = 'cannot %s' % ' '.join(part for part in (self.action, self.what) if part)
+        if anonymous:  # a project's ACL may let anonymous users do some things: the request was sent, and refused
+            return ('%s: authentication required - the request was sent without credentials (no token, no oauth_* options, '
+                    'no ALLURA_TOKEN), and anonymous users lack %s (%s); give token (or set ALLURA_TOKEN, or give the four '
+                    'oauth_* options) of %s' % (failed, needed, detail, self.who))
+        return '%s: the user of this token lacks %s (%s); use the token of %s' % (failed, needed, detail, self.who)
+
+
 def is_loopback(host):
     if host in ('localhost', 'localhost.localdomain') or (host or '').endswith('.localhost'):
         return True
@@ -398,7 +420,7 @@ class AlluraClient:
         self.sleep = sleep
         self.clock = clock
         self.warnings = []
-        self._warn = warn
+        self.on_warning = warn  # also told every warning (a module run's Context.warn)
         self.authenticated = credentials
         self.requests_made = 0
         self._pause_until = 0.0  # after a 429 every request of the run waits (concurrent reads back off together)
@@ -446,20 +468,21 @@ class AlluraClient:
 
     def warn(self, message):
         self.warnings.append(message)
-        if self._warn:
-            self._warn(message)
+        if self.on_warning:
+            self.on_warning(message)
 
     # -- requests ---------------------------------------------------------------------------------
 
     def request(self, method, path, params=None, data=None, expect=(200,), recheck=None, not_found=None,
-                retry_statuses=RETRY_STATUSES, json=None):
+                retry_statuses=RETRY_STATUSES, json=None, denied=None):
         """Send one request with retries; return the response whose status is in `expect`.
 
         `recheck` marks a write that must not be blindly re-sent: after an ambiguous failure (the
         server may have done the work) it is called, and a truthy result is returned as the outcome
         instead of sending the write again. Such a write that got no answer within the timeout is
         never sent again at all (the server may still be working on it): the remaining attempts only
-        re-read. `not_found` is called on a 404 for a message that says what is missing.
+        re-read. `not_found` is called on a 404 for a message that says what is missing. `denied` (a Denied) says
+        what the request needs, for the error of a refusal (401 without credentials, 403).
         """
         attempts = self.retries + 1
         unanswered = False  # a guarded write timed out: from then on only re-read
@@ -490,7 +513,7 @@ class AlluraClient:
                     if response.status_code == 407 and self.proxy:
                         raise self.proxy_authentication_error(method, path)
                     if response.status_code not in retry_statuses:
-                        raise self.error(method, path, response, not_found)
+                        raise self.error(method, path, response, not_found, denied)
                     reason = 'HTTP %d' % response.status_code
                     wait = retry_after_seconds(response)
                     ambiguous = response.status_code in AMBIGUOUS_STATUSES
@@ -532,16 +555,16 @@ class AlluraClient:
                    '(http://user:password@host:port)' % (method, path, where))
         return AlluraError(msg, status=407, method=method, path=path, connection_error='proxy_auth')
 
-    def get_json(self, path, params=None, not_found=None, expect=(200,)):
-        return _json(self.request('GET', path, params=params, not_found=not_found, expect=expect), 'GET', path)
+    def get_json(self, path, params=None, not_found=None, expect=(200,), denied=None):
+        return _json(self.request('GET', path, params=params, not_found=not_found, expect=expect, denied=denied), 'GET', path)
 
-    def post(self, path, data=None, expect=(200,), recheck=None, not_found=None, retry_statuses=RETRY_STATUSES):
+    def post(self, path, data=None, expect=(200,), recheck=None, not_found=None, retry_statuses=RETRY_STATUSES, denied=None):
         return self.request('POST', path, data=_form(data), expect=expect, recheck=recheck, not_found=not_found,
-                            retry_statuses=retry_statuses)
+                            retry_statuses=retry_statuses, denied=denied)
 
-    def post_json(self, path, data=None, recheck=None, not_found=None):
+    def post_json(self, path, data=None, recheck=None, not_found=None, denied=None):
         """The JSON answer of a POST; or, when `recheck` found the write already done, what it returned."""
-        answer = self.post(path, data, recheck=recheck, not_found=not_found)
+        answer = self.post(path, data, recheck=recheck, not_found=not_found, denied=denied)
         return _json(answer, 'POST', path) if isinstance(answer, requests.Response) else answer
 
     def exists(self, path, params=None):
@@ -593,22 +616,18 @@ class AlluraClient:
 
     # -- errors -----------------------------------------------------------------------------------
 
-    def error(self, method, path, response, not_found=None):
+    def error(self, method, path, response, not_found=None, denied=None):
         status = response.status_code
         details = {}
         detail = server_message(response)
         what = '%s %s' % (method, path)
-        if status == 401:
-            if self.authenticated:
-                msg = ('authentication failed for %s: the server rejected the %s' % (what, (
-                    'OAuth 1.0a signature (wrong consumer or token secret, or an unknown or revoked token)' if self._auth
-                    else 'token (unknown, revoked or expired, or a bearer token sent over plain http)')))
-            else:
-                msg = 'authentication required for %s: give token (or the oauth_* options) of a user allowed to do this' % what
-        elif status == 403:
-            msg = 'permission denied for %s%s: the user of this token lacks the permission%s' % (
-                what, ' (%s)' % detail if detail else '',
-                '; a project admin token is needed for admin endpoints' if '/admin/' in path else '')
+        if status == 401 and self.authenticated:
+            msg = ('authentication failed for %s: the server rejected the %s' % (what, (
+                'OAuth 1.0a signature (wrong consumer or token secret, or an unknown or revoked token)' if self._auth
+                else 'token (unknown, revoked or expired, or a bearer token sent over plain http)')))
+        elif status in (401, 403):
+            denied = denied or Denied(None, what, who='a project admin' if '/admin/' in path else 'a user allowed to do this')
+            msg = denied.message(not self.authenticated, detail or 'HTTP %d' % status)
         elif status == 404:
             # not_found() says what is missing: a message, or (message, 'project'|'tool'|'item')
             found = not_found() if not_found else None

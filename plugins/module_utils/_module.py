@@ -103,11 +103,12 @@ def execute(run, params, check_mode=False, diff_mode=False, client=None, environ
     ctx = Context(check_mode=check_mode, diff_mode=diff_mode)
     try:
         client = client or client_from_params(params, environ=environ)
-        client._warn = ctx.warn  # the run's retries and rechecks are reported as the task's warnings
+        client.on_warning = ctx.warn  # the run's retries and rechecks are reported as the task's warnings
         out = run(params, client, ctx)
     except AlluraError as exc:
         out = dict(exc.result(), failed=True)  # changed stays False unless the error says writes were made
     out.setdefault('changed', False)
+    out['check_mode'] = bool(check_mode)  # callers (the project role) tell a prediction from what was done by it
     if ctx.warnings:
         out['warnings'] = list(ctx.warnings)
     return out

@@ -31,7 +31,7 @@ class Project:
     def read(self, refresh=False):
         """The project JSON (cached for the run); a clear error when the project is not there."""
         if self._json is None or refresh:
-            self._json = self.client.get_json(self.path(), not_found=lambda: (self._no_project(), 'project'))
+            self._json = self.client.get_json(self.path(), not_found=self.no_project)
         return self._json
 
     def exists(self):
@@ -66,27 +66,18 @@ class Project:
             ', '.join(fitting) or 'none')
 
     def missing(self, mount_point=None, item=None):
-        """Explain a 404: (message, which of 'project', 'tool' or 'item' is missing)."""
+        """Explain a 404: (message, which of 'project', 'tool' or 'item' is missing); the failure's `missing`."""
         if self.client.exists(self.path()) is None:
-            return self._no_project(), 'project'
+            return self.no_project()
         if mount_point is not None:
             self._json = None
             if self.tool(mount_point) is None:
                 return self._no_tool(mount_point), 'tool'
         return '%s not found in project %s' % (item or 'the requested item', self.label), 'item'
 
-    def missing_message(self, mount_point=None, item=None):
-        return self.missing(mount_point, item)[0]
-
-    def denied(self, exc, perm, what, tool, mount_point, who):
-        """The error for a write to a tool that the server refused (401/403) for lack of `perm`: it names what could not
-        be done, the permission, the tool, and whose token would do."""
-        return AlluraError('cannot %s %s: the user of this token lacks the %r permission on the %s at mount_point %r (%s); '
-                           'use the token of %s' % (perm, what, perm, tool, mount_point, exc.server_message or 'HTTP %d' % exc.status, who),
-                           status=exc.status, method=exc.method, path=exc.path)
-
-    def _no_project(self):
-        return 'project %r does not exist in neighborhood %r, or this user cannot see it' % (self.shortname, self.neighborhood)
+    def no_project(self):
+        """(message, 'project'): the project is not there, or this user cannot see it."""
+        return 'project %r does not exist in neighborhood %r, or this user cannot see it' % (self.shortname, self.neighborhood), 'project'
 
     def not_found(self, mount_point=None, item=None):
         """A callable for AlluraClient.request(not_found=...)."""

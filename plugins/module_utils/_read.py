@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._state import read_many
 
 BLOG_DATE = re.compile(r'^\d{4}/\d{2}$')
@@ -82,15 +82,12 @@ def blog_post_path(project, mount_point, url):
 
 def read_blog_post(project, mount_point, url):
     """The post JSON of the blog post at `url`; a draft needs a user with write permission on the blog."""
-    path = blog_post_path(project, mount_point, url)
-    try:
-        return project.client.get_json(path, not_found=project.not_found(mount_point, 'post %r of blog %r' % (url, mount_point)))
-    except AlluraError as exc:
-        if exc.status in (401, 403):  # an existing post the caller may not read: a draft (REFERENCE 10.3)
-            exc.message = ('blog post %r of %s is a draft: only users with write permission on the blog can read it (%s)'
-                           % (url, _label(project, mount_point), exc.message))
-            exc.args = (exc.message,)
-        raise
+    # an existing post the caller may not read is a draft (REFERENCE 10.3)
+    return project.client.get_json(blog_post_path(project, mount_point, url),
+                                   not_found=project.not_found(mount_point, 'post %r of blog %r' % (url, mount_point)),
+                                   denied=Denied('read', 'blog post %r of %s (a draft: only users with write permission on the blog can '
+                                                 'read it)' % (url, _label(project, mount_point)), 'write',
+                                                 'the blog tool at mount_point %r' % mount_point, 'a user who may write posts there'))
 
 
 def find_blog_posts(project, mount_point, title=None, max_items=None):

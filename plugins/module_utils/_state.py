@@ -272,62 +272,12 @@ def bulk_result(ctx, key, outcomes, deletes=False):
     return out
 
 
-def bulk_items(params, key, options, noun, defaults=None):
-    """[(item name, item options)] of a module that converges one resource (`options` given at the top level)
-    or many (params[key], a list of dicts of those options): the name is '' for the one, 'key[i]' for each of
-    the many, whose unset options take `defaults`. Mixing both forms fails."""
-    defaults = defaults or {}
-    if params.get(key) is None:
-        return [('', {name: params.get(name) for name in options})]
-    given = sorted(k for k in options if params.get(k) is not None and params.get(k) != defaults.get(k))
-    if given:
-        raise ParameterError('%s is mutually exclusive with %s: give them per %s' % (key, ', '.join(given), noun))
-    if not params[key]:
-        raise ParameterError('%s must list at least one %s' % (key, noun))
-    return [('%s[%d]' % (key, index), dict(defaults, **{k: v for k, v in (item or {}).items() if v is not None}))
-            for index, item in enumerate(params[key])]
-
-
 def named(exc, name):
     """`exc` with its message prefixed by the name of the bulk item it is about ('tools[3]: ...'), if any."""
     if name:
         exc.message = '%s: %s' % (name, exc.message)
         exc.args = (exc.message,)
     return exc
-
-
-def bulk_failure(ctx, key, exc, item, outcomes, deletes=False):
-    """The error of a bulk task that failed at `item` (a name such as 'tickets[3]'): names the item,
-    says what the items before it did, and keeps their results (changed, key, summary)."""
-    named(exc, item)
-    if outcomes:
-        done = bulk_result(ctx, key, outcomes, deletes=deletes)
-        exc.message += ' (before it, %d %s were converged: %s; later ones were not touched)' % (
-            len(outcomes), key, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
-        exc.details.update(changed=done['changed'] or exc.details.get('changed', False), summary=done['summary'])
-        exc.details[key] = done[key]
-    exc.args = (exc.message,)
-    return exc
-
-
-def converge_each(ctx, key, items, converge_one, deletes=False):
-    """[converge_one(name, item)] (Outcomes) for the (name, item) pairs of bulk_items, one after the other in the
-    order given. A failure of a bulk item names it and keeps the results of the items before it (bulk_failure)."""
-    outcomes = []
-    for name, item in items:
-        try:
-            outcomes.append(converge_one(name, item))
-        except AlluraError as exc:
-            raise bulk_failure(ctx, key, exc, name, outcomes, deletes=deletes) if name else exc
-    return outcomes
-
-
-def items_result(ctx, params, key, single, outcomes, deletes=False):
-    """The module result of a one-or-many module: bulk_result under `key` for the bulk form (params[key] given),
-    else result() of its one outcome under `single`."""
-    if params.get(key) is not None:
-        return bulk_result(ctx, key, outcomes, deletes=deletes)
-    return result(ctx, single, outcomes[0])
 
 
 def parallel_option(params, default=4):

@@ -94,9 +94,11 @@ access:
   returned: success
   type: dict
   sample: {"alice": {"read": true, "create": true}, "bob": {"read": true, "create": false}}
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option, read_many
@@ -139,49 +141,38 @@ class Target:
         if self.mount_point is not None:
             self.label = 'tool %r of project %s' % (self.mount_point, self.project.label)
             self.path = self.project.path(self.mount_point, 'has_access', trailing_slash=False)
-            self.admin = 'admin permission on the tool (project admins have it)'
+            self.admin = 'a project admin'
         elif self.project is not None:
             self.label = 'project %s' % self.project.label
             self.path = self.project.path('has_access', trailing_slash=False)
-            self.admin = 'admin permission on the project'
+            self.admin = 'a project admin'
         else:
             self.label = 'neighborhood %r' % nbhd
             self.path = client.path(nbhd, 'has_access', trailing_slash=False)
-            self.admin = 'admin permission on the neighborhood (a neighborhood admin; project admins are not enough)'
+            self.admin = 'an admin of neighborhood %r (project admins are not enough)' % nbhd
         self.nbhd = nbhd
 
     def check(self, pair):
         user, perm = pair
-        try:
-            body = self.client.get_json(self.path, params=dict(user=user, perm=perm), not_found=self.not_found)
-        except AlluraError as exc:
-            raise self.explain(exc)
+        body = self.client.get_json(self.path, params=dict(user=user, perm=perm), not_found=self.not_found,
+                                    denied=Denied('check permissions on the', self.label, 'admin', 'it', self.admin))
         if not isinstance(body, dict) or not isinstance(body.get('result'), bool):
             raise AlluraError('GET %s: unexpected answer %r (expected {"result": true|false})' % (self.path, body))
         return body['result']
 
-    def explain(self, exc):
-        if exc.status == 403:
-            return AlluraError('checking permissions on the %s needs %s, which the user of this token does not have (%s)'
-                               % (self.label, self.admin, exc.server_message or 'HTTP 403'),
-                               status=403, method='GET', path=self.path)
-        if exc.status == 401 and not self.client.authenticated:
-            return AlluraError('checking permissions on the %s needs %s: give the token (or the oauth_* options) of '
-                               'such a user' % (self.label, self.admin), status=401, method='GET', path=self.path)
-        return exc
-
     def not_found(self):
+        """(message, what is missing) for a 404 of has_access."""
         if self.project is None:
-            return 'neighborhood %r does not exist (GET %s answered 404)' % (self.nbhd, self.path)
+            return 'neighborhood %r does not exist (GET %s answered 404)' % (self.nbhd, self.path), 'neighborhood'
         if self.project.exists() is None:
-            return self.project._no_project()
+            return self.project.no_project()
         if self.mount_point is None:
-            return 'GET %s: not found' % self.path
+            return 'GET %s: not found' % self.path, 'item'
         tool = self.project.tool(self.mount_point)
         if tool is None:
-            return self.project.missing_message(self.mount_point)
+            return self.project.missing(self.mount_point)
         return ('the %s (a %s tool) has no has_access: only tools with a REST API have it (the admin tool and tools '
-                'such as search do not)' % (self.label, tool.get('name')))
+                'such as search do not)' % (self.label, tool.get('name')), 'item')
 
 
 def run(params, client, ctx):

@@ -90,6 +90,8 @@ posts:
   returned: when neither O(title) nor O(url) is given
   type: list
   elements: dict
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

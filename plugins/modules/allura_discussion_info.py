@@ -89,6 +89,8 @@ posts:
   returned: when O(topic) is given
   type: list
   elements: dict
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

@@ -124,12 +124,15 @@ waited:
   returned: success
   type: float
   sample: 12.5
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import time
 
+from ansible_collections.allura.forge.plugins.module_utils._allura import EXPORTABLE_TOOLS
 from ansible_collections.allura.forge.plugins.module_utils._client import (
-    RETRY_STATUSES, AlluraError, ParameterError, server_message)
+    RETRY_STATUSES, AlluraError, Denied, ParameterError, server_message)
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 
@@ -142,7 +145,6 @@ ARGUMENT_SPEC = dict(
     with_attachments=dict(type='bool', default=False),
 )
 
-EXPORTABLE = ('admin', 'wiki', 'tickets', 'discussion', 'blog', 'link')
 # A 503 from export means "an export is already running" (REFERENCE 5.6): handled here, never blindly retried.
 EXPORT_RETRY_STATUSES = RETRY_STATUSES - {503}
 
@@ -172,11 +174,12 @@ def check_exportable(project, tools):
     for name in tools:
         if name not in kinds:
             problems.append('project %s has no tool at mount point %r' % (project.label, name))
-        elif kinds[name] not in EXPORTABLE:
+        elif kinds[name] not in EXPORTABLE_TOOLS:
             problems.append('%r is a %s tool, which Allura cannot export' % (name, kinds[name]))
     if problems:
-        fitting = sorted(mp for mp, kind in kinds.items() if kind in EXPORTABLE)
-        raise ParameterError('tools: %s (exportable tools of %s: %s)' % ('; '.join(problems), project.label, ', '.join(fitting)))
+        fitting = sorted(mp for mp, kind in kinds.items() if kind in EXPORTABLE_TOOLS)
+        raise ParameterError('tools: %s (exportable tools of %s: %s)' % ('; '.join(problems), project.label, ', '.join(fitting)),
+                             **({'missing': 'tool'} if any(name not in kinds for name in tools) else {}))
 
 
 class Export:
@@ -189,9 +192,10 @@ class Export:
         self.interval = interval
         self.status_path = project.path('admin', 'export_status', trailing_slash=False)
         self.path = project.path('admin', 'export', trailing_slash=False)
+        self.denied = Denied('export', 'project %s' % project.label, 'admin', 'the project', 'a project admin')
 
     def busy(self):
-        return self.client.get_json(self.status_path).get('status') != 'ready'
+        return self.client.get_json(self.status_path, denied=self.denied).get('status') != 'ready'
 
     def pause(self):
         """Sleep one poll interval; False when the deadline has passed."""
@@ -215,7 +219,8 @@ class Export:
                 raise AlluraError('an export of project %s was already running and has not finished within wait_timeout; '
                                   'nothing was started (raise wait_timeout or run again later)' % self.project.label)
             response = self.client.post(self.path, form, expect=(200, 503), retry_statuses=EXPORT_RETRY_STATUSES,
-                                        recheck=self._started, not_found=self._disabled)
+                                        recheck=self._started, not_found=self._disabled,
+                                        denied=self.denied)
             if isinstance(response, dict):
                 self.client.warn('the server did not say which file the export of %s writes (filename unknown)' % self.project.label)
                 return response

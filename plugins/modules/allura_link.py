@@ -77,9 +77,12 @@ diff:
   returned: when diff mode is on and the URL differs
   type: list
   elements: dict
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._allura import LINK_TOOLS
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
@@ -111,7 +114,7 @@ def read_link(client, project, mount_point):
     if isinstance(body, dict) and set(body) == {'url'}:
         return body  # exactly the link tool's JSON: no need to read the project
     # Something else answered (another tool type, or a sub-project of that name): let the project say what.
-    project.require_tool(mount_point, kinds=('link',), purpose='allura_link')
+    project.require_tool(mount_point, kinds=LINK_TOOLS, purpose='allura_link')
     if not isinstance(body, dict) or 'url' not in body:
         raise AlluraError('%s answers with something that is not a link tool (a sub-project named %r shadows the '
                           'tool in the REST API?)' % (project.path(mount_point), mount_point))
@@ -129,12 +132,9 @@ def run(params, client, ctx):
 
     def update(live, delta, desired):
         try:
-            body = client.post_json(path, dict(url=desired['url']), not_found=project.not_found(mount_point))
+            body = client.post_json(path, dict(url=desired['url']), not_found=project.not_found(mount_point),
+                                    denied=Denied('set the URL of the', label, 'configure', 'the tool', 'a project admin'))
         except AlluraError as exc:
-            if exc.status == 403:
-                raise AlluraError('setting the URL of the %s needs the configure permission on the tool (project admins '
-                                  'have it), which the user of this token does not have (%s)'
-                                  % (label, exc.server_message or 'HTTP 403'), status=403, method='POST', path=path)
             if exc.status == 400:
                 raise AlluraError('url %r was refused by the server: %s' % (params['url'], exc.server_message or 'HTTP 400'),
                                   status=400, method='POST', path=path, server_message=exc.server_message)

@@ -94,11 +94,13 @@ action:
   description: What was done (or would be done in check mode) - V(create), V(update) (drift, check mode only) or V(none).
   returned: success
   type: str
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._client import Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import Field, converge, result
@@ -141,22 +143,19 @@ def run(params, client, ctx):
     live = project.exists()
     if live is None and not (desired['name'] and params['admin']):
         raise ParameterError('project %s does not exist; creating it needs name and admin (got name=%r, admin=%r)'
-                             % (project.label, desired['name'], params['admin']))
+                             % (project.label, desired['name'], params['admin']), missing='project')
 
     def create(wanted):
         body = dict((BODY_KEYS.get(k, k), v) for k, v in wanted.items())
         body.update(shortname=params['project'], admin=params['admin'])
-        client.request('POST', client.path(params['neighborhood'], 'add_project', trailing_slash=False), json=body,
-                       expect=(201,), recheck=project.exists, not_found=lambda: 'neighborhood %r does not exist' % params['neighborhood'])
+        nbhd = params['neighborhood']
+        client.request('POST', client.path(nbhd, 'add_project', trailing_slash=False), json=body, expect=(201,), recheck=project.exists,
+                       not_found=lambda: ('neighborhood %r does not exist' % nbhd, 'neighborhood'),
+                       denied=Denied('create', 'project %s' % project.label, 'admin', 'neighborhood %r' % nbhd,
+                                     'an admin of neighborhood %r (add_project)' % nbhd))
         return project.read(refresh=True)
 
-    try:
-        outcome = converge(ctx, 'project %s' % project.label, FIELDS, live, desired, create=create)
-    except AlluraError as exc:
-        if exc.status == 403 and 'add_project' in (exc.path or ''):
-            exc.message = ('creating project %s needs a token of an admin of neighborhood %r (add_project): %s'
-                           % (project.label, params['neighborhood'], exc.message))
-        raise
+    outcome = converge(ctx, 'project %s' % project.label, FIELDS, live, desired, create=create)
     return result(ctx, 'project', outcome)
 
 

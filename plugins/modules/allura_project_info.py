@@ -67,6 +67,8 @@ doap:
   description: The DOAP RDF/XML description of the project.
   returned: when O(doap=true)
   type: str
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
@@ -83,7 +85,7 @@ def run(params, client, ctx):
     data = project.read()
     out = dict(changed=False, project=data, tools=data.get('tools', []))
     if params['doap']:
-        out['doap'] = client.request('GET', project.path(), params={'doap': ''}, not_found=project._no_project).text
+        out['doap'] = client.request('GET', project.path(), params={'doap': ''}, not_found=project.no_project).text
     return out
 
 

@@ -210,78 +210,40 @@ summary:
   returned: success, O(tickets) form
   type: dict
   sample: {"created": 1, "updated": 0, "unchanged": 199}
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re
+from functools import partial
 from urllib.parse import urlsplit
 
+from ansible_collections.allura.forge.plugins.module_utils._allura import TRACKER_TOOLS, form_bool, form_number
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
-from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import (
-    LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, named,
-    parallel_option, read_many)
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
+from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels, named
 
-TICKET_SPEC = dict(
-    ticket_num=dict(type='int'),
-    summary=dict(type='str'),
-    description=dict(type='str'),
-    status=dict(type='str'),
-    assigned_to=dict(type='str'),
-    labels=dict(type='list', elements='str'),
-    milestone=dict(type='str'),
-    private=dict(type='bool'),
-    discussion_disabled=dict(type='bool'),
-    custom_fields=dict(type='dict'),
-)
-ARGUMENT_SPEC = dict(
-    project=dict(type='str', required=True),
-    mount_point=dict(type='str', default='tickets'),
-    parallel=dict(type='int', default=4),
-    **bulk_spec('tickets', TICKET_SPEC)
-)
-MUTUALLY_EXCLUSIVE = [('tickets', name) for name in TICKET_SPEC]
-BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
              private=False, discussion_disabled=False, custom_fields={}, reported_by=None, created_date=None, mod_date=None)
 
 
-def as_bool(value):
-    """The server's reading of a boolean (absent and the stored string "False" are false); other input unchanged."""
-    if value is None or isinstance(value, bool):
-        return bool(value)
-    return BOOL_WORDS.get(str(value).strip().lower(), value)
-
-
-def as_number(value):
-    if value is None or value == '':
-        return None
-    if isinstance(value, (bool, int, float)):
-        return value
-    for kind in (int, float):
-        try:
-            return kind(value)
-        except ValueError:
-            pass
-    return value
-
-
 def field_equal(have, want):
     """A custom field value, typed by whichever side shows the type (the live one for "3" vs 3)."""
     if isinstance(have, bool) or isinstance(want, bool):
-        return as_bool(have) == as_bool(want)
+        return form_bool(have) == form_bool(want)
     if isinstance(have, (int, float)) or isinstance(want, (int, float)):
-        return as_number(have) == as_number(want)
+        return form_number(have) == form_number(want)
     return text(have) == text(want)
 
 
 def typed(have, want):
     """The desired value in the type the server will store, as far as it is known."""
     if isinstance(have, bool) or isinstance(want, bool):
-        value = as_bool(want)
+        value = form_bool(want)
         return value if isinstance(value, bool) else want
-    return as_number(want) if isinstance(have, (int, float)) and want != '' else want
+    return form_number(want) if isinstance(have, (int, float)) and want != '' else want
 
 
 def text(value):
@@ -291,12 +253,10 @@ def text(value):
 # verify: what the server may drop without an error (REFERENCE 8.3-8.5) - a non-member assignee, unknown and
 # user-type custom fields, discussion_disabled on create. A write that sends none of them is not read back:
 # the number of a new ticket is in the answer's Location, and the other fields are stored as sent.
-FIELDS = dict(
-    summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
-    assigned_to=Field(normalise=text, verify=True), labels=LABELS,
-    milestone=Field(normalise=text), private=Field(normalise=bool), discussion_disabled=Field(normalise=bool, verify=True),
-    custom_fields=Field(partial=True, equal=field_equal, verify=True),
-)
+FIELDS = dict(summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
+              assigned_to=Field(normalise=text, verify=True), labels=LABELS, milestone=Field(normalise=text),
+              private=Field(normalise=bool), discussion_disabled=Field(normalise=bool, verify=True),
+              custom_fields=Field(partial=True, equal=field_equal, verify=True))
 
 
 def from_server(ticket):
@@ -308,33 +268,9 @@ def from_server(ticket):
     return out
 
 
-def wanted(params):
-    """[(item name, {ticket option: value})], validated, before anything is sent."""
-    items, seen = bulk_items(params, 'tickets', TICKET_SPEC, 'ticket'), {}
-    for name, item in items:
-        opt = (name + '.') if name else ''
-        num, summary = item.get('ticket_num'), item.get('summary')
-        if num is not None and num < 1:
-            raise ParameterError('%sticket_num %r is invalid: ticket numbers start at 1' % (opt, num))
-        if summary is not None and (not summary.strip() or summary != summary.strip()):
-            raise ParameterError('%ssummary %r is invalid: it must not be empty nor start or end with whitespace' % (opt, summary))
-        if num is None and summary is None:
-            raise ParameterError('%sticket_num or %ssummary is required (summary finds or creates the ticket)' % (opt, opt))
-        item['labels'] = check_labels(item.get('labels'), opt + 'labels')
-        item['custom_fields'] = check_custom(item.get('custom_fields'), opt)
-        key = ('num', num) if num is not None else ('summary', summary)
-        if key in seen:
-            raise ParameterError('%s%s %r is also given by %s: each ticket may be listed once' % (
-                opt, key[0].replace('num', 'ticket_num'), key[1], seen[key] or 'another item'))
-        seen[key] = name
-    return items
-
-
 def check_custom(fields, opt):
-    if fields is None:
-        return None
-    out = {}
-    for name, value in fields.items():
+    """The custom fields given a value (null: not given), each checked."""
+    for name, value in (fields or {}).items():
         option = '%scustom_fields.%s' % (opt, name)
         if name == 'milestone':
             raise ParameterError('%s: give the milestone with the milestone option (the server ignores it here)' % option)
@@ -343,48 +279,50 @@ def check_custom(fields, opt):
                                  'makes it from the label (lower case, words joined by "_"; label "My Num" is my_num)' % (option, name))
         if not isinstance(value, (str, bool, int, float, type(None))):
             raise ParameterError('%s: %r is not a string, number or boolean' % (option, value))
-        if value is not None:
-            out[name] = value
-    return out or None
+    return {name: value for name, value in (fields or {}).items() if value is not None} or None
 
 
-class Tracker:
-    """One tracker of one project: list, read, create and save tickets."""
+class Ticket(Resource):
+    one, many, key, number, listed = 'ticket', 'tickets', ('summary',), 'ticket_num', 'tickets'
+    options = dict(ticket_num=dict(type='int'), summary=dict(type='str'), description=dict(type='str'), status=dict(type='str'),
+                   assigned_to=dict(type='str'), labels=dict(type='list', elements='str'), milestone=dict(type='str'),
+                   private=dict(type='bool'), discussion_disabled=dict(type='bool'), custom_fields=dict(type='dict'))
+    kinds, purpose, fields, returns, volatile = TRACKER_TOOLS, 'allura_ticket', FIELDS, EMPTY, ('mod_date',)
 
-    def __init__(self, client, project, mount_point):
-        self.client, self.project, self.mount = client, project, mount_point
-        self.users = {}
+    def check(self, item):
+        values, opt = item.values, item.opt
+        num, summary = values['ticket_num'], values['summary']
+        if num is not None and num < 1:
+            raise ParameterError('%sticket_num %r is invalid: ticket numbers start at 1' % (opt, num))
+        if summary is not None and (not summary.strip() or summary != summary.strip()):
+            raise ParameterError('%ssummary %r is invalid: it must not be empty nor start or end with whitespace' % (opt, summary))
+        if num is None and summary is None:
+            raise ParameterError('%sticket_num or %ssummary is required (summary finds or creates the ticket)' % (opt, opt))
+        values['labels'] = check_labels(values['labels'], opt + 'labels')
+        values['custom_fields'] = check_custom(values['custom_fields'], opt)
 
     def path(self, *segments, **kwargs):
-        return self.project.path(self.mount, *[str(s) for s in segments], **kwargs)
+        return self.project.path(self.mount_point, *[str(s) for s in segments], **kwargs)
 
-    def label(self, num, summary=None):
-        where = '%s %s' % (self.project.label, self.mount)
-        return '%s ticket #%d' % (where, num) if num else '%s new ticket %r' % (where, summary)
-
-    def index(self):
-        """{summary: [ticket numbers]} over every page of the ticket list."""
-        out = {}
-        for item in self.client.paginate(self.path(), 'tickets'):
-            out.setdefault(item.get('summary'), []).append(item['ticket_num'])
-        return out
-
-    def find(self, summary, index, opt):
-        found = sorted(index.get(summary, ()))
-        if len(found) > 1:
-            raise AlluraError('%ssummary %r matches %d tickets in %s %s: %s; give ticket_num to choose one' % (
-                opt, summary, len(found), self.project.label, self.mount, ', '.join('#%d' % n for n in found)))
-        return found[0] if found else None
-
-    def read(self, num):
-        body = self.client.exists(self.path(num))
+    def read(self, item):
+        body = self.client.exists(self.path(item.values['ticket_num'])) if item.values['ticket_num'] else None
         return None if body is None else from_server(body.get('ticket') or {})
 
-    def check_user(self, name, opt):
-        if name not in self.users:
-            self.users[name] = self.client.exists(self.client.path('u', name, 'profile')) is not None
-        if not self.users[name]:
-            raise ParameterError('%sassigned_to %r: no such user on the server' % (opt, name))
+    def ready(self, items):
+        super().ready(items)
+        assignees = {}  # new assignees, each with the first item that names it
+        for item in items:
+            if item.values['assigned_to'] and item.values['assigned_to'] != (item.live or {}).get('assigned_to'):
+                assignees.setdefault(item.values['assigned_to'], item)
+        for who, item in assignees.items():
+            if self.client.exists(self.client.path('u', who, 'profile')) is None:
+                raise ParameterError('%sassigned_to %r: no such user on the server' % (item.opt, who))
+
+    def desired(self, item):
+        desired = super().desired(item)
+        if item.live and desired['custom_fields']:
+            desired['custom_fields'] = {k: typed(item.live['custom_fields'].get(k), v) for k, v in desired['custom_fields'].items()}
+        return desired
 
     def form(self, want, live):
         form = {'ticket_form.' + k: want.get(k) for k in ('summary', 'description', 'status', 'private', 'discussion_disabled')}
@@ -398,49 +336,43 @@ class Tracker:
         form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
         return form
 
-    def write(self, num, live, want):
-        """Create (num None) or save; return what the answer tells (the ticket's number)."""
-        try:
-            if num is None:
-                done = self.client.post(self.path('new', trailing_slash=False), self.form(want, None), expect=(302,),
-                                        recheck=lambda: self.find(want['summary'], self.index(), ''),
-                                        not_found=self.project.not_found(self.mount))
-                num = done if isinstance(done, int) else location_num(done)
-            else:
-                self.client.post(self.path(num, 'save', trailing_slash=False), self.form(want, live), expect=(302,),
-                                 recheck=lambda: self.saved(num, want),
-                                 not_found=self.project.not_found(self.mount, 'ticket #%d' % num))
-        except AlluraError as exc:
-            if exc.status in (401, 403):
-                raise self.denied(exc, num, want)
-            raise named(exc, self.label(num, want.get('summary')))
+    def create(self, item, desired):
+        done = self.write(item, self.path('new', trailing_slash=False), self.form(desired, None), partial(self.find, item), 'create')
+        if isinstance(done, int):  # an ambiguous failure, and a re-read found the ticket created
+            return dict(ticket_num=done)
+        # the number is in the answer's Location (never followed: it names the server's own base URL)
+        match = re.search(r'/(\d+)/?$', urlsplit(done.headers.get('Location') or '').path)
+        if not match:
+            raise AlluraError('the server created a ticket but its answer has no ticket URL (Location %r); look for it in the '
+                              'tracker before running again' % done.headers.get('Location'))
+        return dict(ticket_num=int(match.group(1)))
+
+    def update(self, item, live, sent, desired):
+        num = item.values['ticket_num']
+        self.write(item, self.path(num, 'save', trailing_slash=False), self.form(sent, live), partial(self.stored, item, sent), 'update')
         return dict(ticket_num=num)
 
-    def settle(self, num, live, want):
-        """The ticket re-read after a write that sent what the server may drop, checked for values it ignored."""
-        ticket = self.read(num)
-        if live is None and want.get('discussion_disabled') and not ticket['discussion_disabled']:
-            self.write(num, ticket, dict(discussion_disabled=True))  # ignored on create (REFERENCE 8.3)
-            ticket = self.read(num)
-        self.check_stored(num, ticket, want, created=live is None)
-        return ticket
+    def write(self, item, path, form, recheck, action):
+        who = 'a logged-in user' if action == 'create' else 'a project member with the Developer role or above'
+        num = item.values['ticket_num']
+        try:
+            return self.client.post(path, form, expect=(302,), recheck=recheck, denied=self.denied(item, action, who),
+                                    not_found=self.project.not_found(self.mount_point, num and 'ticket #%d' % num))
+        except AlluraError as exc:
+            if exc.status not in (401, 403):  # a refusal names the ticket already
+                named(exc, self.label(item))
+            raise
 
-    def saved(self, num, want):
-        """After an ambiguous failure of a save: the ticket if the server did store it, so it is not sent again."""
-        ticket = self.read(num)
-        return ticket if ticket and not changes(FIELDS, ticket, want) else None
-
-    def denied(self, exc, num, want):
-        perm, who = ('update', 'a project member with the Developer role or above') if num else ('create', 'a logged-in user')
-        return self.project.denied(exc, perm, self.label(num, want.get('summary')), 'tracker', self.mount, who)
-
-    def check_stored(self, num, ticket, want, created):
-        """Values the server drops without an error (unknown fields, non-member users) fail clearly."""
-        problems = []
-        who = want.get('assigned_to')
-        if who and ticket['assigned_to'] != who:
-            problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
-                            % (who, self.project.label))
+    def reread(self, item, after):
+        """The ticket read back after a write that sent what the server may drop, checked for values it ignored."""
+        created, item.values['ticket_num'] = item.live is None, after['ticket_num']
+        want = {k: v for k, v in self.desired(item).items() if v is not None}
+        ticket = self.read(item)
+        if created and want.get('discussion_disabled') and not ticket['discussion_disabled']:  # ignored on create (REFERENCE 8.3)
+            self.update(item, ticket, dict(discussion_disabled=True), None)
+            ticket = self.read(item)
+        problems = ['assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
+                    % (want['assigned_to'], self.project.label)] if want.get('assigned_to') and want['assigned_to'] != ticket['assigned_to'] else []
         for name, value in sorted((want.get('custom_fields') or {}).items()):
             if name not in ticket['custom_fields']:
                 problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
@@ -449,67 +381,17 @@ class Tracker:
                 problems.append('custom_fields.%s %r was stored as "" (a user field only takes members of project %s)'
                                 % (name, value, self.project.label))
         if problems:
-            raise AlluraError('%s: %s%s' % (self.label(num), 'the ticket was created, but ' if created else '', '; '.join(problems)),
+            raise AlluraError('%s: %s%s' % (self.label(item), 'the ticket was created, but ' if created else '', '; '.join(problems)),
                               resource=ticket, changed=True)
+        return ticket
 
 
-def location_num(response):
-    """The ticket number from a create's Location header (never followed: it names the server's own base URL)."""
-    match = re.search(r'/(\d+)/?$', urlsplit(response.headers.get('Location') or '').path)
-    if not match:
-        raise AlluraError('the server created a ticket but its answer has no ticket URL (Location %r); look for it in the '
-                          'tracker before running again' % response.headers.get('Location'))
-    return int(match.group(1))
+ARGUMENT_SPEC = Ticket.argument_spec(mount_point=dict(type='str', default='tickets'), parallel=PARALLEL)
+MUTUALLY_EXCLUSIVE = Ticket.mutually_exclusive()
 
 
 def run(params, client, ctx):
-    items = wanted(params)
-    parallel = parallel_option(params)
-    project = Project(client, params['neighborhood'], params['project'])
-    tracker = Tracker(client, project, params.get('mount_point') or 'tickets')
-
-    def check():  # run alongside the first reads (read_many's first), not one round trip before them
-        project.require_tool(tracker.mount, kinds=('tickets',), purpose='allura_ticket')
-
-    names, entries = [n for n, e in items], [e for n, e in items]
-    opts = ['%s.' % n if n else '' for n in names]
-    index = {}
-    if any(e.get('ticket_num') is None for e in entries):
-        index, check = read_many(lambda _: tracker.index(), [None], parallel, first=check)[0], None
-    nums = [e.get('ticket_num') or tracker.find(e['summary'], index, o) for o, e in zip(opts, entries)]
-    for index, num in enumerate(nums):
-        if num and num in nums[:index]:
-            raise ParameterError('%s and %s both address ticket #%d: each ticket may be listed once' % (
-                names[nums.index(num)], names[index], num))
-    known = sorted({n for n in nums if n})
-    lives = dict(zip(known, read_many(tracker.read, known, parallel, first=check)))
-    for opt, num in zip(opts, nums):
-        if num and lives[num] is None:
-            raise AlluraError('%sticket_num %d does not exist in %s %s (numbers are given by the server: to create a '
-                              'ticket, give its summary without ticket_num)' % (opt, num, project.label, tracker.mount))
-    for opt, num, item in zip(opts, nums, entries):
-        if item.get('assigned_to') and item['assigned_to'] != (lives[num]['assigned_to'] if num else None):
-            tracker.check_user(item['assigned_to'], opt)
-
-    def converge_ticket(name, item):
-        num = item['ticket_num']
-        live = lives.get(num)
-        desired = {k: item.get(k) for k in FIELDS}
-        if live and desired['custom_fields']:
-            desired['custom_fields'] = {k: typed(live['custom_fields'].get(k), v) for k, v in desired['custom_fields'].items()}
-        outcome = converge(ctx, tracker.label(num, item.get('summary')), FIELDS, live, desired,
-                           create=lambda want: tracker.write(None, None, want),
-                           update=lambda have, delta, want: tracker.write(num, have, delta),
-                           reread=lambda after: tracker.settle(after['ticket_num'], live,
-                                                               {k: v for k, v in desired.items() if v is not None}))
-        outcome.after = {k: (outcome.after or {}).get(k, v) for k, v in EMPTY.items()}
-        if outcome.changed and outcome.predicted:
-            outcome.after['mod_date'] = None  # changed by the write; only a read would tell it
-        return outcome
-
-    for item, num in zip(entries, nums):
-        item['ticket_num'] = num  # found by summary, or None: to create
-    return items_result(ctx, params, 'tickets', 'ticket', converge_each(ctx, 'tickets', items, converge_ticket))
+    return Ticket(params, client, ctx).run()
 
 
 def main():

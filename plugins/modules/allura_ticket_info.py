@@ -115,6 +115,8 @@ tickets:
   returned: when O(ticket_num) is not given
   type: list
   elements: dict
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError

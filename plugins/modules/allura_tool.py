@@ -194,31 +194,18 @@ diff:
   returned: when diff mode is on
   type: list
   elements: dict
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
-import re
+from functools import partial
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._allura import REST_TOOLS, default_mount_point, normalise_mount_point
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
-from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
-from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, bulk_items, bulk_result, converge, converge_each, items_result, named, verify)
-
-TOOL_SPEC = dict(
-    tool=dict(type='str', required=True),
-    mount_point=dict(type='str'),
-    mount_label=dict(type='str'),
-    order=dict(type='str', choices=['first', 'last', 'alpha_tool']),
-    url=dict(type='str'),
-)
-ARGUMENT_SPEC = dict(
-    project=dict(type='str', required=True),
-    state=dict(type='str', choices=['present'], default='present'),
-    **bulk_spec('tools', TOOL_SPEC)
-)
-MUTUALLY_EXCLUSIVE = [('tools', name) for name in TOOL_SPEC]
-REQUIRED_ONE_OF = [('tool', 'tools')]
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._resource import Resource
+from ansible_collections.allura.forge.plugins.module_utils._state import bulk_result, Field, named, verify
 
 ADMIN_UI = 'in the project\'s web admin (Admin > Tools)'
 # install_tool answers {success, info}, not the tool: every tool a task installs is verified by one
@@ -229,103 +216,6 @@ FIELDS = dict(
     mount_label=Field(create_only=True, where=ADMIN_UI + ': Rename'),
 )
 
-# Tools whose mount point keeps its case (Allura's RepositoryApp.relaxed_mount_points).
-REPOSITORY_TOOLS = frozenset(('git', 'svn', 'hg'))
-# Tools with a REST API (their project JSON entry has api_url), for the check mode prediction.
-REST_TOOLS = frozenset(('wiki', 'tickets', 'discussion', 'blog', 'link', 'git', 'svn', 'hg', 'activity'))
-# Allura's helpers.re_tool_mount_point / re_relaxed_tool_mount_point and MountPointValidator.
-STRICT_MOUNT_POINT = re.compile(r'(?![0-9]+$)(?!-)[a-z0-9-]{0,62}[a-z0-9]')
-RELAXED_MOUNT_POINT = re.compile(r'[a-zA-Z0-9][-a-zA-Z0-9_.+]{0,62}')
-RESERVED_MOUNT_POINTS = ('feed', 'index', 'icon', '_nav.json')
-
-
-def default_mount_point(tool):
-    return 'code' if tool in REPOSITORY_TOOLS else tool
-
-
-def normalise_mount_point(tool, mount_point, option='mount_point'):
-    """The mount point the server would store, or ParameterError with the server's reason."""
-    value = mount_point if tool in REPOSITORY_TOOLS else mount_point.lower()
-    if tool in REPOSITORY_TOOLS:
-        rule, pattern = ('1-63 letters, digits, "-", "_", "." or "+", starting with a letter or digit '
-                         '(repository tools keep the case)'), RELAXED_MOUNT_POINT
-    else:
-        rule, pattern = ('1-63 lower-case letters, digits or "-" (upper case is lower-cased), not only digits, '
-                         'not starting or ending with "-"'), STRICT_MOUNT_POINT
-    if not pattern.fullmatch(value):
-        raise ParameterError('%s %r is invalid: %s' % (option, mount_point, rule))
-    if value in RESERVED_MOUNT_POINTS:
-        raise ParameterError('%s %r is invalid: %r is reserved by Allura (reserved: %s)'
-                             % (option, mount_point, value, ', '.join(RESERVED_MOUNT_POINTS)))
-    return value
-
-
-def check_params(params, opt=''):
-    """(tool, mount point as stored, link url as stored) of one tool; opt prefixes option names ('tools[2].')."""
-    tool = params.get('tool') or ''
-    if not tool.strip() or tool != tool.lower():
-        hint = ' (did you mean %r?)' % tool.lower() if tool.strip() else ''
-        raise ParameterError('%stool %r is invalid: tool names are lower-case and case-sensitive, as the server lists '
-                             'them in installable_tools (wiki, tickets, git, ...)%s' % (opt, tool, hint))
-    if tool == 'subproject':
-        raise ParameterError("%stool 'subproject' is invalid: sub-projects cannot be created through the REST API" % opt)
-    mount_point = params.get('mount_point')
-    if mount_point is None:
-        mount_point = default_mount_point(tool)
-    mount_point = normalise_mount_point(tool, mount_point, opt + 'mount_point')
-    if params.get('mount_label') is not None and not params['mount_label']:
-        raise ParameterError("%smount_label '' is invalid: the server requires a label; leave mount_label unset for "
-                             'the default label of the tool type' % opt)
-    url = params.get('url')
-    if url is not None:
-        if tool != 'link':
-            raise ParameterError('%surl is only used with tool=link (tool is %r)' % (opt, tool))
-        try:
-            url = normalise_link_url(url)
-        except InvalidURL as exc:
-            raise ParameterError('%surl %r is invalid: %s (the server refuses it; a link URL needs http:// or https:// '
-                                 'and a full domain name)' % (opt, params['url'], exc))
-    return tool, mount_point, url
-
-
-def wanted(params):
-    """[(item name, {tool, mount_point, mount_label, order, url})], validated, before anything is sent."""
-    if params.get('tools') is None and params.get('tool') is None:
-        raise ParameterError('one of tool or tools is required')
-    out, seen = [], {}
-    for name, item in bulk_items(params, 'tools', TOOL_SPEC, 'tool'):
-        opt = name + '.' if name else ''
-        tool, mount_point, url = check_params(item, opt)
-        if mount_point in seen:
-            raise ParameterError('%smount_point %r is also given by %s: each mount point may be listed once'
-                                 % (opt, mount_point, seen[mount_point]))
-        seen[mount_point] = name
-        out.append((name, dict(tool=tool, mount_point=mount_point, mount_label=item.get('mount_label'),
-                               order=item.get('order'), url=url)))
-    return out
-
-
-def installable(client, project):
-    """{tool name: installable_tools entry} (one read), or a clear failure."""
-    path = project.path('admin', 'installable_tools', trailing_slash=False)
-    try:
-        tools = client.get_json(path, not_found=project.not_found()).get('tools') or []
-    except AlluraError as exc:
-        if exc.status == 403:
-            raise AlluraError('installing a tool in project %s needs admin permission on the project, which the user '
-                              'of this token does not have (%s)' % (project.label, exc.server_message or 'HTTP 403'),
-                              status=403, method='GET', path=path)
-        raise
-    return dict((t.get('name'), t) for t in tools if t.get('name') and t.get('name') != 'subproject')
-
-
-def entry_for(catalog, project, tool, opt):
-    if tool in catalog:
-        return catalog[tool]
-    raise ParameterError('%stool %r cannot be installed in project %s: it is unknown to this server, not allowed in '
-                         'this neighborhood, or at its limit of instances (installable here: %s)'
-                         % (opt, tool, project.label, ', '.join(catalog) or 'none'))
-
 
 def public(entry):
     """The tool as returned: the project JSON entry, with the engine's `tool` field as `name`."""
@@ -334,93 +224,137 @@ def public(entry):
     return out
 
 
-def predict_urls(project, predicted):
-    """url and api_url of a tool still to install, derived the way the server builds them."""
-    out = dict(predicted)
-    data = project.read()
-    if data.get('url'):
-        out['url'] = '%s%s/' % (data['url'], out['mount_point'])
-    admin = project.tool('admin') or {}
-    if out['name'] in REST_TOOLS and (admin.get('api_url') or '').endswith('/admin/'):
-        out['api_url'] = '%s%s/' % (admin['api_url'][:-len('admin/')], out['mount_point'])
-    return out
+class Tool(Resource):
+    one, many, key, required = 'tool', 'tools', ('mount_point',), 'tool'
+    options = dict(tool=dict(type='str', required=True), mount_point=dict(type='str'), mount_label=dict(type='str'),
+                   order=dict(type='str', choices=['first', 'last', 'alpha_tool']), url=dict(type='str'))
+    fields = FIELDS
+    catalog = None
 
+    def check(self, item):
+        """The tool name, the mount point and the link url, as the server would store them."""
+        values, opt = item.values, item.opt
+        tool = values.get('tool') or ''
+        if not tool.strip() or tool != tool.lower():
+            hint = ' (did you mean %r?)' % tool.lower() if tool.strip() else ''
+            raise ParameterError('%stool %r is invalid: tool names are lower-case and case-sensitive, as the server lists '
+                                 'them in installable_tools (wiki, tickets, git, ...)%s' % (opt, tool, hint))
+        if tool == 'subproject':
+            raise ParameterError("%stool 'subproject' is invalid: sub-projects cannot be created through the REST API" % opt)
+        mount_point = values.get('mount_point')
+        values['mount_point'] = normalise_mount_point(tool, default_mount_point(tool) if mount_point is None else mount_point,
+                                                      opt + 'mount_point')
+        if values.get('mount_label') is not None and not values['mount_label']:
+            raise ParameterError("%smount_label '' is invalid: the server requires a label; leave mount_label unset for "
+                                 'the default label of the tool type' % opt)
+        if values.get('url') is not None:
+            if tool != 'link':
+                raise ParameterError('%surl is only used with tool=link (tool is %r)' % (opt, tool))
+            try:
+                values['url'] = normalise_link_url(values['url'])
+            except InvalidURL as exc:
+                raise ParameterError('%surl %r is invalid: %s (the server refuses it; a link URL needs http:// or https:// '
+                                     'and a full domain name)' % (opt, values['url'], exc))
 
-def converge_tool(ctx, client, project, catalog, item, opt):
-    tool, mount_point = item['tool'], item['mount_point']
-    label = 'tool %r of project %s' % (mount_point, project.label)
-    live = project.tool(mount_point)
-    desired = dict(tool=tool, mount_point=mount_point, mount_label=item['mount_label'])
-    if live is None:
-        defaults = entry_for(catalog, project, tool, opt).get('defaults') or {}
-        desired['mount_label'] = item['mount_label'] or defaults.get('default_mount_label') or mount_point
-        for other in project.tools():
-            if other.get('mount_point', '').lower() == mount_point.lower():
-                ctx.warn('project %s already has a %s tool at %r, which differs from mount_point %r only in case; '
-                         'a new tool is installed at %r' % (project.label, other.get('name'), other['mount_point'],
-                                                            mount_point, mount_point))
+    def label(self, item):
+        return 'tool %r of project %s' % (item.values['mount_point'], self.project.label)
 
-    def create(want):
-        form = dict(tool=want['tool'], mount_point=want['mount_point'], mount_label=want['mount_label'],
-                    order=item['order'], url=item['url'])
-        path = project.path('admin', 'install_tool', trailing_slash=False)
-        body = client.post_json(path, form, not_found=project.not_found(),
-                                recheck=lambda: project.tool(mount_point, refresh=True))
+    def read_all(self, items):
+        """One project read for every tool; the installable tools (one read) only when some are missing, and the type of
+        each missing one checked against them before the first install."""
+        self.project.read()
+        for item in items:
+            live = self.project.tool(item.values['mount_point'])
+            item.live = None if live is None else dict(live, tool=live.get('name'))
+        missing = [item for item in items if item.live is None]
+        self.catalog = self.installable() if missing else {}
+        for item in missing:
+            if item.values['tool'] not in self.catalog:
+                raise ParameterError('%stool %r cannot be installed in project %s: it is unknown to this server, not allowed in '
+                                     'this neighborhood, or at its limit of instances (installable here: %s)'
+                                     % (item.opt, item.values['tool'], self.project.label, ', '.join(self.catalog) or 'none'))
+
+    def installable(self):
+        """{tool name: installable_tools entry}: one read."""
+        tools = self.client.get_json(self.project.path('admin', 'installable_tools', trailing_slash=False), denied=self.needs_admin(),
+                                     not_found=self.project.not_found()).get('tools') or []
+        return dict((t.get('name'), t) for t in tools if t.get('name') and t.get('name') != 'subproject')
+
+    def needs_admin(self):
+        return Denied('install a tool in', 'project %s' % self.project.label, 'admin', 'the project', 'a project admin')
+
+    def ready(self, items):
+        for item in items:
+            mount_point = item.values['mount_point']
+            for other in self.project.tools() if item.live is None else ():
+                if other.get('mount_point', '').lower() == mount_point.lower():
+                    self.ctx.warn('project %s already has a %s tool at %r, which differs from mount_point %r only in case; '
+                                  'a new tool is installed at %r' % (self.project.label, other.get('name'), other['mount_point'],
+                                                                     mount_point, mount_point))
+
+    def desired(self, item):
+        desired = super().desired(item)
+        if item.live is None:
+            defaults = self.catalog[desired['tool']].get('defaults') or {}
+            desired['mount_label'] = desired['mount_label'] or defaults.get('default_mount_label') or desired['mount_point']
+        return desired
+
+    def create(self, item, desired):
+        form = dict(desired, order=item.values['order'], url=item.values['url'])
+        path = self.project.path('admin', 'install_tool', trailing_slash=False)
+        body = self.client.post_json(path, form, not_found=self.project.not_found(), recheck=partial(self.reread, item, None),
+                                     denied=self.needs_admin())
         if 'success' not in body:  # an ambiguous failure, and a re-read found the tool installed
             return dict(body, tool=body.get('name'))
         if body.get('success') is False:
             raise AlluraError('install_tool refused to install %s at %r in project %s: %s'
-                              % (tool, mount_point, project.label, body.get('info') or 'no reason given'),
+                              % (desired['tool'], desired['mount_point'], self.project.label, body.get('info') or 'no reason given'),
                               method='POST', path=path, server_message=body.get('info'))
         return {}
 
-    outcome = converge(ctx, label, FIELDS, None if live is None else dict(live, tool=live.get('name')), desired,
-                       create=create, reread=lambda after: project.tool(mount_point, refresh=True))
-    outcome.after = public(outcome.after)
-    if outcome.action == 'create' and outcome.predicted:
-        outcome.after = predict_urls(project, outcome.after)
-    return outcome
+    def reread(self, item, after):
+        return self.project.tool(item.values['mount_point'], refresh=True)
+
+    def public(self, item, outcome):
+        out = public(outcome.after)
+        if outcome.action == 'create' and outcome.predicted:  # url and api_url as the server builds them
+            data, admin = self.project.read(), self.project.tool('admin') or {}
+            if data.get('url'):
+                out['url'] = '%s%s/' % (data['url'], out['mount_point'])
+            if out['name'] in REST_TOOLS and (admin.get('api_url') or '').endswith('/admin/'):
+                out['api_url'] = '%s%s/' % (admin['api_url'][:-len('admin/')], out['mount_point'])
+        return out
+
+    def finish(self, items, outcomes):
+        """Every tool this task installed, verified as the project lists it: one re-read for all of them."""
+        if self.ctx.check_mode or not any(o.action == 'create' for o in outcomes):
+            return
+        self.project.read(refresh=True)
+        for item, outcome in zip(items, outcomes):
+            if outcome.action != 'create':
+                continue
+            entry = self.project.tool(outcome.after['mount_point'])
+            try:
+                if entry is None:
+                    raise AlluraError('install_tool answered success, but project %s lists no tool at %r'
+                                      % (self.project.label, outcome.after['mount_point']), changed=True)
+                want = {k: outcome.delta[k][1] for k in FIELDS if k in outcome.delta}
+                outcome.after = public(verify(outcome.label, FIELDS, want, dict(entry, tool=entry.get('name'))))
+            except AlluraError as exc:
+                if self.params.get('tools') is not None:  # every install was made: say so
+                    done = bulk_result(self.ctx, 'tools', outcomes)
+                    exc.details.update(changed=True, summary=done['summary'], tools=done['tools'])
+                raise named(exc, item.name)
+            outcome.predicted = False
 
 
-def installed(project, outcomes, names):
-    """The tools installed by this task as the project lists them: one re-read for all of them."""
-    project.read(refresh=True)
-    for outcome, name in zip(outcomes, names):
-        if outcome.action != 'create':
-            continue
-        mount_point = outcome.after['mount_point']
-        entry = project.tool(mount_point)
-        if entry is None:
-            raise named(AlluraError('install_tool answered success, but project %s lists no tool at %r'
-                                    % (project.label, mount_point), changed=True), name)
-        want = {k: outcome.delta[k][1] for k in FIELDS if k in outcome.delta}
-        try:
-            outcome.after = public(verify(outcome.label, FIELDS, want, dict(entry, tool=entry.get('name'))))
-        except AlluraError as exc:
-            raise named(exc, name)
-        outcome.predicted = False
+ARGUMENT_SPEC = Tool.argument_spec(state=dict(type='str', choices=['present'], default='present'))
+MUTUALLY_EXCLUSIVE = Tool.mutually_exclusive()
+REQUIRED_ONE_OF = Tool.required_one_of()
 
 
 def run(params, client, ctx):
-    items = wanted(params)
-    project = Project(client, params['neighborhood'], params['project'])
-    project.read()
-    missing = [(name, item) for name, item in items if project.tool(item['mount_point']) is None]
-    catalog = installable(client, project) if missing else {}
-    for name, item in missing:  # every tool type checked before the first install
-        entry_for(catalog, project, item['tool'], name + '.' if name else '')
-
-    outcomes = converge_each(ctx, 'tools', items, lambda name, item: converge_tool(
-        ctx, client, project, catalog, item, name + '.' if name else ''))
-    if not ctx.check_mode and any(o.action == 'create' for o in outcomes):
-        try:
-            installed(project, outcomes, [name for name, item in items])
-        except AlluraError as exc:
-            if params.get('tools') is not None:  # every install was made: say so
-                done = bulk_result(ctx, 'tools', outcomes)
-                exc.details.update(changed=True, summary=done['summary'], tools=done['tools'])
-            raise
-    return items_result(ctx, params, 'tools', 'tool', outcomes)
+    return Tool(params, client, ctx).run()
 
 
 def main():

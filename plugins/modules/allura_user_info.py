@@ -46,6 +46,8 @@ user:
   returned: success
   type: dict
   sample: {"username": "jdoe", "name": "Jane Doe", "joined": "2020-01-31 10:00:00", "projects": []}
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
@@ -61,7 +63,7 @@ def run(params, client, ctx):
     if not username:
         raise ParameterError('username must not be empty')
     profile = client.get_json(client.path('u', username, 'profile'),
-                              not_found=lambda: 'user %r does not exist (or is disabled)' % username)
+                              not_found=lambda: ('user %r does not exist (or is disabled)' % username, 'user'))
     return dict(changed=False, user=profile)
 
 

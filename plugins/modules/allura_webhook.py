@@ -51,8 +51,9 @@ options:
     type: str
   update_secret:
     description:
-      - V(on_create) sends O(secret) only when the webhook is created; an existing webhook is left alone
-        (the secret cannot be compared, and a warning says so when O(secret) is given).
+      - V(on_create) sends O(secret) only when the webhook is created; an existing webhook is left alone. The server
+        never returns a secret, so it cannot be compared - a changed O(secret) is not noticed, not sent, and not
+        reported (every run would otherwise say so). Use V(always) to rotate it.
       - V(always) sends O(secret) to an existing webhook on every run, which is then reported as changed
         (shown as C(<hidden>) in the diff).
     type: str
@@ -216,38 +217,21 @@ limits:
   returned: on failure, when the limit is reached
   type: dict
   sample: {"max": 3, "used": 3}
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re
+from functools import partial
 from urllib.parse import urlparse, urlsplit, urlunparse
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
-from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Field, Outcome, bulk_items, converge, converge_each, items_result, named, parallel_option, read_many)
+from ansible_collections.allura.forge.plugins.module_utils._allura import REPOSITORY_TOOLS, normalise_mount_point
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
+from ansible_collections.allura.forge.plugins.module_utils._state import Field, read_many
 
-HOOK_SPEC = dict(
-    mount_point=dict(type='str', default='code'),
-    type=dict(type='str', default='repo-push'),
-    url=dict(type='str', required=True),
-    secret=dict(type='str', no_log=True),
-    update_secret=dict(type='str', choices=['on_create', 'always'], default='on_create'),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-)
-ARGUMENT_SPEC = dict(
-    project=dict(type='str', required=True),
-    parallel=dict(type='int', default=4),
-    **bulk_spec('webhooks', HOOK_SPEC)
-)
-MUTUALLY_EXCLUSIVE = [('webhooks', name) for name in HOOK_SPEC]
-REQUIRED_ONE_OF = [('url', 'webhooks')]
-DEFAULTS = {name: spec['default'] for name, spec in HOOK_SPEC.items() if 'default' in spec}
-
-REPO_TOOLS = ('git', 'svn', 'hg')
-KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
 _SCHEME = re.compile(r'^[a-zA-Z][a-zA-Z0-9.+-]*:')  # what the server's webhook URL validator takes for a scheme
-_REPO_MOUNT_POINT = re.compile(r'^[a-zA-Z0-9][-a-zA-Z0-9_.+]{0,62}$')
 _TYPE = re.compile(r'^[a-z0-9][-a-z0-9_]*$')
 
 
@@ -268,188 +252,148 @@ def normalise_url(value):
     return scheme.lower() + value[len(scheme):]
 
 
-# The server answers a create or an edit with the webhook as stored: no re-read is needed.
 FIELDS = dict(hook_url=Field(normalise=normalise_url), type=Field(), secret=Field(secret=True))
-
-
-def checked_params(params, opt=''):
-    """The URL as the server stores it, after checking the item's options; opt prefixes option names ('webhooks[2].')."""
-    raw = params.get('url')
-    if not raw or not raw.strip():
-        raise ParameterError('%surl must not be empty: give the URL the server should post to' % opt)
-    url = normalise_url(raw)
-    parts = urlsplit(url)
-    if parts.scheme not in ('http', 'https') or not parts.netloc or re.search(r'\s', url):
-        hint = ' (the server reads %r as its scheme)' % parts.scheme if '://' not in url else ''
-        raise ParameterError('%surl %r is invalid%s: a webhook URL must be http:// or https:// with a host, such as '
-                             'https://ci.example.org/hook' % (opt, raw, hint))
-    if not _REPO_MOUNT_POINT.match(params.get('mount_point') or ''):
-        raise ParameterError('%smount_point %r is invalid: a repository mount point is 1-63 letters, digits and - _ . +, '
-                             'starting with a letter or digit' % (opt, params.get('mount_point')))
-    if not _TYPE.match(params.get('type') or ''):
-        raise ParameterError('%stype %r is invalid: webhook types are lower-case names such as repo-push' % (opt, params.get('type')))
-    if params.get('secret') == '':
-        raise ParameterError('%ssecret must not be empty (the server would replace an empty secret by a random one): '
-                             'omit secret to let the server generate one' % opt)
-    return url
-
-
-def wanted(params):
-    """[(item name, {mount_point, type, url (as stored), secret, update_secret, state})], validated."""
-    items, seen = bulk_items(params, 'webhooks', HOOK_SPEC, 'webhook', DEFAULTS), {}
-    for name, item in items:
-        opt = name + '.' if name else ''
-        item['url'] = checked_params(item, opt)
-        key = (item['mount_point'], item['type'], item['url'])
-        if key in seen:
-            raise ParameterError('%surl %r is also given by %s for the same mount_point and type: each webhook may be '
-                                 'listed once' % (opt, item['url'], seen[key]))
-        seen[key] = name
-    return items
+KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
 
 
 def public(hook):
-    """The returned form of a hook; never a secret."""
-    if not hook:
-        return {}
-    out = dict.fromkeys(KEYS)
-    out.update((k, v) for k, v in hook.items() if k in KEYS)
-    if '_id' in hook:
-        out['id'] = hook['_id']
-    return out
+    """The returned form of a hook (the server's `_id` as `id`); never a secret."""
+    return {key: hook.get('_id' if key == 'id' and '_id' in hook else key) for key in KEYS} if hook else {}
 
 
-class Hooks:
-    """The webhooks of one repository tool, of one type."""
+class Webhook(Resource):
+    one, many, key, required = 'webhook', 'webhooks', ('mount_point', 'type', 'url'), 'url'
+    options = dict(mount_point=dict(type='str', default='code'), type=dict(type='str', default='repo-push'),
+                   url=dict(type='str', required=True), secret=dict(type='str', no_log=True),
+                   update_secret=dict(type='str', choices=['on_create', 'always'], default='on_create'),
+                   state=dict(type='str', choices=['present', 'absent'], default='present'))
+    kinds, purpose, fields, returns = REPOSITORY_TOOLS, 'a webhook', FIELDS, dict.fromkeys(KEYS)
+    identity = ('hook_url', 'type', 'id')
+    reread = None  # the server answers a create or an edit with the webhook as stored
 
-    def __init__(self, client, project, mount_point, hook_type):
-        self.client = client
-        self.project = project
-        self.mount_point = mount_point
-        self.type = hook_type
-        self.base = project.path('admin', mount_point, 'webhooks', trailing_slash=False)
-        self.item = lambda hook_id: project.path('admin', mount_point, 'webhooks', hook_type, hook_id, trailing_slash=False)
-        self.create_path = project.path('admin', mount_point, 'webhooks', hook_type, trailing_slash=False)
+    def check(self, item):
+        """The URL as the server stores it, after checking the item's options."""
+        values, opt = item.values, item.opt
+        raw = values.get('url')
+        if not raw or not raw.strip():
+            raise ParameterError('%surl must not be empty: give the URL the server should post to' % opt)
+        url = normalise_url(raw)
+        parts = urlsplit(url)
+        if parts.scheme not in ('http', 'https') or not parts.netloc or re.search(r'\s', url):
+            hint = ' (the server reads %r as its scheme)' % parts.scheme if '://' not in url else ''
+            raise ParameterError('%surl %r is invalid%s: a webhook URL must be http:// or https:// with a host, such as '
+                                 'https://ci.example.org/hook' % (opt, raw, hint))
+        normalise_mount_point(REPOSITORY_TOOLS[0], values['mount_point'] or '', opt + 'mount_point')
+        if not _TYPE.match(values.get('type') or ''):
+            raise ParameterError('%stype %r is invalid: webhook types are lower-case names such as repo-push' % (opt, values.get('type')))
+        if values.get('secret') == '':
+            raise ParameterError('%ssecret must not be empty (the server would replace an empty secret by a random one): '
+                                 'omit secret to let the server generate one' % opt)
+        values['url'] = url
 
-    def listing(self):
-        return self.client.get_json(self.base)
+    def label(self, item):
+        return '%s webhook %s of %s' % (item.values['type'], item.values['url'], self.repository(item.values['mount_point']))
 
-    def matching(self, listing, url):
-        return [public(h) for h in listing.get('webhooks') or []
-                if h.get('type') == self.type and h.get('hook_url') == url]
+    def repository(self, mount_point):
+        return '%s/%s' % (self.project.label, mount_point)
 
-    def create(self, desired):
-        form = dict(url=desired['hook_url'], secret=desired.get('secret'))
-        response = self.client.post(self.create_path, form, expect=(201, 400),
-                                    recheck=lambda: self._created(desired['hook_url']))
+    def path(self, item, *segments):
+        return self.project.path('admin', item.values['mount_point'], 'webhooks', item.values['type'], *segments, trailing_slash=False)
+
+    def read_all(self, items):
+        """One listing per repository, `parallel` at a time, while the repositories are checked; the types checked against it."""
+        mounts = list(dict.fromkeys(item.values['mount_point'] for item in items))
+        self.listings = dict(zip(mounts, read_many(self.listing, mounts, self.parallel, first=partial(self.require, items))))
+        self.used = {}
+        for item in items:
+            limits = self.listings[item.values['mount_point']].get('limits') or {}
+            if limits and item.values['type'] not in limits:
+                raise ParameterError('%stype %r is not a webhook type of %s (available: %s)'
+                                     % (item.opt, item.values['type'], self.repository(item.values['mount_point']), ', '.join(sorted(limits))))
+            item.found = self.matching(item, self.listings[item.values['mount_point']])
+            item.live = item.found[0] if item.found else None
+            if item.values['state'] == 'absent' and len(item.found) > 1:
+                item.live = dict(item.live, id=[hook['id'] for hook in item.found])
+
+    def listing(self, mount_point):
+        return self.client.get_json(self.project.path('admin', mount_point, 'webhooks', trailing_slash=False),
+                                    denied=self.needs_admin('list the webhooks of', self.repository(mount_point)))
+
+    def needs_admin(self, action, what):
+        """Webhooks need admin permission on the project (REFERENCE 6.1)."""
+        return Denied(action, what, 'admin', 'project %s' % self.project.label, 'a project admin')
+
+    def matching(self, item, listing):
+        return [public(hook) for hook in listing.get('webhooks') or []
+                if hook.get('type') == item.values['type'] and hook.get('hook_url') == item.values['url']]
+
+    def converge_item(self, item):
+        """Counts the webhooks of the tool, so that check mode can say when a create will fail on the server's limit."""
+        values, label = item.values, self.label(item)
+        limit = (self.listings[values['mount_point']].get('limits') or {}).get(values['type']) or {}
+        used = self.used.get((values['mount_point'], values['type']), limit.get('used') or 0)
+        if values['state'] == 'absent':
+            used -= len(item.found)
+        elif item.live is None:
+            if self.ctx.check_mode and limit.get('max') is not None and used >= limit['max']:
+                self.ctx.warn('%s: the tool already has %s of at most %s webhooks of this type, so creating it will fail'
+                              % (label, used, limit['max']))
+            used += 1
+        elif len(item.found) > 1:
+            self.ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
+                          % (label, len(item.found), ', '.join(h['id'] for h in item.found)))
+        self.used[(values['mount_point'], values['type'])] = used
+        return super().converge_item(item)
+
+    def desired(self, item):
+        return dict(hook_url=item.values['url'], type=item.values['type'], secret=item.values.get('secret'))
+
+    def secrets_sent(self, item):
+        return ['secret'] if item.values['update_secret'] == 'always' else ()
+
+    def create(self, item, desired):
+        path = self.path(item)
+        response = self.client.post(path, dict(url=desired['hook_url'], secret=desired.get('secret')), expect=(201, 400),
+                                    recheck=partial(self.created, item), denied=self.needs_admin('create', self.label(item)))
         if isinstance(response, dict):  # a re-read found it: the server did the create
             return response
-        if response.status_code == 400:
-            body = _body(response)
-            if isinstance(body.get('limits'), dict):
-                limits = body['limits']
-                raise AlluraError('cannot create another %s webhook on %s: the server allows %s per tool and %s exist '
-                                  '(delete one first)' % (self.type, self._where(), limits.get('max'), limits.get('used')),
-                                  status=400, method='POST', path=self.create_path, limits=limits)
-            if 'already exists' in str(body.get('error', '')):  # created meanwhile (a concurrent run)
-                found = self._created(desired['hook_url'])
-                if found:
-                    return found
-            raise self.client.error('POST', self.create_path, response)
-        return public(response.json())
+        try:
+            body = response.json()  # the webhook as stored, or why it was refused
+        except ValueError:
+            raise self.client.error('POST', path, response)
+        if response.status_code == 201:
+            return public(body)
+        limits = body.get('limits')
+        if isinstance(limits, dict):
+            raise AlluraError('cannot create another %s webhook on %s: the server allows %s per tool and %s exist (delete one first)'
+                              % (item.values['type'], self.repository(item.values['mount_point']), limits.get('max'), limits.get('used')),
+                              status=400, method='POST', path=path, limits=limits)
+        found = self.created(item) if 'already exists' in str(body.get('error', '')) else None  # created meanwhile?
+        if found:
+            return found
+        raise self.client.error('POST', path, response)
 
-    def update(self, live, delta, desired):
+    def created(self, item):
+        return next(iter(self.matching(item, self.listing(item.values['mount_point']))), None)
+
+    def update(self, item, live, sent, desired):
         # Only the secret can differ: the URL and type are the identity.
-        return public(self.client.post_json(self.item(live['id']), dict(secret=desired['secret'])))
+        return public(self.client.post_json(self.path(item, live['id']), dict(secret=desired['secret']),
+                                            denied=self.needs_admin('change the secret of', self.label(item))))
 
-    def delete(self, hook):
-        self.client.request('DELETE', self.item(hook['id']), expect=(200, 404))  # 404: already gone
-
-    def _created(self, url):
-        found = self.matching(self.listing(), url)
-        return found[0] if found else None
-
-    def _where(self):
-        return '%s/%s' % (self.project.label, self.mount_point)
+    def delete(self, item):
+        for hook in item.found:  # 404: already gone
+            self.client.request('DELETE', self.path(item, hook['id']), expect=(200, 404),
+                                denied=self.needs_admin('delete', self.label(item)))
 
 
-def _body(response):
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
-
-
-def listings(client, project, items, parallel):
-    """{mount point: its webhook listing}: each repository listed (`parallel` at a time) while checked."""
-    mounts = {}
-    for name, item in items:
-        mounts.setdefault(item['mount_point'], name)
-
-    def check():
-        for mount_point, name in mounts.items():
-            try:
-                project.require_tool(mount_point, kinds=REPO_TOOLS, purpose='a webhook')
-            except AlluraError as exc:
-                raise named(exc, name)
-    hooks = [Hooks(client, project, mount_point, None) for mount_point in mounts]
-    return dict(zip(mounts, read_many(lambda each: each.listing(), hooks, parallel, first=check)))
-
-
-def converge_hook(ctx, client, project, item, listing, used):
-    url, hook_type, secret = item['url'], item['type'], item.get('secret')
-    hooks = Hooks(client, project, item['mount_point'], hook_type)
-    found = hooks.matching(listing, url)
-    label = '%s webhook %s of %s/%s' % (hook_type, url, project.label, item['mount_point'])
-    count = used.setdefault((item['mount_point'], hook_type), dict((listing.get('limits') or {}).get(hook_type) or {}))
-
-    if item['state'] == 'absent':
-        if not ctx.check_mode:
-            for hook in found:
-                hooks.delete(hook)
-        count['used'] = (count.get('used') or 0) - len(found)
-        if not found:
-            return Outcome('none', None, {}, {}, label, FIELDS)
-        ids = [h['id'] for h in found]
-        return Outcome('delete', found[0], {}, dict(hook_url=(url, None), type=(hook_type, None),
-                                                    id=(ids[0] if len(ids) == 1 else ids, None)), label, FIELDS)
-
-    if len(found) > 1:
-        ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
-                 % (label, len(found), ', '.join(h['id'] for h in found)))
-    live = found[0] if found else None
-    always = item['update_secret'] == 'always'
-    if live is not None and secret is not None and not always:
-        ctx.warn('%s: the secret cannot be compared (the server never returns it), so it was not sent; '
-                 'use update_secret=always to send it on every run' % label)
-    if live is None:
-        if ctx.check_mode and count.get('max') is not None and (count.get('used') or 0) >= count['max']:
-            ctx.warn('%s: the tool already has %s of at most %s webhooks of this type, so creating it will fail'
-                     % (label, count.get('used'), count['max']))
-        count['used'] = (count.get('used') or 0) + 1
-    outcome = converge(ctx, label, FIELDS, live, dict(hook_url=url, type=hook_type, secret=secret),
-                       create=hooks.create, update=hooks.update, secrets_sent=['secret'] if always else None)
-    outcome.after = public(outcome.after)
-    return outcome
+ARGUMENT_SPEC = Webhook.argument_spec(parallel=PARALLEL)
+MUTUALLY_EXCLUSIVE = Webhook.mutually_exclusive()
+REQUIRED_ONE_OF = Webhook.required_one_of()
 
 
 def run(params, client, ctx):
-    items = wanted(params)
-    parallel = parallel_option(params)
-    project = Project(client, params['neighborhood'], params['project'])
-    lists = listings(client, project, items, parallel)
-    for name, item in items:
-        limits = lists[item['mount_point']].get('limits') or {}
-        if limits and item['type'] not in limits:
-            raise ParameterError('%stype %r is not a webhook type of %s/%s (available: %s)'
-                                 % (name + '.' if name else '', item['type'], project.label, item['mount_point'],
-                                    ', '.join(sorted(limits))))
-
-    used = {}
-    outcomes = converge_each(ctx, 'webhooks', items, lambda name, item: converge_hook(
-        ctx, client, project, item, lists[item['mount_point']], used), deletes=True)
-    return items_result(ctx, params, 'webhooks', 'webhook', outcomes, deletes=True)
+    return Webhook(params, client, ctx).run()
 
 
 def main():

@@ -77,6 +77,8 @@ limits:
   returned: success
   type: dict
   sample: {"code": {"repo-push": {"max": 3, "used": 1}}}
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

@@ -184,135 +184,86 @@ summary:
   returned: with O(pages)
   type: dict
   sample: {"created": 1, "updated": 0, "unchanged": 199}
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 import re
+from functools import partial
 
-from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec, run_module
-from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import (
-    LABELS, Field, bulk_items, changes, check_labels, clean_labels, converge, converge_each, items_result, parallel_option,
-    read_many)
-
-PAGE_SPEC = dict(
-    title=dict(type='str', required=True),
-    text=dict(type='str'),
-    labels=dict(type='list', elements='str'),
-)
-
-ARGUMENT_SPEC = dict(
-    project=dict(type='str', required=True),
-    mount_point=dict(type='str', default='wiki'),
-    parallel=dict(type='int', default=4),
-    state=dict(type='str', choices=['present'], default='present'),
-    **bulk_spec('pages', PAGE_SPEC)
-)
-MUTUALLY_EXCLUSIVE = [('pages', name) for name in PAGE_SPEC]
-REQUIRED_ONE_OF = [('title', 'pages')]
+from ansible_collections.allura.forge.plugins.module_utils._allura import WIKI_TOOLS
+from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
+from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels
 
 # Segments the wiki's REST controller dispatches itself (REFERENCE 7.4), and path dot-segments that
 # HTTP clients collapse: such a page can be neither read nor written over REST.
 RESERVED_TITLES = ('index', '_discuss', '.', '..')
-CONTROL = re.compile(r'[\x00-\x1f\x7f]')
-
-# The server stores text verbatim and labels split on commas exactly as sent (REFERENCE 7.3), and answers a
-# write with {}: the page after a write is predicted, not read back.
-FIELDS = dict(text=Field(text=True), labels=LABELS)
 
 
-def check_title(title, option):
-    problem = None
-    if title is None or title == '':
-        problem = 'must not be empty'
-    elif '/' in title:
-        problem = ('contains "/", which the REST API cannot address (an encoded slash still splits the URL); '
-                   'the web editor would store it as "-"')
-    elif title in RESERVED_TITLES:
-        problem = 'is reserved: the REST API routes %r to something else than a page, so it can be neither read nor written' % title
-    elif title != title.strip():
-        problem = ('has leading or trailing whitespace, which the server keeps as part of the title (%r would be another page '
-                   'than %r); remove it' % (title, title.strip()))
-    elif CONTROL.search(title):
-        problem = 'contains a control character (newline, tab, ...)'
-    if problem:
-        raise ParameterError('%s %r %s' % (option, title, problem))
+def title_problem(title):
+    if not title:
+        return 'must not be empty'
+    if '/' in title:
+        return 'contains "/", which the REST API cannot address (an encoded slash still splits the URL); the web editor would store it as "-"'
+    if title in RESERVED_TITLES:
+        return 'is reserved: the REST API routes %r to something else than a page, so it can be neither read nor written' % title
+    if title != title.strip():
+        return ('has leading or trailing whitespace, which the server keeps as part of the title (%r would be another page than '
+                '%r); remove it' % (title, title.strip()))
+    if re.search(r'[\x00-\x1f\x7f]', title):
+        return 'contains a control character (newline, tab, ...)'
+    return None
 
 
-def wanted(params):
-    """[(item name, {title, text, labels})], validated, before anything is sent."""
-    if params.get('pages') is None and params.get('title') is None:
-        raise ParameterError('one of title or pages is required')
-    items, seen = bulk_items(params, 'pages', PAGE_SPEC, 'page'), {}
-    for name, page in items:
-        opt = name + '.' if name else ''
-        check_title(page.get('title'), opt + 'title')
-        page['labels'] = check_labels(page.get('labels'), opt + 'labels')
-        if page['title'] in seen:
-            raise ParameterError('%stitle %r repeats %stitle: each page may be listed once' % (opt, page['title'], seen[page['title']]))
-        seen[page['title']] = opt
-    return items
+class Page(Resource):
+    one, many, key, required = 'page', 'pages', ('title',), 'title'
+    options = dict(title=dict(type='str', required=True), text=dict(type='str'), labels=dict(type='list', elements='str'))
+    kinds, purpose, create_requires = WIKI_TOOLS, 'allura_wiki_page', ('text',)
+    # The server stores text verbatim and labels split on commas exactly as sent (REFERENCE 7.3), and answers a
+    # write with {}: the page after a write is predicted.
+    fields = dict(text=Field(text=True), labels=LABELS)
+
+    def check(self, item):
+        if title_problem(item.values['title']):
+            raise ParameterError('%stitle %r %s' % (item.opt, item.values['title'], title_problem(item.values['title'])))
+        item.values['labels'] = check_labels(item.values['labels'], item.opt + 'labels')
+
+    def path(self, item):
+        return self.project.path(self.mount_point, item.values['title'], trailing_slash=False)
+
+    def read(self, item):
+        page = self.client.exists(self.path(item))
+        if page is None:
+            return None
+        return dict(title=page.get('title', item.values['title']), text=page.get('text'), labels=clean_labels(page.get('labels')))
+
+    def create(self, item, desired):
+        return self.update(item, None, desired, desired)
+
+    def update(self, item, live, sent, desired):
+        labels = desired.get('labels')
+        done = self.client.post(self.path(item), dict(text=desired.get('text', live and live['text']),
+                                                      labels=None if labels is None else ','.join(labels)),
+                                recheck=partial(self.stored, item, desired),
+                                not_found=self.project.not_found(self.mount_point, 'wiki page %r' % item.values['title']),
+                                denied=self.denied(item, 'create' if live is None else 'edit', 'a project member or admin'))
+        return done if isinstance(done, dict) else {}  # a re-read found it written, or the server's {}
+
+    def public(self, item, outcome):
+        after = outcome.after
+        return dict(title=after.get('title', item.values['title']), text=after.get('text'), labels=after.get('labels') or [])
+
+
+ARGUMENT_SPEC = Page.argument_spec(
+    mount_point=dict(type='str', default='wiki'), parallel=PARALLEL, state=dict(type='str', choices=['present'], default='present'))
+MUTUALLY_EXCLUSIVE = Page.mutually_exclusive()
+REQUIRED_ONE_OF = Page.required_one_of()
 
 
 def run(params, client, ctx):
-    items = wanted(params)
-    parallel = parallel_option(params)
-    mount_point = params.get('mount_point') or 'wiki'
-    project = Project(client, params['neighborhood'], params['project'])
-
-    def label(title):
-        return '%s %s page %r' % (project.label, mount_point, title)
-
-    def page_path(title):
-        return project.path(mount_point, title, trailing_slash=False)
-
-    def read(title):
-        body = client.exists(page_path(title))
-        if body is None:
-            return None
-        return dict(title=body.get('title', title), text=body.get('text'), labels=clean_labels(body.get('labels')))
-
-    def writer(title):
-        def write(live, desired):
-            want = {k: v for k, v in desired.items() if v is not None}
-            data = dict(text=want['text'] if 'text' in want else live['text'])
-            if 'labels' in want:
-                data['labels'] = ','.join(want['labels'])
-
-            def recheck():  # an ambiguous failure: the page may already have been written
-                page = read(title)
-                return page if page is not None and not changes(FIELDS, page, want) else None
-            try:
-                done = client.post(page_path(title), data, recheck=recheck,
-                                   not_found=project.not_found(mount_point, 'wiki page %r' % title))
-            except AlluraError as exc:
-                if exc.status in (401, 403):
-                    raise project.denied(exc, 'create' if live is None else 'edit', label(title), 'wiki', mount_point,
-                                         'a project member or admin')
-                raise
-            return done if isinstance(done, dict) else {}  # a re-read found it written, or the server's {}
-        return write
-
-    titles = [page['title'] for name, page in items]
-    lives = dict(zip(titles, read_many(read, titles, parallel, first=lambda: project.require_tool(
-        mount_point, kinds=('wiki',), purpose='allura_wiki_page'))))
-    missing = ['%stitle %r' % (name + '.' if name else '', page['title']) for name, page in items
-               if lives[page['title']] is None and page.get('text') is None]
-    if missing:
-        raise ParameterError('%s: no such page in %s %s, and no text to create it with (the server cannot create a page '
-                             'without text): give %s' % (', '.join(missing), project.label, mount_point,
-                                                         'text for each of them' if items[0][0] else 'text'))
-
-    def converge_page(name, page):
-        title, write = page['title'], writer(page['title'])
-        outcome = converge(ctx, label(title), FIELDS, lives[title], dict(text=page.get('text'), labels=page.get('labels')),
-                           create=lambda want: write(None, want), update=lambda have, delta, want: write(have, want),
-                           reread=lambda after: read(title))
-        after = outcome.after or {}
-        outcome.after = dict(title=after.get('title', title), text=after.get('text'), labels=after.get('labels') or [])
-        return outcome
-
-    return items_result(ctx, params, 'pages', 'page', converge_each(ctx, 'pages', items, converge_page))
+    return Page(params, client, ctx).run()
 
 
 def main():

@@ -70,6 +70,8 @@ titles:
   type: list
   elements: str
   sample: ["Home", "Install"]
+extends_documentation_fragment:
+  - allura.forge.results
 '''
 
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module

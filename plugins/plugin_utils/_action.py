@@ -30,7 +30,8 @@ from ansible_collections.allura.forge.plugins.module_utils._module import argume
 # Not used here: loaded with the action plugins, in the controller's main process (which loads the action
 # of a task before it forks the process that runs it), so that the process of each task inherits the
 # filters of the project role instead of loading them again (see also ActionModule.module).
-from ansible_collections.allura.forge.plugins.filter import drift_report, project_plan, project_report  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.allura.forge.plugins.filter import (  # noqa: F401 pylint: disable=unused-import
+    drift_report, project_created, project_plan, project_report, project_task)
 
 
 class AlluraAction(ActionBase):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 
-from ansible_collections.allura.forge.plugins.plugin_utils._report import (
+from ansible_collections.allura.forge.plugins.plugin_utils._plan import (
     access_name, mount_of, page_name, ticket_name, tool_name, webhook_name)
 
 # Lists of resources, merged item by item: list key -> the resource's name in reports ("<kind> <identity>").

@@ -11,7 +11,7 @@ import requests
 from oauthlib.oauth1 import RequestValidator, ResourceEndpoint
 
 from ansible_collections.allura.forge.plugins.module_utils._client import (
-    AlluraClient, AlluraError, ParameterError, retry_after_seconds, server_message)
+    AlluraClient, AlluraError, Denied, ParameterError, retry_after_seconds, server_message)
 from ansible_collections.allura.forge.tests.unit.plugins.fake_session import FakeSession, closed_port, real_error, reply
 
 BASE = 'https://forge.example.org'
@@ -200,7 +200,7 @@ def test_server_message_from_json_forms():
 
 @pytest.mark.parametrize('status, body, expected', [
     (401, '<html><title>401 Unauthorized</title></html>', 'authentication failed for GET /rest/p/test/'),
-    (403, ERROR_403, 'permission denied for GET /rest/p/test/ (Admin access required)'),
+    (403, ERROR_403, 'cannot GET /rest/p/test/: the user of this token lacks the permission it needs (Admin access required)'),
     (404, '<html></html>', 'GET /rest/p/test/: not found'),
     (400, WEBOB_400, 'GET /rest/p/test/ was refused: That is not a valid URL'),
     (500, '<html><div id="content_base"><p>We are sorry</p></div></html>', 'failed with HTTP 500: We are sorry'),
@@ -219,6 +219,38 @@ def test_401_without_credentials_says_they_are_needed():
     session = FakeSession().add('GET', '/rest/p/secret/', status=401, text='')
     with pytest.raises(AlluraError, match='authentication required'):
         make(session, token=None).get_json('/rest/p/secret/')
+
+
+EDIT = Denied('edit', "p/test wiki page 'Home'", 'edit', "the wiki tool at mount_point 'wiki'", 'a project member or admin')
+
+
+def test_a_refusal_is_worded_from_what_the_request_needs():
+    session = FakeSession().add('POST', '/rest/p/test/wiki/Home', status=403, text=ERROR_403)
+    with pytest.raises(AlluraError) as err:
+        make(session).post('/rest/p/test/wiki/Home', dict(text='x'), denied=EDIT)
+    assert err.value.message == ("cannot edit p/test wiki page 'Home': the user of this token lacks the 'edit' permission on the wiki "
+                                 "tool at mount_point 'wiki' (Admin access required); use the token of a project member or admin")
+    assert (err.value.status, err.value.method, err.value.path) == (403, 'POST', '/rest/p/test/wiki/Home')
+
+
+@pytest.mark.parametrize('status', [401, 403])
+def test_a_refusal_of_an_anonymous_request_says_no_credentials_were_sent(status):
+    session = FakeSession().add('POST', '/rest/p/test/wiki/Home', status=status, text='')
+    with pytest.raises(AlluraError) as err:
+        make(session, token=None).post('/rest/p/test/wiki/Home', dict(text='x'), denied=EDIT)
+    assert err.value.message == (
+        "cannot edit p/test wiki page 'Home': authentication required - the request was sent without credentials (no token, no "
+        "oauth_* options, no ALLURA_TOKEN), and anonymous users lack the 'edit' permission on the wiki tool at mount_point 'wiki' "
+        "(HTTP %d); give token (or set ALLURA_TOKEN, or give the four oauth_* options) of a project member or admin" % status)
+    assert 'this token' not in err.value.message
+    assert [c.method for c in session.calls] == ['POST']  # sent all the same: an ACL may let anonymous users write
+
+
+def test_a_rejected_token_is_not_a_permission_error():
+    session = FakeSession().add('POST', '/rest/p/test/wiki/Home', status=401, text='')
+    with pytest.raises(AlluraError) as err:
+        make(session).post('/rest/p/test/wiki/Home', dict(text='x'), denied=EDIT)
+    assert err.value.message.startswith('authentication failed for POST /rest/p/test/wiki/Home: the server rejected the token')
 
 
 def test_404_names_what_is_missing():

@@ -112,7 +112,8 @@ def test_other_addresses_are_refused_before_any_request(url):
 
 def test_a_draft_read_without_write_permission_says_so():
     session = FakeSession().add('GET', '/rest/p/test/blog/2026/12/draft/', status=403, text=ERROR_404)
-    with pytest.raises(AlluraError, match=r"blog post '2026/12/draft' of p/test blog is a draft: only users with write"):
+    with pytest.raises(AlluraError, match=r"cannot read blog post '2026/12/draft' of p/test blog \(a draft: only users with write "
+                                          r"permission on the blog can read it\): the user of this token lacks the 'write' permission"):
         read_blog_post(project(session), 'blog', '2026/12/draft')
 
 

@@ -222,17 +222,6 @@ def test_partial_dict_update_gets_the_desired_dict_and_is_verified():
     assert rec.calls == [('update', {'extra': {'new': 'v'}})]
 
 
-def test_bulk_failure_names_the_item_and_keeps_what_was_done():
-    from ansible_collections.allura.forge.plugins.module_utils._state import bulk_failure
-    ctx = Context()
-    rec = Recorder()
-    done = [converge(ctx, 'p0', FIELDS, None, dict(text='x'), rec.create, rec.update)]
-    exc = bulk_failure(ctx, 'pages', AlluraError('refused'), 'pages[1]', done)
-    assert str(exc) == exc.message == 'pages[1]: refused (before it, 1 pages were converged: 1 created, 0 updated, 0 unchanged; later ones were not touched)'
-    assert exc.result()['changed'] is True and exc.result()['pages'][0]['action'] == 'create'
-    assert bulk_failure(ctx, 'pages', AlluraError('bad'), 'pages[0]', []).result() == {'msg': 'pages[0]: bad'}
-
-
 def test_labels_helpers():
     from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
     from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, check_labels, clean_labels
@@ -324,22 +313,6 @@ def test_delete_outcome_diff_and_bulk_summary_counts_deletes():
     assert 'deleted' not in bulk_result(Context(), 'hooks', [none])['summary']
 
 
-def test_bulk_items_names_each_item_and_refuses_mixing_the_forms():
-    from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
-    from ansible_collections.allura.forge.plugins.module_utils._state import bulk_items, named
-    options = ('url', 'kind')
-    assert bulk_items(dict(url='u', kind='k', hooks=None), 'hooks', options, 'hook') == [('', dict(url='u', kind='k'))]
-    got = bulk_items(dict(url=None, kind='k', hooks=[dict(url='a'), dict(url='b', kind=None), dict(url='c', kind='x')]),
-                     'hooks', options, 'hook', defaults=dict(kind='k'))
-    assert got == [('hooks[0]', dict(url='a', kind='k')), ('hooks[1]', dict(url='b', kind='k')), ('hooks[2]', dict(url='c', kind='x'))]
-    with pytest.raises(ParameterError, match='hooks is mutually exclusive with kind, url: give them per hook'):
-        bulk_items(dict(url='u', kind='other', hooks=[dict(url='a')]), 'hooks', options, 'hook', defaults=dict(kind='k'))
-    with pytest.raises(ParameterError, match='hooks must list at least one hook'):
-        bulk_items(dict(hooks=[]), 'hooks', options, 'hook')
-    assert str(named(AlluraError('broken'), 'hooks[2]')) == 'hooks[2]: broken'
-    assert named(AlluraError('broken'), '').message == 'broken'
-
-
 @pytest.mark.parametrize('value, words', [(0, 'parallel 0 is out of range: give 1 to 16'), (17, 'parallel 17 is out of range'),
                                           (-3, 'parallel -3 is out of range')])
 def test_parallel_option_refuses_what_the_connection_pool_cannot_serve(value, words):
@@ -353,30 +326,3 @@ def test_parallel_option_default_and_bounds():
     from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option
     assert parallel_option({}) == 4 and parallel_option(dict(parallel=None)) == 4
     assert [parallel_option(dict(parallel=n)) for n in (1, 16)] == [1, 16]
-
-
-def test_converge_each_in_order_and_a_failure_names_its_item_and_keeps_what_was_done():
-    from ansible_collections.allura.forge.plugins.module_utils._state import converge_each, items_result
-    done = []
-
-    def one(name, item):
-        if item == 'bad':
-            raise AlluraError('refused')
-        done.append(item)
-        return Outcome('create', None, dict(id=item), dict(id=(None, item)), 'item %s' % item, {})
-
-    outcomes = converge_each(Context(), 'hooks', [('hooks[0]', 'a'), ('hooks[1]', 'b')], one)
-    assert done == ['a', 'b'] and [o.after for o in outcomes] == [dict(id='a'), dict(id='b')]
-    with pytest.raises(AlluraError) as err:
-        converge_each(Context(), 'hooks', [('hooks[0]', 'c'), ('hooks[1]', 'bad'), ('hooks[2]', 'd')], one, deletes=True)
-    assert str(err.value).startswith('hooks[1]: refused (before it, 1 hooks were converged: 1 created')
-    assert err.value.details['changed'] is True and err.value.details['hooks'] == [dict(id='c', action='create')]
-    assert 'd' not in done
-    with pytest.raises(AlluraError) as err:
-        converge_each(Context(), 'hooks', [('', 'bad')], one)
-    assert str(err.value) == 'refused'
-
-    single = items_result(Context(), dict(hooks=None), 'hooks', 'hook', outcomes[:1])
-    assert single == dict(changed=True, action='create', hook=dict(id='a'))
-    many = items_result(Context(), dict(hooks=['a', 'b']), 'hooks', 'hook', outcomes, deletes=True)
-    assert many['summary'] == dict(created=2, updated=0, unchanged=0, deleted=0) and len(many['hooks']) == 2

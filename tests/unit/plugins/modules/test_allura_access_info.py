@@ -98,14 +98,16 @@ def test_non_admin_fails_on_the_first_request():
     session = FakeSession().add('GET', '/rest/p/test/wiki/has_access', status=403, text=ERROR_403)
     out = run(session, mount_point='wiki', users=['a', 'b', 'c'], permissions=['read', 'create'])
     assert out['failed'] is True
-    assert "checking permissions on the tool 'wiki' of project p/test needs admin permission on the tool" in out['msg']
-    assert 'Admin access required' in out['msg']
+    assert out['msg'] == ("cannot check permissions on the tool 'wiki' of project p/test: the user of this token lacks the 'admin' "
+                          "permission on it (Admin access required); use the token of a project admin")
     assert len(session.calls) == 1
 
 
 @pytest.mark.parametrize('kw, needs', [
-    (dict(), 'admin permission on the project'),
-    (dict(project=None), 'admin permission on the neighborhood (a neighborhood admin'),
+    (dict(), "cannot check permissions on the project p/test: the user of this token lacks the 'admin' permission on it "
+             "(Admin access required); use the token of a project admin"),
+    (dict(project=None), "cannot check permissions on the neighborhood 'p': the user of this token lacks the 'admin' permission on "
+                         "it (Admin access required); use the token of an admin of neighborhood 'p' (project admins are not enough)"),
 ])
 def test_403_messages_per_level(kw, needs):
     session = FakeSession().add('GET', '/rest/p/(test/)?has_access', status=403, text=ERROR_403)
@@ -117,7 +119,10 @@ def test_anonymous_gets_clear_401():
     session = FakeSession().add('GET', '/rest/p/test/wiki/has_access', status=401, text='<html>401 Unauthorized</html>')
     out = run(session, token=None, mount_point='wiki')
     assert out['failed'] is True and out['status'] == 401
-    assert 'needs admin permission on the tool' in out['msg'] and 'give the token' in out['msg']
+    assert out['msg'] == ("cannot check permissions on the tool 'wiki' of project p/test: authentication required - the request "
+                          "was sent without credentials (no token, no oauth_* options, no ALLURA_TOKEN), and anonymous users lack "
+                          "the 'admin' permission on it (401 Unauthorized); give token (or set ALLURA_TOKEN, or give the four oauth_* "
+                          "options) of a project admin")
 
 
 def test_bad_token_401_says_so():

@@ -215,5 +215,6 @@ def test_permission_denied_is_clear():
     session.add('GET', '/rest/p/test/', json=PROJECT)
     session.add('GET', STATUS, status=403, text='<div id="content_base"><p>Admin access required</p></div>')
     out = run(session)
-    assert out['failed'] is True and 'permission denied for GET ' + STATUS in out['msg']
-    assert 'project admin token' in out['msg']
+    assert out['failed'] is True and out['request'] == 'GET ' + STATUS
+    assert out['msg'] == ("cannot export project p/test: the user of this token lacks the 'admin' permission on the project "
+                          "(Admin access required); use the token of a project admin")

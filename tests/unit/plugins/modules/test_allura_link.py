@@ -75,7 +75,7 @@ def test_refused_like_the_server(value, message):
 def test_unchanged_is_one_read():
     session = link('https://allura.apache.org/')
     out = run(session)
-    assert out == {'changed': False, 'action': 'none', 'url': 'https://allura.apache.org/', 'diff': []}
+    assert out == {'changed': False, 'action': 'none', 'url': 'https://allura.apache.org/', 'diff': [], 'check_mode': False}
     assert len(session.calls) == 1
 
 
@@ -153,7 +153,8 @@ def test_non_admin_gets_clear_message():
     session.add('POST', '/rest/p/test/link/', status=403, text=ERROR_403)
     out = run(session)
     assert out['failed'] is True
-    assert 'needs the configure permission on the tool' in out['msg'] and 'Configure access required' in out['msg']
+    assert out['msg'] == ("cannot set the URL of the link tool 'link' of project p/test: the user of this token lacks the "
+                          "'configure' permission on the tool (Configure access required); use the token of a project admin")
     assert 'secret-token' not in repr(out)
 
 

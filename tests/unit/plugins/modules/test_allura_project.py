@@ -67,7 +67,9 @@ def test_not_a_neighborhood_admin():
     session = FakeSession().add('GET', '/rest/p/demo/', status=404)
     session.add('POST', '/rest/p/add_project', status=403, text='<div id="content_base"><p>Admin access required</p></div>')
     out = run(session, name='New', admin='jdoe')
-    assert out['failed'] and "needs a token of an admin of neighborhood 'p'" in out['msg']
+    assert out['failed'] and out['msg'] == (
+        "cannot create project p/demo: the user of this token lacks the 'admin' permission on neighborhood 'p' (Admin access "
+        "required); use the token of an admin of neighborhood 'p' (add_project)")
 
 
 @pytest.mark.parametrize('bad', ['ab', 'UPPER', '-lead', 'trail-', '12345', 'a' * 16, 'has_underscore'])

@@ -283,7 +283,8 @@ def test_non_admin_gets_clear_message():
     session.add('GET', '/rest/p/test/admin/installable_tools', status=403, text=ERROR_403)
     out = run(session, mount_point='docs')
     assert out['failed'] is True
-    assert 'needs admin permission on the project' in out['msg'] and 'Admin access required' in out['msg']
+    assert out['msg'] == ("cannot install a tool in project p/test: the user of this token lacks the 'admin' permission on the "
+                          "project (Admin access required); use the token of a project admin")
     assert session.writes() == []
     assert 'secret-token' not in repr(out)
 

@@ -189,6 +189,7 @@ def test_check_mode_predicts_create_and_writes_nothing():
     check = wiki.run(title='New', text='x', check_mode=True, diff_mode=True)
     assert wiki.writes() == [] and 'New' not in wiki.pages
     real = wiki.run(title='New', text='x', diff_mode=True)
+    assert (check.pop('check_mode'), real.pop('check_mode')) == (True, False)  # the one key that says which run it was
     assert check == real
     assert real['page'] == {'title': 'New', 'text': 'x', 'labels': []}
 
@@ -197,7 +198,9 @@ def test_check_mode_predicts_update():
     wiki = FakeWiki({'P': ('a', [' x'])})
     check = wiki.run(title='P', text='b', labels=['y'], check_mode=True, diff_mode=True)
     assert wiki.writes() == []
-    assert check == wiki.run(title='P', text='b', labels=['y'], diff_mode=True)
+    real = wiki.run(title='P', text='b', labels=['y'], diff_mode=True)
+    assert (check.pop('check_mode'), real.pop('check_mode')) == (True, False)
+    assert check == real
 
 
 def test_mount_point_must_be_a_wiki():
@@ -256,6 +259,7 @@ def test_bulk_converges_and_reports_summary():
     check = wiki.run(pages=pages, check_mode=True, diff_mode=True)
     assert wiki.writes() == []
     out = wiki.run(pages=pages, diff_mode=True)
+    assert (check.pop('check_mode'), out.pop('check_mode')) == (True, False)
     assert check == out
     assert out['summary'] == {'created': 1, 'updated': 1, 'unchanged': 1}
     assert [p['action'] for p in out['pages']] == ['none', 'create', 'update']
@@ -284,7 +288,7 @@ def test_bulk_bad_items_named_by_index():
     out = wiki.run(pages=[{'title': 'A', 'text': 'x', 'labels': ['x,y']}])
     assert out['msg'].startswith("pages[0].labels[0] 'x,y' contains a comma")
     out = wiki.run(pages=[{'title': 'A', 'text': 'x', 'labels': None}, {'title': 'A', 'text': 'y', 'labels': None}])
-    assert out['msg'].startswith("pages[1].title 'A' repeats pages[0].title")
+    assert out['msg'].startswith("pages[1].title 'A' is also given by pages[0]: each page may be listed once")
     assert wiki.session.calls == []
 
 

@@ -23,7 +23,7 @@ def wiki(session):
 
 def test_titles_of_the_wiki():
     out = run(allura_wiki_page_info, wiki(FakeSession()))
-    assert out == {'changed': False, 'titles': ['Home', 'Getting started']}
+    assert out == {'changed': False, 'titles': ['Home', 'Getting started'], 'check_mode': False}
 
 
 def test_one_page_as_the_server_has_it_and_its_comments():

@@ -55,7 +55,7 @@ def tracker():
 def run_ticket(session, check=False, **kw):
     params = dict(server_url=BASE, token='secret-token', neighborhood='p', retries=0, timeout=5, project='test',
                   mount_point='bugs', parallel=4, tickets=None)
-    params.update({k: None for k in allura_ticket.TICKET_SPEC})
+    params.update({k: None for k in allura_ticket.Ticket.options})
     params.update(kw)
     client = AlluraClient(BASE, token='secret-token', session=session, sleep=lambda s: None, retries=0)
     return execute(allura_ticket.run, params, check_mode=check, diff_mode=True, client=client)

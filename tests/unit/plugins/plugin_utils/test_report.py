@@ -19,7 +19,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, execute, validation_rules
 from ansible_collections.allura.forge.plugins.modules import (
     allura_access_info, allura_link, allura_project, allura_ticket, allura_tool, allura_webhook, allura_wiki_page)
-from ansible_collections.allura.forge.plugins.plugin_utils import _report as report
+from ansible_collections.allura.forge.plugins.plugin_utils import _drift as drift, _plan as planner, _report as report
 from ansible_collections.allura.forge.tests.unit.plugins.fake_session import FakeSession, reply
 
 BASE = 'https://forge.example.org'
@@ -117,7 +117,7 @@ def test_plan_groups_pages_and_tickets_by_mount_point_in_order():
     spec = dict(name='demo', wiki=[dict(title='A', text='a'), dict(mount_point='docs', title='B', text='b'),
                                    dict(mount_point='wiki', title='C', text='c')],
                 tickets=[dict(summary='x'), dict(mount_point='bugs', summary='y')])
-    plan = report.project_plan(spec)
+    plan = planner.project_plan(spec)
     assert plan['wiki'] == [dict(mount_point='wiki', pages=[dict(title='A', text='a'), dict(title='C', text='c')], predicted_change=True),
                             dict(mount_point='docs', pages=[dict(title='B', text='b')], predicted_change=True)]
     assert plan['tickets'] == [dict(mount_point='tickets', tickets=[dict(summary='x')], predicted_change=True),
@@ -128,40 +128,40 @@ def test_plan_groups_pages_and_tickets_by_mount_point_in_order():
 def test_plan_part_is_that_part_of_the_whole_plan_and_reads_only_its_part_of_the_spec():
     spec = dict(name='demo', link='https://x.example.org', tools=[dict(tool='wiki')], wiki=[dict(title='A', text='a')],
                 tickets=[dict(summary='x')], webhooks=[dict(url='https://ci/h')], access=[dict(user='a', permission='read')])
-    whole = report.project_plan(spec)
-    assert set(whole) == set(report.PLAN_PARTS)
-    for part in report.PLAN_PARTS:
-        assert report.project_plan(spec, part) == whole[part]
+    whole = planner.project_plan(spec)
+    assert set(whole) == set(planner.PLAN_PARTS)
+    for part in planner.PLAN_PARTS:
+        assert planner.project_plan(spec, part) == whole[part]
 
     class OnlyWiki(dict):  # a spec that fails when anything but its wiki is read
         def get(self, key, default=None):
             assert key == 'wiki', key
             return dict.get(self, key, default)
-    assert report.project_plan(OnlyWiki(spec), 'wiki') == whole['wiki']
+    assert planner.project_plan(OnlyWiki(spec), 'wiki') == whole['wiki']
     with pytest.raises(ValueError, match="part 'pages' is not one of tools, link, wiki"):
-        report.project_plan(spec, 'pages')
+        planner.project_plan(spec, 'pages')
 
 
 def test_plan_predicts_whether_items_in_a_new_tool_change_something():
-    plan = report.project_plan(dict(name='x', wiki=[dict(title='Home', labels=[]), dict(mount_point='docs', title='Home', text='t')],
-                                    webhooks=[dict(url='https://ci/h', state='absent')]))
+    plan = planner.project_plan(dict(name='x', wiki=[dict(title='Home', labels=[]), dict(mount_point='docs', title='Home', text='t')],
+                                     webhooks=[dict(url='https://ci/h', state='absent')]))
     assert [g['predicted_change'] for g in plan['wiki']] == [False, True]  # a new wiki already has Home
     assert plan['webhooks'][0]['predicted_change'] is False
 
 
 def test_plan_adds_the_link_tool_with_its_url_unless_listed():
-    plan = report.project_plan(dict(name='x', link='https://x.example.org'))
+    plan = planner.project_plan(dict(name='x', link='https://x.example.org'))
     assert plan['tools'] == [dict(tool='link', mount_point='link', url='https://x.example.org')]
     assert plan['link'] == dict(url='https://x.example.org', predicted_change=False)
-    listed = report.project_plan(dict(name='x', link='https://x.example.org', tools=[dict(tool='link', mount_label='Home')]))
+    listed = planner.project_plan(dict(name='x', link='https://x.example.org', tools=[dict(tool='link', mount_label='Home')]))
     assert listed['tools'] == [dict(tool='link', mount_label='Home', url='https://x.example.org')]
-    other = report.project_plan(dict(name='x', link='https://x.example.org', tools=[dict(tool='link', url='https://y.org')]))
+    other = planner.project_plan(dict(name='x', link='https://x.example.org', tools=[dict(tool='link', url='https://y.org')]))
     assert other['tools'] == [dict(tool='link', url='https://y.org')]
     assert other['link'] == dict(url='https://x.example.org', predicted_change=True)
 
 
 def test_plan_keeps_secrets_out_of_the_webhook_loop_items():
-    plan = report.project_plan(dict(name='x', webhooks=[dict(url='https://ci/h', secret='s3cret'), dict(url='https://ci/g')]))
+    plan = planner.project_plan(dict(name='x', webhooks=[dict(url='https://ci/h', secret='s3cret'), dict(url='https://ci/g')]))
     assert plan['webhooks'] == [dict(url='https://ci/h', mount_point='code', index=0, has_secret=True, predicted_change=True),
                                 dict(url='https://ci/g', mount_point='code', index=1, has_secret=False, predicted_change=True)]
     assert 's3cret' not in json.dumps(plan)
@@ -172,7 +172,7 @@ def test_plan_groups_access_checks_per_level_without_asking_unwanted_pairs():
               dict(mount_point='wiki', user='b', permission='edit', expected=False), dict(mount_point='wiki', user='a', permission='read'),
               dict(mount_point='wiki', user='b', permission='read'), dict(mount_point='bugs', user='a', permission='read'),
               dict(mount_point='bugs', user='b', permission='create')]
-    groups = report.project_plan(dict(name='x', access=checks))['access']
+    groups = planner.project_plan(dict(name='x', access=checks))['access']
     assert [(g.get('mount_point'), g['users'], g['permissions'], len(g['checks'])) for g in groups] == [
         (None, ['a', 'b'], ['read'], 2), ('wiki', ['a', 'b'], ['edit', 'read'], 4),
         ('bugs', ['a'], ['read'], 1), ('bugs', ['b'], ['create'], 1)]
@@ -187,7 +187,7 @@ def test_one_changed_page_gives_one_entry_with_full_live_and_desired_text():
                                 wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
     assert [(r['resource'], r['action']) for r in out['resources']] == [('wiki wiki/Home', 'none'), ('wiki wiki/Install', 'update')]
     assert out['resources'][1]['changes'] == [dict(field='text', live='old\n', desired='new\n', text=True)]
-    rows = report.drift_rows(out)
+    rows = drift.drift_rows(out)
     assert rows == [dict(project='p/demo', kind='wiki_page', resource='wiki wiki/Install', action='update', field='text',
                          live='old\n', desired='new\n', text=True)]
     assert out['summary']['drift'] == 1 and out['drift'] is True
@@ -197,10 +197,10 @@ def test_a_clean_project_gives_no_rows():
     pages = [dict(title='Home', text='Welcome\n')]
     res = page_result(pages, [dict(text='Welcome\n', labels=[])])
     out = report.project_report(dict(name='demo'), check_mode=True, wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
-    assert report.drift_rows([out]) == []
+    assert drift.drift_rows([out]) == []
     assert out['drift'] is False and out['changed'] is False
-    assert report.drift_lines([out]) == ['no drift: 1 project matches the spec']
-    assert 'No drift' in report.drift_markdown([out])
+    assert drift.drift_lines([out]) == ['no drift: 1 project matches the spec']
+    assert 'No drift' in drift.drift_markdown([out])
 
 
 def test_pages_after_a_created_page_are_matched_to_their_own_diff():
@@ -212,7 +212,7 @@ def test_pages_after_a_created_page_are_matched_to_their_own_diff():
     assert by_name['wiki wiki/B']['action'] == 'none'
     assert {c['field']: (c['live'], c['desired']) for c in by_name['wiki wiki/C']['changes']} == {
         'labels': ([], ['x']), 'text': ('c\n', 'c2\n')}
-    rows = report.drift_rows(out)
+    rows = drift.drift_rows(out)
     assert [(r['resource'], r['field'], r['live'], r['desired']) for r in rows] == [
         ('wiki wiki/A', None, 'absent', 'present'), ('wiki wiki/C', 'labels', [], ['x']), ('wiki wiki/C', 'text', 'c\n', 'c2\n')]
 
@@ -222,7 +222,7 @@ def test_without_diff_mode_actions_are_still_reported():
     res = page_result(pages, [dict(text='a\n', labels=[])], diff=False)
     out = report.project_report(dict(name='demo'), wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
     assert out['resources'][0]['action'] == 'update' and out['resources'][0]['changes'] == []
-    assert report.drift_rows(out)[0]['field'] is None
+    assert drift.drift_rows(out)[0]['field'] is None
 
 
 def test_check_mode_predicts_what_lives_in_a_tool_to_install():
@@ -235,7 +235,7 @@ def test_check_mode_predicts_what_lives_in_a_tool_to_install():
                          (None, dict(tool='tickets', mount_point='issues')))
     home = page_result([dict(title='Home', text='Welcome\n')], [dict(text='Welcome\n', labels=[])])
     hooks = hooks_result([], [dict(mount_point='code', url='https://ci.example.org/h')])
-    plan = report.project_plan(spec)
+    plan = planner.project_plan(spec)
     demo = Demo(tools=[('wiki', 'wiki', 'Wiki'), ('tickets', 'bugs', 'Tickets'), ('git', 'code', 'Code')])
     out = report.project_report(
         spec, check_mode=True, project=demo.run(allura_project),
@@ -267,7 +267,7 @@ def test_check_mode_predicts_everything_of_a_project_to_create():
                 wiki=[dict(title='Home', text='Hi'), dict(title='Other', text='x')],
                 webhooks=[dict(url='https://ci/h', state='absent')])
     project = no_project(allura_project, 'newp', fails=False, name='New P', admin='test-admin')
-    plan = report.project_plan(spec)
+    plan = planner.project_plan(spec)
     out = report.project_report(
         spec, check_mode=True, project=project,
         tools=missing_item(None, no_project(allura_tool, 'newp', tools=plan['tools'])),
@@ -284,7 +284,7 @@ def test_check_mode_predicts_everything_of_a_project_to_create():
 
 def test_a_link_tool_installed_without_the_url_predicts_an_update():
     spec = dict(name='proj1', link='https://a.example.org', tools=[dict(tool='link', url='https://b.example.org')])
-    plan = report.project_plan(spec)
+    plan = planner.project_plan(spec)
     assert plan['tools'] == [dict(tool='link', url='https://b.example.org')]
     out = report.project_report(spec, check_mode=True, project=no_project(allura_project, 'proj1', fails=False, name='P1', admin='a'),
                                 tools=missing_item(None, no_project(allura_tool, 'proj1', tools=plan['tools'])),
@@ -295,7 +295,7 @@ def test_a_link_tool_installed_without_the_url_predicts_an_update():
 
 def test_access_mismatch_is_drift_and_never_a_change():
     items = [dict(user='bob', permission='edit', mount_point='wiki', expected=False), dict(user='ann', permission='read')]
-    groups = report.project_plan(dict(name='demo', access=items))['access']
+    groups = planner.project_plan(dict(name='demo', access=items))['access']
     demo = Demo(access={('wiki', 'bob', 'edit'): True, (None, 'ann', 'read'): True})
     out = report.project_report(dict(name='demo'), access=loop(
         dict(demo.run(allura_access_info, mount_point='wiki', users=['bob'], permissions=['edit']), item=groups[0]),
@@ -303,8 +303,8 @@ def test_access_mismatch_is_drift_and_never_a_change():
     assert [(r['resource'], r['action'], r['mismatch']) for r in out['resources']] == [
         ('access wiki: bob edit', 'none', True), ('access project: ann read', 'none', False)]
     assert out['changed'] is False and out['drift'] is True and out['summary']['mismatch'] == 1
-    assert report.drift_rows(out) == [dict(project='p/demo', kind='access', resource='access wiki: bob edit', action='none',
-                                           field='permission edit', live=True, desired=False, text=False)]
+    assert drift.drift_rows(out) == [dict(project='p/demo', kind='access', resource='access wiki: bob edit', action='none',
+                                          field='permission edit', live=True, desired=False, text=False)]
 
 
 def test_frozen_field_drift_of_a_tool_lists_the_fields():
@@ -320,27 +320,27 @@ def test_deleted_webhook_row_and_empty_loops():
     out = report.project_report(dict(name='demo', neighborhood='u', webhooks=[dict(url='https://x/h', state='absent')]),
                                 check_mode=False, tools=dict(skipped=True, changed=False), webhooks=hooks)
     assert out['project'] == 'u/demo'
-    assert report.drift_rows(out) == [dict(project='u/demo', kind='webhook', resource='webhook code repo-push https://x/h',
-                                           action='delete', field=None, live='present', desired='absent', text=False)]
+    assert drift.drift_rows(out) == [dict(project='u/demo', kind='webhook', resource='webhook code repo-push https://x/h',
+                                          action='delete', field=None, live='present', desired='absent', text=False)]
 
 
 def test_markdown_and_lines_render_every_row_and_text_diffs():
     pages = [dict(title='Install|Guide', text='line 1\nline 2 new\n')]
     res = page_result(pages, [dict(text='line 1\nline 2\n', labels=[])])
     out = report.project_report(dict(name='demo'), check_mode=True, wiki=loop(dict(res, item=dict(mount_point='wiki', pages=pages))))
-    md = report.drift_markdown([out], generated='2026-01-01T00:00:00Z')
+    md = drift.drift_markdown([out], generated='2026-01-01T00:00:00Z')
     assert '| p/demo | wiki wiki/Install\\|Guide | text | line 2: `"line 2"` | line 2: `"line 2 new"` |' in md
     assert '```diff' in md and '-line 2\n+line 2 new' in md
     assert 'Generated 2026-01-01T00:00:00Z.' in md
-    lines = report.drift_lines([out])
+    lines = drift.drift_lines([out])
     assert lines == ['p/demo  wiki wiki/Install|Guide  text line 2: "line 2" -> "line 2 new"']
-    assert report.text_change('a\nb\nc\n', 'a\nB\nC\nd\n') == 'line 2: "b" -> "B" (and 2 more lines)'
-    assert report.text_change('a\n', 'a') == 'line 2: "" -> (none)'
-    assert report.summary_lines(out) == ['p/demo: 1 would be updated, 0 unchanged', '  update   wiki wiki/Install|Guide (text)']
+    assert drift.text_change('a\nb\nc\n', 'a\nB\nC\nd\n') == 'line 2: "b" -> "B" (and 2 more lines)'
+    assert drift.text_change('a\n', 'a') == 'line 2: "" -> (none)'
+    assert drift.summary_lines(out) == ['p/demo: 1 would be updated, 0 unchanged', '  update   wiki wiki/Install|Guide (text)']
 
 
 def test_short_values():
-    assert report.short('abc') == '"abc"'
-    assert report.short(None) == '(none)'
-    assert report.short(['a', 'b']) == '["a", "b"]'
-    assert report.short('x' * 100).endswith('...') and len(report.short('x' * 100)) == 60
+    assert drift.short('abc') == '"abc"'
+    assert drift.short(None) == '(none)'
+    assert drift.short(['a', 'b']) == '["a", "b"]'
+    assert drift.short('x' * 100).endswith('...') and len(drift.short('x' * 100)) == 60

@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Facts about Allura that more than one part of the collection relies on, stated once.
+
+The modules (to check input and predict what the server will do) and the project role's plan and
+report (to predict what a check run cannot read yet) take them from here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+
+# Tool kinds each module works on (a tool's `name` in the project JSON).
+WIKI_TOOLS = ('wiki',)
+TRACKER_TOOLS = ('tickets',)
+LINK_TOOLS = ('link',)
+# Repository tools: their mount point keeps its case (Allura's RepositoryApp.relaxed_mount_points),
+# they are mounted at `code` by default, and they are the tools that have webhooks (REFERENCE 6).
+REPOSITORY_TOOLS = ('git', 'svn', 'hg')
+# Tools with a REST API (their project JSON entry has api_url).
+REST_TOOLS = frozenset(('wiki', 'tickets', 'discussion', 'blog', 'link', 'activity') + REPOSITORY_TOOLS)
+# Tools Allura's bulk export can export (REFERENCE 5.6); `admin` is the project metadata.
+EXPORTABLE_TOOLS = ('admin', 'wiki', 'tickets', 'discussion', 'blog', 'link')
+
+# The pages a wiki holds as soon as it is installed (ForgeWikiApp.install, REFERENCE 7.6).
+NEW_WIKI_PAGES = ('Home',)
+
+# Allura's helpers.re_tool_mount_point / re_relaxed_tool_mount_point and MountPointValidator.
+STRICT_MOUNT_POINT = re.compile(r'(?![0-9]+$)(?!-)[a-z0-9-]{0,62}[a-z0-9]')
+RELAXED_MOUNT_POINT = re.compile(r'[a-zA-Z0-9][-a-zA-Z0-9_.+]{0,62}')
+RESERVED_MOUNT_POINTS = ('feed', 'index', 'icon', '_nav.json')
+
+
+# The words Allura (formencode's StringBool) reads as a boolean.
+BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
+
+
+def form_bool(value):
+    """A form value as the server reads it for a boolean field (absent and the stored "False" are false); else unchanged."""
+    return bool(value) if value is None or isinstance(value, bool) else BOOL_WORDS.get(str(value).strip().lower(), value)
+
+
+def form_number(value):
+    """A form value as the server stores it for a number field ("3" is 3, "" is none); else unchanged."""
+    if value is None or value == '' or isinstance(value, (bool, int, float)):
+        return None if value == '' else value
+    for kind in (int, float):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    return value
+
+
+def default_mount_point(tool):
+    """Where a tool of this kind is mounted when no mount point is given (install_tool's default)."""
+    return 'code' if tool in REPOSITORY_TOOLS else tool
+
+
+def normalise_mount_point(tool, mount_point, option='mount_point'):
+    """The mount point the server stores for a tool of this kind, or ParameterError with the server's reason."""
+    if tool in REPOSITORY_TOOLS:
+        value, pattern, rule = mount_point, RELAXED_MOUNT_POINT, ('1-63 letters, digits, "-", "_", "." or "+", starting with a '
+                                                                  'letter or digit (repository tools keep the case)')
+    else:
+        value, pattern, rule = mount_point.lower(), STRICT_MOUNT_POINT, ('1-63 lower-case letters, digits or "-" (upper case is '
+                                                                         'lower-cased), not only digits, not starting or ending with "-"')
+    if not pattern.fullmatch(value):
+        raise ParameterError('%s %r is invalid: %s' % (option, mount_point, rule))
+    if value in RESERVED_MOUNT_POINTS:
+        raise ParameterError('%s %r is invalid: %r is reserved by Allura (reserved: %s)'
+                             % (option, mount_point, value, ', '.join(RESERVED_MOUNT_POINTS)))
+    return value

@@ -1,0 +1,322 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Resources as declarations, and the one batch driver that converges them.
+
+A module that converges one resource of a kind, or many in one task (its bulk option, such as
+`pages:`), declares the kind as a Resource and hands its run to it:
+
+    class Page(Resource):
+        one, many = 'page', 'pages'   # result key of the single form; option and result key of the bulk form
+        options = PAGE_SPEC           # the options of one item: top-level in the single form, per item in the other
+        required = 'title'            # the single form's option without which neither form is given
+        key = ('title',)              # the options that identify an item (the last one names it in messages)
+        kinds = WIKI_TOOLS            # the tool kinds it lives in (None: in the project itself)
+        purpose = 'allura_wiki_page'  # who needs such a tool, for the message when the tool is of another kind
+        fields = dict(text=Field(text=True), labels=LABELS)   # what is compared (the engine's Fields)
+        create_requires = ('text',)   # what an item needs when the resource does not exist yet
+
+        def check(self, item): ...    # validate, and normalise as the server stores them, item.values
+        def read(self, item): ...     # the live resource (a dict holding the fields), or None
+        def create(self, item, desired): ...           # write; return the server's answer
+        def update(self, item, live, sent, desired): ...
+
+    ARGUMENT_SPEC = Page.argument_spec(mount_point=dict(type='str', default='wiki'), parallel=PARALLEL)
+    MUTUALLY_EXCLUSIVE = Page.mutually_exclusive()  # one constant per line: ansible-doc reads the module's AST
+    REQUIRED_ONE_OF = Page.required_one_of()
+
+    def run(params, client, ctx):
+        return Page(params, client, ctx).run()
+
+`run()` always goes the same way: every item checked and repeated keys refused, before any request ->
+`resolve` -> every item read, `parallel` at a time, while the project and its tool are checked
+alongside (that error wins over the reads') -> `ready` -> each item converged, in the order given, by
+the engine (`converge`; `state: absent` deletes) -> `finish` -> the result: the one resource's
+(`action`, `<one>`, `diff`), or one entry per item with a `summary`. A failure of a bulk item names it
+(`pages[3]: ...`) and keeps the results of the items before it.
+
+Declared as well where it applies:
+    number, listed  the option holding the number the server gives a resource (a ticket's ticket_num), and the
+                    key of the tool's paginated listing ('tickets'): an item without a number is found by its
+                    key in that listing (`index()`, one read, alongside the check of the tool) or else created;
+                    a number that does not exist is an error
+    returns         the resource as the module returns it: {key: value when unknown} (default: as the engine
+                    has it); `volatile`: the fields every write changes (unknown after a predicted write)
+    identity        the fields a deletion's diff shows
+Hooks, each with a default, overridden only where a resource differs:
+    label(item)             how messages and diffs name it ('p/test wiki page 'Home'')
+    resolve(items)          find the numbers (see `number`)
+    read_all(items)         read otherwise than one `read` per item (webhooks: one listing per repository)
+    ready(items)            check what was read, before the first write (default: `create_requires`, `number`)
+    desired(item)           the fields to converge to (default: the item's values of the fields)
+    secrets_sent(item)      the secret fields an update re-sends (they count as a change)
+    reread(item, after)     the server's answer to a write is not the resource (default): the resource after a write
+                            is predicted, and read back only when a field declared `verify` was sent (default:
+                            `read`). Set to None when the answer is the resource.
+    delete(item)            declared when `state: absent` removes the resource (item.live)
+    public(item, outcome)   the resource as the module returns it (default: from `returns`)
+    finish(items, outcomes) after the last write (tools: one project re-read verifies every install)
+`stored(item, want)` is a ready-made `recheck` for a write, `denied(item, permission, who)` its `denied` (see
+AlluraClient.request). An Item holds `name` ('' in the single form, 'pages[3]' in the other), `opt` (its
+option prefix in messages, '' or 'pages[3].'), `values` (its options, every one present) and `live`. The
+hooks see `self.project`, `self.client`, `self.ctx`, `self.parallel` and `self.where(item)` (its mount point).
+
+tests/unit/plugins/module_utils/test_resource.py declares a new kind in about 40 lines (posts found by
+title or addressed by number, deleted with `state: absent`) and tests the driver through it.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from ansible_collections.allura.forge.plugins.module_utils._allura import default_mount_point
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec
+from ansible_collections.allura.forge.plugins.module_utils._project import Project
+from ansible_collections.allura.forge.plugins.module_utils._state import (
+    Outcome, bulk_result, changes, converge, named, parallel_option, read_many, result)
+
+# The `parallel` option of a module whose bulk form reads concurrently.
+PARALLEL = dict(type='int', default=4)
+
+
+class Item:
+    """One resource a task asks for: its name, its option prefix, its values; its live state once read."""
+
+    def __init__(self, name, values):
+        self.name = name
+        self.opt = name + '.' if name else ''
+        self.values = values
+        self.live = None
+
+
+class Resource:
+    one = many = required = purpose = number = None
+    options = fields = {}
+    key = identity = create_requires = volatile = ()
+    kinds = returns = listed = None
+    update = delete = None
+
+    def __init__(self, params, client, ctx):
+        self.params, self.client, self.ctx = params, client, ctx
+        self.project = None
+        self.parallel = 1
+        # a mount point for the whole task (a wiki's pages), unless each item has its own (webhooks)
+        self.mount_point = None
+        if 'mount_point' not in self.options and self.kinds:
+            self.mount_point = params.get('mount_point') or default_mount_point(self.kinds[0])
+
+    @classmethod
+    def argument_spec(cls, **task_options):
+        """The module's ARGUMENT_SPEC: `project`, the options of the task as a whole, and the item options both at the
+        top level (the single form) and under `many`."""
+        spec = dict(project=dict(type='str', required=True), **task_options)
+        spec.update(bulk_spec(cls.many, cls.options))
+        return spec
+
+    @classmethod
+    def mutually_exclusive(cls):
+        return [(cls.many, name) for name in cls.options]
+
+    @classmethod
+    def required_one_of(cls):
+        return [(cls.required, cls.many)] if cls.required else []
+
+    # -- the driver ---------------------------------------------------------------------------
+
+    def run(self):
+        items = self.items()
+        if 'parallel' in self.params:
+            self.parallel = parallel_option(self.params)
+        self.project = Project(self.client, self.params['neighborhood'], self.params['project'])
+        self.resolve(items)
+        self.read_all(items)
+        self.ready(items)
+        outcomes = []
+        for item in items:
+            try:
+                outcomes.append(self.converge_item(item))
+            except AlluraError as exc:
+                raise self.failure(exc, item, outcomes) if item.name else exc
+        self.finish(items, outcomes)
+        if self.params.get(self.many) is not None:
+            return bulk_result(self.ctx, self.many, outcomes, deletes=bool(self.delete))
+        return result(self.ctx, self.one, outcomes[0])
+
+    def items(self):
+        """The items, checked, each key once: nothing has been sent yet."""
+        params, many = self.params, self.many
+        if self.required and params.get(many) is None and params.get(self.required) is None:
+            raise ParameterError('one of %s or %s is required' % (self.required, many))
+        if params.get(many) is None:
+            given = [('', {name: params.get(name) for name in self.options})]
+        else:
+            defaults = {name: spec['default'] for name, spec in self.options.items() if 'default' in spec}
+            mixed = sorted(k for k in self.options if params.get(k) is not None and params.get(k) != defaults.get(k))
+            if mixed:
+                raise ParameterError('%s is mutually exclusive with %s: give them per %s' % (many, ', '.join(mixed), self.one))
+            if not params[many]:
+                raise ParameterError('%s must list at least one %s' % (many, self.one))
+            given = [('%s[%d]' % (many, index), {k: defaults.get(k) if (values or {}).get(k) is None else values[k] for k in self.options})
+                     for index, values in enumerate(params[many])]
+        items, seen = [], {}
+        for name, values in given:
+            item = Item(name, values)
+            self.check(item)
+            key = self.key_of(item)
+            if key in seen:
+                raise ParameterError('%s%s %r is also given by %s: each %s may be listed once'
+                                     % (item.opt, key[0], key[1], seen[key].name, self.one))
+            seen[key] = item
+            items.append(item)
+        return items
+
+    def key_of(self, item):
+        """(option, value, more values of the key): what identifies the item among the others of the task."""
+        values = item.values
+        if self.number and values[self.number] is not None:
+            return (self.number, values[self.number])
+        return (self.key[-1], values[self.key[-1]]) + tuple(values[name] for name in self.key[:-1])
+
+    def converge_item(self, item):
+        if item.values.get('state') == 'absent':
+            return self.remove(item)
+        outcome = converge(self.ctx, self.label(item), self.fields, item.live, self.desired(item),
+                           create=partial(self.create, item), update=self.update and partial(self.update, item),
+                           reread=self.reread and partial(self.reread, item), secrets_sent=self.secrets_sent(item))
+        outcome.after = self.public(item, outcome)
+        return outcome
+
+    def remove(self, item):
+        label = self.label(item)
+        if item.live is None:
+            return Outcome('none', None, {}, {}, label, self.fields)
+        if not self.ctx.check_mode:
+            self.delete(item)
+        return Outcome('delete', item.live, {}, {name: (item.live.get(name), None) for name in self.identity}, label, self.fields)
+
+    def failure(self, exc, item, outcomes):
+        """The error of a bulk task that failed at `item`: names it, says what the items before it did, keeps their results."""
+        named(exc, item.name)
+        if outcomes:
+            done = bulk_result(self.ctx, self.many, outcomes, deletes=bool(self.delete))
+            exc.message += ' (before it, %d %s were converged: %s; later ones were not touched)' % (
+                len(outcomes), self.many, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
+            exc.details.update(changed=done['changed'] or exc.details.get('changed', False), summary=done['summary'])
+            exc.details[self.many] = done[self.many]
+        exc.args = (exc.message,)
+        return exc
+
+    # -- the hooks' defaults ----------------------------------------------------------------------
+
+    def where(self, item):
+        return item.values['mount_point'] if 'mount_point' in self.options else self.mount_point
+
+    def label(self, item):
+        where = '%s %s' % (self.project.label, self.where(item))
+        number = self.number and item.values[self.number]
+        if number:
+            return '%s %s %s' % (where, self.one, self.ref(number))
+        return '%s %s%s %r' % (where, 'new ' if self.number else '', self.one, item.values[self.key[-1]])
+
+    def ref(self, number):
+        return '#%s' % number
+
+    def require(self, items):
+        """That the project exists and has a tool of the declared kinds at every mount point of the items."""
+        if not self.kinds:
+            self.project.read()
+            return
+        first = {}
+        for item in items:
+            first.setdefault(self.where(item), item)
+        for mount_point, item in first.items():
+            try:
+                self.project.require_tool(mount_point, kinds=self.kinds, purpose=self.purpose)
+            except AlluraError as exc:  # named when each item has its own mount point
+                raise named(exc, item.name if 'mount_point' in self.options else '')
+
+    def resolve(self, items):
+        """With `number`: an item without it takes the number of the one resource its key finds in the listing."""
+        unnumbered = [item for item in items if self.number and item.values[self.number] is None]
+        if not unnumbered:
+            return
+        index = read_many(self.index, [None], self.parallel, first=partial(self.require, items))[0]
+        for item in unnumbered:
+            item.values[self.number] = self.find(item, index)
+        seen = {}
+        for item in items:
+            number = item.values[self.number]
+            if number is not None and number in seen:
+                raise ParameterError('%s and %s both address %s %s: each %s may be listed once'
+                                     % (seen[number].name, item.name, self.one, self.ref(number), self.one))
+            seen[number] = item
+
+    def find(self, item, index=None):
+        """The number of the one resource whose key is the item's (in `index`, or a listing read now), or None."""
+        value = item.values[self.key[-1]]
+        found = sorted((self.index() if index is None else index).get(value, ()))
+        if len(found) > 1:
+            raise AlluraError('%s%s %r matches %d %ss in %s %s: %s; give %s to choose one' % (
+                item.opt, self.key[-1], value, len(found), self.one, self.project.label, self.where(item),
+                ', '.join(self.ref(n) for n in found), self.number))
+        return found[0] if found else None
+
+    def read_all(self, items):
+        for item, live in zip(items, read_many(self.read, items, self.parallel, first=partial(self.require, items))):
+            item.live = live
+
+    def ready(self, items):
+        """What the reads tell about the items, before the first write: a resource to create has what that needs, and a
+        number given exists (numbers are given by the server)."""
+        for item in items:
+            if self.number and item.values[self.number] is not None and item.live is None:
+                raise AlluraError('%s%s %s does not exist in %s %s (the server numbers each %s: to create one, give its %s '
+                                  'without %s)' % (item.opt, self.number, item.values[self.number], self.project.label,
+                                                   self.where(item), self.one, self.key[-1], self.number))
+        lacking = [item for item in items if item.live is None and item.values.get('state') != 'absent'
+                   and any(item.values.get(name) is None for name in self.create_requires)]
+        if lacking:
+            needs = ', '.join(self.create_requires)
+            raise ParameterError('%s: no such %s in %s %s, and no %s to create it with: give %s%s' % (
+                ', '.join('%s%s %r' % (item.opt, self.key[-1], item.values[self.key[-1]]) for item in lacking), self.one,
+                self.project.label, self.where(lacking[0]), needs, needs, ' for each of them' if lacking[0].name else ''))
+
+    def desired(self, item):
+        return {name: item.values.get(name) for name in self.fields}
+
+    def secrets_sent(self, item):
+        return ()
+
+    def reread(self, item, after):
+        return self.read(item)
+
+    def stored(self, item, want):
+        """After an ambiguous failure of a write (see AlluraClient.request's recheck): the resource when the server
+        holds what was sent, so that it is not sent again; else None."""
+        live = self.read(item)
+        return live if live is not None and not changes(self.fields, live, want) else None
+
+    def denied(self, item, permission, who):
+        """The `denied` of a write to the item (see AlluraClient.request) that needs `permission` on its tool."""
+        return Denied(permission, self.label(item), permission, 'the %s tool at mount_point %r' % (self.kinds[0], self.where(item)), who)
+
+    def index(self, key=None):
+        """With `number`: {key value: [numbers]} over every page of the tool's listing (its entries under `listed`)."""
+        out = {}
+        for entry in self.client.paginate(self.project.path(self.mount_point), self.listed):
+            out.setdefault(entry.get(self.key[-1]), []).append(entry[self.number])
+        return out
+
+    def public(self, item, outcome):
+        """The resource as the module returns it: the keys of `returns` (with their value when unknown), and the
+        `volatile` fields, which every write changes, unknown after a predicted write."""
+        if self.returns is None:
+            return outcome.after
+        after = {name: (outcome.after or {}).get(name, value) for name, value in self.returns.items()}
+        if outcome.changed and outcome.predicted:
+            after.update(dict.fromkeys(self.volatile))
+        return after
+
+    def finish(self, items, outcomes):
+        pass

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) allura.forge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The drift output: the differences of many project reports (see _report.py) as rows, terminal lines,
+per-project summary lines and a Markdown document, each difference with its origin (template or project)
+when a template was applied (see _template.py). Pure functions of plain data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+
+
+# --- the drift report ---------------------------------------------------------------------------
+
+def origin_of(origins, project, resource, field):
+    """`template` or `project`: where a difference comes from, by the project_merge filter's origins of each project
+    ({project: {resource: origin, 'project': {field: origin}}}); None when no template was applied."""
+    found = ((origins or {}).get(project) or {}).get(resource)
+    return found.get(field, 'project') if isinstance(found, dict) else found
+
+
+def drift_rows(reports, origins=None):
+    """One row per difference: {project, kind, resource, action, field, live, desired, text}, and `origin` (see
+    origin_of()) when origins are given.
+
+    An update gives one row per differing field; a create (or delete) one row with no field, live
+    "absent" and desired "present" (or the reverse); an access check one row with the permission.
+    """
+    if isinstance(reports, dict):
+        reports = [reports]
+    rows = []
+    for report in reports or ():
+        for res in (report or {}).get('resources') or ():
+            if not res.get('drift'):
+                continue
+            base = dict(project=report.get('project'), kind=res.get('kind'), resource=res.get('resource'),
+                        action=res.get('action'))
+            if res.get('changes'):
+                for change in res['changes']:
+                    rows.append(dict(base, field=change.get('field'), live=change.get('live'),
+                                     desired=change.get('desired'), text=bool(change.get('text'))))
+            else:
+                live, desired = ('present', 'absent') if res.get('action') == 'delete' else ('absent', 'present')
+                rows.append(dict(base, field=None, live=live, desired=desired, text=False))
+    if origins is not None:
+        for row in rows:
+            row['origin'] = origin_of(origins, row['project'], row['resource'], row['field'])
+    return rows
+
+
+def short(value, width=60):
+    """A value on one line, for tables and terminal lines."""
+    if value is None:
+        text = '(none)'
+    elif isinstance(value, str):
+        if '\n' in value.rstrip('\n'):
+            first = value.strip('\n').split('\n', 1)[0]
+            text = '%s ... (%d lines)' % (first, value.count('\n') + (0 if value.endswith('\n') else 1))
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+    else:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= width else text[:width - 3] + '...'
+
+
+def text_change(live, desired):
+    """The first line where two texts differ, as 'line N: "old" -> "new"'."""
+    old, new = (live or '').split('\n'), (desired or '').split('\n')
+    for index in range(max(len(old), len(new))):
+        have = old[index] if index < len(old) else None
+        want = new[index] if index < len(new) else None
+        if have != want:
+            rest = difflib.SequenceMatcher(None, old[index + 1:], new[index + 1:], autojunk=False).get_opcodes()
+            more = sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in rest if tag != 'equal')
+            tail = ' (and %d more line%s)' % (more, '' if more == 1 else 's') if more else ''
+            return 'line %d: %s -> %s%s' % (index + 1, short(have, 40), short(want, 40), tail)
+    return 'same text'
+
+
+def text_cells(live, desired):
+    """Table cells for a text field: its first differing line on each side (the full diff follows the table)."""
+    old, new = live.split('\n'), desired.split('\n')
+    for index in range(max(len(old), len(new))):
+        have = old[index] if index < len(old) else None
+        want = new[index] if index < len(new) else None
+        if have != want:
+            return tuple('line %d: %s' % (index + 1, '`%s`' % short(line, 50) if line is not None else '(none)')
+                         for line in (have, want))
+    return ('(same)', '(same)')
+
+
+def _what(row):
+    if row['text'] and isinstance(row['live'], str) and isinstance(row['desired'], str):
+        return '%s %s' % (row['field'], text_change(row['live'], row['desired']))
+    if row['field'] is None:
+        return {'create': 'missing, would be created', 'delete': 'present, would be deleted'}.get(
+            row['action'], '%s -> %s' % (row['live'], row['desired']))
+    return '%s: %s -> %s' % (row['field'], short(row['live']), short(row['desired']))
+
+
+def drift_lines(reports, origins=None):
+    """Short human lines: one per difference (with [template] or [project] when a template was applied), or one
+    saying there is none."""
+    rows = drift_rows(reports, origins)
+    if not rows:
+        count = len([reports] if isinstance(reports, dict) else reports or [])
+        return ['no drift: %d project%s match%s the spec' % (count, '' if count == 1 else 's', 'es' if count == 1 else '')]
+    return ['%s  %s  %s%s' % (row['project'], row['resource'], _what(row), '  [%s]' % row['origin'] if row.get('origin') else '')
+            for row in rows]
+
+
+def summary_lines(reports):
+    """Per project: one line of counts, then one line per resource that was (or would be) changed or does not match."""
+    if isinstance(reports, dict):
+        reports = [reports]
+    lines = []
+    for report in reports or ():
+        counts = report.get('summary') or {}
+        would = 'would be ' if report.get('check_mode') else ''
+        parts = ['%d %s%s' % (counts.get(a, 0), would, w) for a, w in
+                 (('create', 'created'), ('update', 'updated'), ('delete', 'deleted')) if counts.get(a)]
+        parts.append('%d unchanged' % counts.get('none', 0))
+        if counts.get('mismatch'):
+            parts.append('%d access check(s) not as expected' % counts['mismatch'])
+        lines.append('%s: %s' % (report.get('project'), ', '.join(parts)))
+        for res in report.get('resources') or ():
+            if not res.get('drift'):
+                continue
+            fields = ', '.join(str(c.get('field')) for c in res.get('changes') or ())
+            tag = 'mismatch' if res.get('mismatch') else res.get('action')
+            lines.append('  %-8s %s%s%s' % (tag, res.get('resource'), ' (%s)' % fields if fields else '',
+                                            ' [predicted]' if res.get('pending') else ''))
+    return lines
+
+
+def _cell(text):
+    return str(text).replace('|', '\\|').replace('\n', ' ')
+
+
+def unified(live, desired, name):
+    return ''.join(difflib.unified_diff((live or '').splitlines(True), (desired or '').splitlines(True),
+                                        'live: %s' % name, 'desired: %s' % name))
+
+
+def drift_markdown(reports, title='Allura drift report', generated=None, origins=None):
+    """The drift report as a Markdown document: a table of differences (with a column `from` when a template was
+    applied), then every text diff."""
+    if isinstance(reports, dict):
+        reports = [reports]
+    reports = list(reports or ())
+    rows = drift_rows(reports, origins)
+    origin = any(row.get('origin') for row in rows)
+    drifted = sorted({row['project'] for row in rows})
+    lines = ['# %s' % title, '']
+    if generated:
+        lines += ['Generated %s.' % generated, '']
+    lines += ['%d project(s) checked: %s. %d difference(s)%s.' % (
+        len(reports), ', '.join(r.get('project') or '?' for r in reports) or 'none', len(rows),
+        ' in %s' % ', '.join(drifted) if drifted else ''), '']
+    if not rows:
+        lines += ['No drift: every project matches its spec.', '']
+        return '\n'.join(lines)
+    lines += ['| project | resource | field | live | desired |%s' % (' from |' if origin else ''),
+              '|---|---|---|---|---|%s' % ('---|' if origin else '')]
+    for row in rows:
+        if row['field'] is None:
+            live, desired = '(%s)' % row['live'], '(%s)' % row['desired']
+        elif row['text'] and isinstance(row['live'], str) and isinstance(row['desired'], str):
+            live, desired = text_cells(row['live'], row['desired'])
+        else:
+            live, desired = '`%s`' % short(row['live']), '`%s`' % short(row['desired'])
+        cells = [row['project'], row['resource'], row['field'] or '-', live, desired] + ([row['origin'] or '-'] if origin else [])
+        lines.append('| %s |' % ' | '.join(_cell(c) for c in cells))
+    texts = [row for row in rows if row['text']]
+    if texts:
+        lines += ['', '## Text differences']
+        for row in texts:
+            name = '%s %s %s' % (row['project'], row['resource'], row['field'])
+            lines += ['', '### %s' % name, '', '```diff', unified(row['live'], row['desired'], name).rstrip('\n'), '```']
+    lines.append('')
+    return '\n'.join(lines)
