@@ -129,12 +129,15 @@ def test_ten_projects_from_one_template(ansible_playbook, sandbox, tmp_path):
     assert '| p/tmpl-00 | wiki docs/Install | text | line 1: `"Edited by hand."` | line 1: `"Build it from source."` ' \
            '| project |' in (tmp_path / 'drift' / 'allura-drift.md').read_text(encoding='utf-8')
 
-    fix = ansible_playbook('allura.forge.provision', '-e', spec, token=ROOT_TOKEN)
+    fix = ansible_playbook('allura.forge.provision', '-e', spec, '-e', 'provision_report_file=%s' % report_file, token=ROOT_TOKEN)
     assert fix.returncode == 0 and recap(fix)['changed'] == 10, fix.stdout[-4000:]  # one wiki task per project
-    assert live_page(sandbox, 'tmpl-09', 'Home') == '# Team Project 9\n\nYou are welcome to tmpl-09.\n'
-    proc, report = drift(ansible_playbook, spec, tmp_path / 'fixed', token=ROOT_TOKEN)
-    assert proc.returncode == 0 and report['rows'] == [], report['lines']
-    for run in (first, again, checked, fix, proc):
+    updated = sorted((r['project'], res['resource']) for r in json.loads(report_file.read_text(encoding='utf-8'))['reports']
+                     for res in r['resources'] if res['action'] != 'none')
+    assert updated == sorted([('p/%s' % name, 'wiki docs/Home') for name in TEN] + [('p/tmpl-00', 'wiki docs/Install')])
+    for i, name in enumerate(TEN):
+        assert live_page(sandbox, name, 'Home') == '# Team Project %d\n\nYou are welcome to %s.\n' % (i, name)
+    assert live_page(sandbox, 'tmpl-00', 'Install') == 'Build it from source.\n'
+    for run in (first, again, checked, fix):
         assert SECRET not in run.stdout + run.stderr
 
 
