@@ -43,19 +43,22 @@
 # ansible-test, ansible-lint, molecule and the pytest suites run in a staged copy
 # (.build/test/ansible_collections/allura/forge, re-staged before each step so fresh edits count).
 #
-# Sandbox: integration, molecule and functional start `tests/sandbox/server.py --port 0
-# --port-file F` (override with SANDBOX_SERVER=path), wait for the port, and stop it however the
-# step ends. The URL and tokens reach the tests as:
+# Sandbox: integration and molecule start `tests/sandbox/server.py --port 0 --port-file F`
+# (override with SANDBOX_SERVER=path), wait for the port, and stop it however the step ends. The URL
+# and tokens reach the tests as:
 #   integration  tests/integration/integration_config.yml, written into the staged copy:
 #                allura_url, allura_admin_token, allura_user_token, allura_root_token
 #   molecule     environment ALLURA_URL, ALLURA_TOKEN (the admin token), ALLURA_USER_TOKEN,
 #                ALLURA_ROOT_TOKEN
-#   functional   the same environment, plus ALLURA_SANDBOX_SERVER (to start private instances)
-#                and ANSIBLE_COLLECTIONS_PATH pointing at the staged copy.
+#   functional   the tokens in the same environment, ALLURA_SANDBOX_SERVER (the server to start)
+#                and ANSIBLE_COLLECTIONS_PATH pointing at the staged copy; no ALLURA_URL: the suite
+#                runs in parallel (pytest-xdist, FUNCTIONAL_WORKERS processes, default one per CPU,
+#                at least 2), and each process starts sandboxes of its own.
 #
 # tests/functional/ and tests/e2e/ convention: plain pytest files (test_*.py) that drive
-# ansible-playbook / ansible-runner against the sandbox. They reset the shared sandbox themselves
-# (POST $ALLURA_URL/_sandbox/reset) or start their own with $ALLURA_SANDBOX_SERVER; any inventory
+# ansible-playbook / ansible-runner against the sandbox. Tests run side by side in several
+# processes: each process starts its own sandbox with $ALLURA_SANDBOX_SERVER (the conftest's
+# `allura_url` fixture), and a test resets it before use (POST /_sandbox/reset); any inventory
 # they write must pin ansible_python_interpreter (interpreter discovery finds broken shims on some
 # machines). They run with the Python of the venv of their leg (.venv, or .venv-compat).
 #
@@ -413,24 +416,27 @@ sandbox_env() {
 }
 
 functional() {  # functional VENV
-  local venv=$1 dirs=() d rc junit=$LOGDIR/functional-$1.xml
+  local venv=$1 dirs=() d rc junit=$LOGDIR/functional-$1.xml workers=${FUNCTIONAL_WORKERS:-}
   stage
   for d in tests/functional tests/e2e; do [ -d "$STAGE/$d" ] && dirs+=("$d"); done
   if [ ${#dirs[@]} -eq 0 ]; then echo "no tests/functional or tests/e2e suite"; settle 1; return 1; fi
-  sandbox_start || { settle 1; return 1; }
-  (sandbox_env; with_venv "$venv" run_pytest "$junit" "${dirs[@]}")
+  # at least 2: tests also wait (retry back-off, timeouts, delayed answers), which another can use
+  [ -n "$workers" ] || workers=$(( $(nproc) > 2 ? $(nproc) : 2 ))
+  (sandbox_env; unset ALLURA_URL; with_venv "$venv" run_pytest "$junit" -n "$workers" "${dirs[@]}")
   rc=$?
-  sandbox_stop
   junit_counts "$junit"
   settle "$rc"
 }
 
-integration() {  # integration VENV
-  local venv=$1 rc out=$LOGDIR/.integration-$1.out total failed
-  stage
-  sandbox_start || { settle 1; return 1; }
+# The targets are split into INTEGRATION_SHARDS groups (default 2) that run side by side, each in its
+# own staged copy (ansible-test writes into the collection) against its own sandbox; each target
+# still runs alone against its sandbox, and resets it itself.
+integration_shard() {  # integration_shard VENV STAGE_PARENT OUT TARGET... (as a job of its own)
+  local venv=$1 parent=$2 out=$3 stage rc; shift 3
+  stage=$(scripts/stage.sh "$parent") || { echo "staging into $parent failed" >"$out"; return 1; }
+  sandbox_start >"$out" 2>&1 || return 1
   # ansible-test hands this file's variables to every target.
-  cat >"$STAGE/tests/integration/integration_config.yml" <<EOF
+  cat >"$stage/tests/integration/integration_config.yml" <<EOF
 ---
 allura_url: $ALLURA_URL
 allura_admin_token: $ADMIN_TOKEN
@@ -440,14 +446,35 @@ EOF
   # The inventory ansible-test writes for --local pins ansible_python_interpreter to the
   # controller's Python (the venv's python3.x, first on PATH), so discovery never meets a
   # broken shim.
-  (cd "$STAGE" && with_venv "$venv" ansible-test integration --python "$(py_version "$venv")" --local --continue-on-error \
-     --color no) 2>&1 | tee "$out"
-  rc=${PIPESTATUS[0]}
+  (cd "$stage" && with_venv "$venv" ansible-test integration --python "$(py_version "$venv")" --local --continue-on-error \
+     --color no "$@") >>"$out" 2>&1
+  rc=$?
   sandbox_stop
+  return "$rc"
+}
+
+integration() {  # integration VENV
+  local venv=$1 rc=0 out=$LOGDIR/.integration-$1.out total failed=0 n k t shards=${INTEGRATION_SHARDS:-2} pids=() targets=() shard
+  stage
+  mapfile -t targets < <(cd "$STAGE" && with_venv "$venv" ansible-test integration --list-targets 2>/dev/null)
+  if [ ${#targets[@]} -eq 0 ]; then echo "ansible-test lists no integration target"; settle 1; return 1; fi
+  [ "$shards" -le ${#targets[@]} ] || shards=${#targets[@]}
+  for ((k = 0; k < shards; k++)); do
+    shard=()
+    for ((t = k; t < ${#targets[@]}; t += shards)); do shard+=("${targets[t]}"); done
+    integration_shard "$venv" "$STAGE_PARENT-integration-$k" "$TMPROOT/integration-$k.out" "${shard[@]}" &
+    pids+=($!)
+  done
+  for ((k = 0; k < shards; k++)); do wait "${pids[k]}" || rc=1; done
+  for ((k = 0; k < shards; k++)); do
+    echo "--- integration targets, group $((k + 1)) of $shards"
+    cat "$TMPROOT/integration-$k.out"
+  done | tee "$out"
   total=$(grep -cE '^Running [^ ]+ integration test (role|script)' "$out")
-  failed=$(sed -n 's/.*The \([0-9]*\) integration test(s) listed below (out of [0-9]*) failed.*/\1/p' "$out" | tail -1)
-  FAILED=${failed:-0}
+  while read -r n; do failed=$((failed + n)); done < <(sed -n 's/.*The \([0-9]*\) integration test(s) listed below (out of [0-9]*) failed.*/\1/p' "$out")
+  FAILED=$failed
   PASSED=$((total - FAILED)); [ "$PASSED" -ge 0 ] || PASSED=0
+  if [ "$total" -ne ${#targets[@]} ]; then echo "ERROR: ${#targets[@]} targets listed, $total run"; rc=1; fi
   settle "$rc"
 }
 
@@ -513,7 +540,7 @@ run_step() {  # run_step STEP (in a background job): run it, hand its counts to 
   "step_$1"
   local rc=$?
   printf '%s %s %s\n' "$PASSED" "$FAILED" "$SKIPPED" >"$TMPROOT/counts"
-  return $rc
+  return "$rc"
 }
 verdict() {  # verdict RC -> sets RESULT (ok, skipped or FAILED) and WHY from the step's status and data
   WHY=

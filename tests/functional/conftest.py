@@ -4,11 +4,11 @@
 """Fixtures for the functional suites (tests/functional and tests/e2e).
 
 Convention: plain pytest files (test_*.py) that drive ansible-playbook against the sandbox.
-`make test` (scripts/test.sh, step "functional") starts one sandbox for the whole run and passes
-ALLURA_URL, ALLURA_TOKEN (admin), ALLURA_USER_TOKEN, ALLURA_ROOT_TOKEN, ALLURA_SANDBOX_SERVER and
-ANSIBLE_COLLECTIONS_PATH in the environment. Run by hand (`.venv/bin/pytest tests/functional`),
-the `allura_url` fixture starts a private sandbox instead. Tests share the sandbox: use the
-`sandbox` fixture, which resets it first. `https_sandbox` is a private HTTPS sandbox (certificate
+`make test` (scripts/test.sh, step "functional") runs them in several processes (pytest-xdist) and
+passes ALLURA_TOKEN (admin), ALLURA_USER_TOKEN, ALLURA_ROOT_TOKEN, ALLURA_SANDBOX_SERVER and
+ANSIBLE_COLLECTIONS_PATH in the environment. The `allura_url` fixture starts a sandbox for each
+process (or, in a single process, uses ALLURA_URL where it is set); the tests of a process share
+it: use the `sandbox` fixture, which resets it first. `https_sandbox` is a private HTTPS sandbox (certificate
 of the throwaway CA in `tls`), `forward_proxy` starts loopback proxies (tests/forward_proxy.py).
 
 tests/e2e (longer, scenario-style runs) follows the same conventions; pytest applies this
@@ -69,8 +69,9 @@ def sandbox_process(*args):
 
 @pytest.fixture(scope='session')
 def allura_url():
-    """URL of a running sandbox: the one scripts/test.sh started, else a private one."""
-    if os.environ.get('ALLURA_URL'):
+    """URL of a sandbox of this process: ALLURA_URL where it is set, except in a pytest-xdist worker (the others
+    would reset it under this one's tests), else one started here."""
+    if os.environ.get('ALLURA_URL') and not os.environ.get('PYTEST_XDIST_WORKER'):
         yield os.environ['ALLURA_URL'].rstrip('/')
         return
     with sandbox_process() as port:
@@ -117,7 +118,11 @@ def ansible_playbook(sandbox, tmp_path):
 
     ALLURA_URL and ALLURA_TOKEN reach the modules through their environment fallbacks, the
     interpreter is pinned to this Python, and output is plain text. `env` adds variables; a value
-    None removes one.
+    None removes one. Its stdin is /dev/null, as cron and CI give it, whatever this process's fd 0 is:
+    ansible-core (2.19 to 2.21 at least) started with stdin closed loses, now and then, the process
+    of a task ("Could not detach from stdio: [Errno 9] Bad file descriptor", then "A worker was found
+    in a dead state"), and an in-process run (test_pytest_ansible.py) leaves this process's fd 0
+    non-inheritable, so that a child would start with it closed.
     """
     def run(playbook, *args, token=ADMIN_TOKEN, env=None, check=False):
         if '\n' in playbook:
@@ -136,7 +141,7 @@ def ansible_playbook(sandbox, tmp_path):
         full_env.update(env or {})
         full_env = {name: value for name, value in full_env.items() if value is not None}
         proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args],
-                              env=full_env, capture_output=True, text=True, check=False)
+                              env=full_env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
         if check and proc.returncode:
             pytest.fail('ansible-playbook failed (%d):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))
         return proc

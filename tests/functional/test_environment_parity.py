@@ -11,11 +11,14 @@ probe, a check-mode allura_webhook against an HTTPS sandbox (the HTTP one for HT
 failure and its cause, the proxy and the variable it came from) and the option values the module resolved
 (`invocation`) are compared across the two paths and with what the variable should do. The proxies refuse
 everything, each naming itself, so a result says which proxy was used and no request can leave the machine.
+`invocation` is read by a callback (callback_plugins/invocations.py), not from the registered results: ansible-core
+2.19 drops it from those.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -23,6 +26,7 @@ import time
 import pytest
 import yaml
 
+CALLBACKS = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'callback_plugins')
 ADMIN_TOKEN = 'a0000000000000000001'
 USER_TOKEN = 'a0000000000000000002'
 BAD_TOKEN = 'ffffffffffffffffffff'
@@ -114,8 +118,8 @@ def shell_tasks(table):
 
 
 def playbook(table):
-    """One play for the shell way of every variable, then one play per variable with its play value; and the tasks of
-    the role `probe` (a block's and a role's `environment:`)."""
+    """One play for the shell way of every variable, then one play per variable with its play value; the tasks of
+    the role `probe` (a block's and a role's `environment:`); and {result name: (play, register) of its task}."""
     probe = {'allura.forge.allura_webhook': dict(project='test', mount_point='code', url='https://ci.example.org/env-parity')}
 
     def task(name, environment):
@@ -124,7 +128,7 @@ def playbook(table):
     common = dict(hosts='localhost', gather_facts=False, vars=dict(ansible_python_interpreter='{{ ansible_playbook_python }}'))
     shell = {name: table[i][1] for i, name in shell_tasks(table).items()}  # the same environment for a name
     plays = [dict(common, name='shell', tasks=[task(name, neutral) for name, neutral in shell.items()])]
-    names = list(shell)
+    sources = {name: ('shell', name) for name in shell}
     for i, (variable, neutral, ways, extra) in enumerate(table):
         tasks = [task('r%d_play' % i, {}), task('r%d_task' % i, {variable: ways['task'][0]}),
                  task('r%d_empty' % i, dict(extra, **{variable: ''}))]
@@ -134,11 +138,12 @@ def playbook(table):
             tasks += [{'name': 'role', 'ansible.builtin.import_role': {'name': 'probe'}, 'environment': {variable: ways['role'][0]}},
                       {'name': 'r%d_role' % i, 'ansible.builtin.set_fact': {'r%d_role' % i: '{{ probe }}'}}]
         plays.append(dict(common, name=variable, environment=dict(neutral, **{variable: ways['play'][0]}), tasks=tasks))
-        names += ['r%d_%s' % (i, way) for way in ways if way != 'shell']
+        sources.update(('r%d_%s' % (i, way), (variable, 'probe' if way == 'role' else 'r%d_%s' % (i, way)))
+                       for way in ways if way != 'shell')
     save = {'ansible.builtin.copy': dict(dest='{{ out }}', mode='0600',
-                                         content='{{ {%s} | to_json }}' % ', '.join("'%s': %s" % (n, n) for n in names))}
+                                         content='{{ {%s} | to_json }}' % ', '.join("'%s': %s" % (n, n) for n in sources))}
     plays.append(dict(common, name='save', tasks=[save]))
-    return yaml.safe_dump(plays, sort_keys=False, width=200), yaml.safe_dump([task('probe', {})])
+    return yaml.safe_dump(plays, sort_keys=False, width=200), yaml.safe_dump([task('probe', {})]), sources
 
 
 def outcome(result, labels):
@@ -156,11 +161,12 @@ def outcome(result, labels):
     return 'missing %s' % missing.group(1) if missing else msg
 
 
-def observe(results, labels):
-    """Per task: its outcome, its message and the connection options it resolved."""
+def observe(results, invocations, sources, labels):
+    """Per task: its outcome, its message and the connection options it resolved (its invocation, as the callback
+    recorded it for the task's (play, register))."""
     seen = {}
     for name, result in results.items():
-        args = (result.get('invocation') or {}).get('module_args') or {}
+        args = (invocations.get(sources[name]) or {}).get('module_args') or {}
         seen[name] = dict(outcome=outcome(result, labels), msg=result.get('msg'),
                           args={option: args.get(option) for option in sorted(set(OPTION.values()))})
     return seen
@@ -182,15 +188,22 @@ def test_every_variable_set_every_way_gives_the_same_result_on_both_paths(ansibl
     table = rows(s)
     seen = {}
     for path, extra in (('in-process', {}), ('as-module', {'ALLURA_FORGE_RUN_AS_MODULE': '1'})):
-        out = tmp_path / ('%s.json' % path)
+        out, recorded = tmp_path / ('%s.json' % path), tmp_path / ('%s-invocations.jsonl' % path)
         started = time.monotonic()
-        plays, role = playbook(table)
+        plays, role, sources = playbook(table)
         (tmp_path / 'roles' / 'probe' / 'tasks').mkdir(parents=True, exist_ok=True)
         (tmp_path / 'roles' / 'probe' / 'tasks' / 'main.yml').write_text(role, encoding='utf-8')
-        proc = ansible_playbook(plays, '-e', 'out=%s' % out, env=dict(shell_environment(s), **extra))
+        callback = dict(ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_CALLBACKS_ENABLED='invocations', ALLURA_TEST_INVOCATIONS=str(recorded))
+        proc = ansible_playbook(plays, '-e', 'out=%s' % out, env=dict(shell_environment(s), **callback, **extra))
         print('%s: %.1f s' % (path, time.monotonic() - started))
         assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-        seen[path] = observe(json.loads(out.read_text(encoding='utf-8')), labels)
+        invocations = {}
+        for line in recorded.read_text(encoding='utf-8').splitlines():
+            record = json.loads(line)
+            key = (record['play'], record['register'])
+            assert key not in invocations, 'two results of %s' % (key,)
+            invocations[key] = record['invocation']
+        seen[path] = observe(json.loads(out.read_text(encoding='utf-8')), invocations, sources, labels)
 
     matrix, wrong, shell = [], [], shell_tasks(table)
     for i, (variable, _neutral, ways, _extra) in enumerate(table):

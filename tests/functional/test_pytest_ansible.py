@@ -61,6 +61,17 @@ def env(monkeypatch):
     return set_env
 
 
+@pytest.fixture(autouse=True)
+def stdio_inheritance():
+    """Gives this process's fds 0-2 back their inheritance after each test: the TaskQueueManager of an in-process
+    run marks them non-inheritable, and pytest never restores its stdin, so every process started later (any
+    ansible-playbook of the other tests) would start with stdin closed."""
+    saved = [os.get_inheritable(fd) for fd in (0, 1, 2)]
+    yield
+    for fd, inheritable in enumerate(saved):
+        os.set_inheritable(fd, inheritable)
+
+
 @pytest.fixture
 def run(localhost):
     """run(module, **options) -> the result of allura.forge.<module> on localhost."""
@@ -116,6 +127,26 @@ def test_ansible_module_reads_a_project(ansible_module, env, sandbox):
     assert not result.get('failed'), result
     assert result['project']['shortname'] == 'test'
     assert 'wiki' in [tool['mount_point'] for tool in result['tools']]
+
+
+STDIN_PLAYBOOK = r'''
+- hosts: localhost
+  gather_facts: false
+  vars:  # the stdin of ansible-playbook: the parent of the task's process, itself the parent of the pipe's shell
+    probe: readlink /proc/$(awk '{print $4}' /proc/$PPID/stat)/fd/0 || echo closed
+  tasks:
+    - ansible.builtin.debug:
+        msg: "controller stdin: {{ lookup('ansible.builtin.pipe', probe) }}"
+'''
+
+
+def test_a_playbook_started_after_an_in_process_run_has_a_stdin(run, env, sandbox, ansible_playbook):
+    # The in-process run leaves this process's fd 0 non-inheritable (see stdio_inheritance): ansible-playbook must
+    # not start with stdin closed, where ansible-core loses the process of a task now and then.
+    env({'ALLURA_URL': sandbox})
+    assert run('allura_project_info', project='test')['project']['shortname'] == 'test'
+    proc = ansible_playbook(STDIN_PLAYBOOK, check=True)
+    assert 'controller stdin: /dev/null' in proc.stdout, proc.stdout
 
 
 # --- AWX: the environment a job gets from an Allura credential -----------------------------------
