@@ -222,3 +222,104 @@ def test_the_team_example_and_a_new_project_in_one_command(ansible_playbook, san
     assert proc.returncode != 0
     assert 'a variable named project is set (in the inventory, with -e, set_fact or include_vars)' in proc.stdout, proc.stdout[-3000:]
     assert counters(sandbox)['total'] == 0
+
+
+# A user's own playbook, as the project_merge filter's examples show it: each project merged once (a fact, `project`
+# bound to it), then the role in check mode by include_role's `apply` keyword; the reports written to `out`.
+KEYWORD_PLAYBOOK = '''
+- hosts: localhost
+  gather_facts: false
+  connection: local
+  vars:
+    ansible_python_interpreter: "{{ ansible_playbook_python }}"
+  tasks:
+    - name: Apply the template
+      ansible.builtin.set_fact:
+        specs: "{{ specs | default([]) + [project | allura.forge.project_merge(allura_project_template)] }}"
+      loop: "{{ allura_projects }}"
+      loop_control: {loop_var: project, label: "{{ project.name }}"}
+      no_log: true
+    - name: Converge in check mode, by keyword
+      ansible.builtin.include_role:
+        name: allura.forge.project
+        apply: {check_mode: true, diff: true}
+      vars:
+        allura_project: "{{ specs[index] }}"
+      loop: "{{ range(specs | length) | list }}"
+      loop_control: {loop_var: index}
+    - name: The reports
+      ansible.builtin.copy:
+        content: "{{ allura_project_reports | to_json }}"
+        dest: "{{ out }}"
+        mode: "0600"
+      check_mode: false
+      diff: false
+'''
+# The seeded p/test and p/test2 (wiki, code, link): each gets a page, a webhook and its link from the template.
+PATH_TEMPLATE = {
+    'link': 'https://{{ project.name }}.example.org/',
+    'wiki': [{'title': 'Team', 'text': 'The team page of {{ project.fields.name }}.\n'},
+             {'title': 'Install', 'text': 'pip install {{ project.name }}\n'}],
+    'webhooks': [{'url': 'http://127.0.0.1:9/hooks/{{ project.name }}', 'secret': SECRET}],
+}
+PATH_PROJECTS = [{'name': 'test', 'fields': {'name': 'Test Project'}},  # the names they have
+                 {'name': 'test2', 'fields': {'name': 'Test 2'}, 'omit_from_template': [{'wiki': 'wiki/Install'}]}]
+
+
+def resource_actions(reports):
+    return [(r['project'], res['resource'], res['action']) for r in reports for res in r['resources'] if res['action'] != 'none']
+
+
+def through(ansible_playbook, sandbox, tmp_path, path, env):
+    """Check mode by keyword, the real run, a changed template's drift check (check mode by play keyword), the fix:
+    what each reports, on one execution path, from the seeded sandbox."""
+    request(sandbox + '/_sandbox/reset', 'POST')
+    spec = write_spec(tmp_path / ('%s.yml' % path), {'allura_project_template': PATH_TEMPLATE, 'allura_projects': PATH_PROJECTS})
+    runs, seen = {}, {}
+
+    clear_log(sandbox)
+    runs['keyword'] = ansible_playbook(KEYWORD_PLAYBOOK, '-e', spec, '-e', 'out=%s' % (tmp_path / 'keyword.json'), env=env)
+    assert runs['keyword'].returncode == 0, runs['keyword'].stdout[-4000:]
+    assert counters(sandbox)['writes'] == 0
+    predicted = json.loads((tmp_path / 'keyword.json').read_text(encoding='utf-8'))
+    assert all(r['check_mode'] is True for r in predicted)
+    seen['predicted'] = resource_actions(predicted)
+
+    runs['real'] = ansible_playbook('allura.forge.provision', '-e', spec, '-e', 'provision_report_file=%s' % (tmp_path / 'real.json'), env=env)
+    assert runs['real'].returncode == 0, runs['real'].stdout[-4000:]
+    seen['done'] = resource_actions(json.loads((tmp_path / 'real.json').read_text(encoding='utf-8'))['reports'])
+    assert request(sandbox + '/rest/p/test2/wiki/Team', token=ROOT_TOKEN)['text'] == 'The team page of Test 2.\n'
+
+    changed = dict(PATH_TEMPLATE, wiki=[{'title': 'Team', 'text': 'The team page of {{ project.name }}.\n'}] + PATH_TEMPLATE['wiki'][1:])
+    spec = write_spec(tmp_path / ('%s.yml' % path), {'allura_project_template': changed, 'allura_projects': PATH_PROJECTS})
+    clear_log(sandbox)
+    runs['drift'] = ansible_playbook('allura.forge.drift', '-e', spec, '-e', 'drift_report_dir=%s' % tmp_path, env=env)
+    report = json.loads((tmp_path / 'allura-drift.json').read_text(encoding='utf-8'))
+    assert runs['drift'].returncode == 0 and report['errors'] == [], runs['drift'].stdout[-4000:]
+    assert counters(sandbox)['writes'] == 0
+    seen['drift'] = [(r['project'], r['resource'], r['field'], r['live'], r['desired'], r['origin']) for r in report['rows']]
+
+    runs['fix'] = ansible_playbook('allura.forge.provision', '-e', spec, '-e', 'provision_report_file=%s' % (tmp_path / 'fix.json'), env=env)
+    assert runs['fix'].returncode == 0, runs['fix'].stdout[-4000:]
+    seen['fixed'] = resource_actions(json.loads((tmp_path / 'fix.json').read_text(encoding='utf-8'))['reports'])
+    for name, run in runs.items():
+        assert SECRET not in run.stdout + run.stderr, name
+    return seen
+
+
+def test_templated_projects_on_both_execution_paths_with_check_mode_by_keyword(ansible_playbook, sandbox, tmp_path):
+    """Check mode by keyword predicts exactly what the real run then does; the drift check of a changed template
+    names it, from the template; in process and as modules alike."""
+    in_process = through(ansible_playbook, sandbox, tmp_path, 'in-process', {})
+    as_module = through(ansible_playbook, sandbox, tmp_path, 'as-module', {'ALLURA_FORGE_RUN_AS_MODULE': '1'})
+
+    hook = 'webhook code repo-push http://127.0.0.1:9/hooks/%s'
+    assert in_process['predicted'] == in_process['done'] == [
+        ('p/test', 'link link', 'update'), ('p/test', 'wiki wiki/Team', 'create'), ('p/test', 'wiki wiki/Install', 'create'),
+        ('p/test', hook % 'test', 'create'),
+        ('p/test2', 'link link', 'update'), ('p/test2', 'wiki wiki/Team', 'create'), ('p/test2', hook % 'test2', 'create')]
+    assert in_process['drift'] == [
+        ('p/test', 'wiki wiki/Team', 'text', 'The team page of Test Project.\n', 'The team page of test.\n', 'template'),
+        ('p/test2', 'wiki wiki/Team', 'text', 'The team page of Test 2.\n', 'The team page of test2.\n', 'template')]
+    assert in_process['fixed'] == [('p/test', 'wiki wiki/Team', 'update'), ('p/test2', 'wiki wiki/Team', 'update')]
+    assert as_module == in_process
