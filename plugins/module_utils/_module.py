@@ -97,10 +97,10 @@ def client_from_params(params, warn=None, environ=None):
                         timeout=params.get('timeout') or 30, retries=params.get('retries', 5), warn=warn, environ=environ)
 
 
-def execute(run, params, check_mode=False, diff_mode=False, client=None, environ=None):
+def execute(run, params, check_mode=False, diff_mode=False, client=None, environ=None, progress=None):
     """Run a module's logic; always return a result dict (failed=True with msg on errors). `environ`: see
-    client_from_params."""
-    ctx = Context(check_mode=check_mode, diff_mode=diff_mode)
+    client_from_params; `progress`: see Context."""
+    ctx = Context(check_mode=check_mode, diff_mode=diff_mode, progress=progress)
     try:
         client = client or client_from_params(params, environ=environ)
         client.on_warning = ctx.warn  # the run's retries and rechecks are reported as the task's warnings

@@ -82,11 +82,12 @@ LABELS = Field(normalise=lambda labels: sorted(clean_labels(labels)))
 class Context:
     """What a module run knows besides its parameters."""
 
-    def __init__(self, check_mode=False, diff_mode=False, warn=None):
+    def __init__(self, check_mode=False, diff_mode=False, warn=None, progress=None):
         self.check_mode = check_mode
         self.diff_mode = diff_mode
         self.warnings = []
         self._warn = warn
+        self.progress = progress  # progress(message): shown while the task runs (on the controller only), or None
 
     def warn(self, message):
         if message not in self.warnings:  # say a thing once, however many items share it

@@ -39,6 +39,7 @@ class AlluraAction(ActionBase):
     action plugin (so in the controller's main process, once, not by the process of every task)."""
     TRANSFERS_FILES = False
     module = None
+    progress = None  # progress(message) for the module's Context (shown while the task runs), if the module reports any
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -59,7 +60,8 @@ class AlluraAction(ActionBase):
             result.update(failed=True, msg=remove_values(' '.join(messages), secrets))
         else:
             result.update(remove_values(execute(module.run, validated.validated_parameters, check_mode=bool(self._task.check_mode),
-                                                diff_mode=bool(self._task.diff), environ=environ), secrets))
+                                                diff_mode=bool(self._task.diff), environ=environ,
+                                                progress=self.progress), secrets))
         if inject_invocation(task_vars):
             result['invocation'] = dict(module_args=remove_values(validated.validated_parameters, secrets))
         return result

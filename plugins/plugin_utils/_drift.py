@@ -41,6 +41,8 @@ def drift_rows(reports, origins=None):
                 for change in res['changes']:
                     rows.append(dict(base, field=change.get('field'), live=change.get('live'),
                                      desired=change.get('desired'), text=bool(change.get('text'))))
+            elif res.get('setup'):
+                rows.append(dict(base, field=None, live='missing', desired=res.get('note'), text=False))
             else:
                 live, desired = ('present', 'absent') if res.get('action') == 'delete' else ('absent', 'present')
                 rows.append(dict(base, field=None, live=live, desired=desired, text=False))
@@ -96,19 +98,27 @@ def _what(row):
         return '%s %s' % (row['field'], text_change(row['live'], row['desired']))
     if row['field'] is None:
         return {'create': 'missing, would be created', 'delete': 'present, would be deleted'}.get(
-            row['action'], '%s -> %s' % (row['live'], row['desired']))
+            row['action'], '%s: %s' % (row['live'], row['desired']) if row['kind'] == 'setup' else '%s -> %s' % (row['live'], row['desired']))
     return '%s: %s -> %s' % (row['field'], short(row['live']), short(row['desired']))
+
+
+def notes(reports):
+    """The reports' notes - what a check run could not verify (not a difference) - as (project, note)."""
+    reports = [reports] if isinstance(reports, dict) else reports or []
+    return [(report.get('project'), note) for report in reports for note in (report or {}).get('notes') or ()]
 
 
 def drift_lines(reports, origins=None):
     """Short human lines: one per difference (with [template] or [project] when a template was applied), or one
-    saying there is none."""
+    saying there is none; then one per note."""
     rows = drift_rows(reports, origins)
     if not rows:
         count = len([reports] if isinstance(reports, dict) else reports or [])
-        return ['no drift: %d project%s match%s the spec' % (count, '' if count == 1 else 's', 'es' if count == 1 else '')]
-    return ['%s  %s  %s%s' % (row['project'], row['resource'], _what(row), '  [%s]' % row['origin'] if row.get('origin') else '')
-            for row in rows]
+        lines = ['no drift: %d project%s match%s the spec' % (count, '' if count == 1 else 's', 'es' if count == 1 else '')]
+    else:
+        lines = ['%s  %s  %s%s' % (row['project'], row['resource'], _what(row), '  [%s]' % row['origin'] if row.get('origin') else '')
+                 for row in rows]
+    return lines + ['%s  note: %s' % note for note in notes(reports)]
 
 
 def summary_lines(reports):
@@ -124,14 +134,17 @@ def summary_lines(reports):
         parts.append('%d unchanged' % counts.get('none', 0))
         if counts.get('mismatch'):
             parts.append('%d access check(s) not as expected' % counts['mismatch'])
+        if counts.get('setup'):
+            parts.append('%d thing(s) to set up in the web interface' % counts['setup'])
         lines.append('%s: %s' % (report.get('project'), ', '.join(parts)))
         for res in report.get('resources') or ():
             if not res.get('drift'):
                 continue
             fields = ', '.join(str(c.get('field')) for c in res.get('changes') or ())
-            tag = 'mismatch' if res.get('mismatch') else res.get('action')
+            tag = 'mismatch' if res.get('mismatch') else 'setup' if res.get('setup') else res.get('action')
             lines.append('  %-8s %s%s%s' % (tag, res.get('resource'), ' (%s)' % fields if fields else '',
                                             ' [predicted]' if res.get('pending') else ''))
+        lines += ['  %-8s %s' % ('note', note) for note in report.get('notes') or ()]
     return lines
 
 
@@ -159,9 +172,10 @@ def drift_markdown(reports, title='Allura drift report', generated=None, origins
     lines += ['%d project(s) checked: %s. %d difference(s)%s.' % (
         len(reports), ', '.join(r.get('project') or '?' for r in reports) or 'none', len(rows),
         ' in %s' % ', '.join(drifted) if drifted else ''), '']
+    remarks = ['', '## Notes', ''] + ['- %s: %s' % note for note in notes(reports)] if notes(reports) else []
     if not rows:
-        lines += ['No drift: every project matches its spec.', '']
-        return '\n'.join(lines)
+        lines += ['No drift: every project matches its spec.', ''] + remarks
+        return '\n'.join(lines + ([''] if remarks else []))
     lines += ['| project | resource | field | live | desired |%s' % (' from |' if origin else ''),
               '|---|---|---|---|---|%s' % ('---|' if origin else '')]
     for row in rows:
@@ -179,5 +193,5 @@ def drift_markdown(reports, title='Allura drift report', generated=None, origins
         for row in texts:
             name = '%s %s %s' % (row['project'], row['resource'], row['field'])
             lines += ['', '### %s' % name, '', '```diff', unified(row['live'], row['desired'], name).rstrip('\n'), '```']
-    lines.append('')
+    lines += remarks + ['']
     return '\n'.join(lines)

@@ -138,6 +138,15 @@ class SandboxProcess:
         """Who holds ``permission`` on a tool (``role``: *anonymous, *authenticated, Member, Developer, Admin, None)."""
         return self._control('POST', 'acl', dict(project=project, mount_point=mount_point, permission=permission, role=role))
 
+    def tracker_fields(self, mount_point, open_status_names, closed_status_names, custom_fields, project='p/test'):
+        """A tracker's status names and its whole list of custom fields, as its Field Management page sets them."""
+        return self._control('POST', 'tracker', dict(project=project, mount_point=mount_point, open_status_names=open_status_names,
+                                                     closed_status_names=closed_status_names, custom_fields=custom_fields))
+
+    def member(self, user, role, project='p/test'):
+        """A user's group in a project (Member, Developer, Admin; None removes the user), as Admin > User Permissions sets it."""
+        return self._control('POST', 'member', dict(project=project, user=user, role=role))
+
     # -- lifecycle ------------------------------------------------------------------
 
     def alive(self):

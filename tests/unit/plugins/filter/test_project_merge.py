@@ -110,3 +110,13 @@ def test_drift_lines_and_markdown_show_the_origin():
     assert '| p/a | wiki wiki/Own | - | (absent) | (present) | project |' in markdown
     assert '| p/plain | link link | url | `"https://a/"` | `"https://b/"` | - |' in markdown
     assert '| from |' not in report(REPORTS[1:], 'markdown', origins=ORIGINS)  # no template, no column
+
+
+def test_notes_follow_the_differences_with_origins():
+    """A check run's notes (what it could not verify) stay after the rows when they carry origins."""
+    noted = [dict(REPORTS[0], notes=['tracker bugs: status names not verified'])]
+    lines = report(noted, 'lines', origins=ORIGINS)
+    assert lines == report(REPORTS[:1], 'lines', origins=ORIGINS) + ['p/a  note: tracker bugs: status names not verified']
+    assert lines[2].endswith('[template]')
+    markdown = report(noted, 'markdown', origins=ORIGINS)
+    assert markdown.index('| from |') < markdown.index('## Notes\n\n- p/a: tracker bugs: status names not verified')
