@@ -81,26 +81,65 @@ def object_schema(options):
     return schema
 
 
+# The playbooks' own variables for templates (the allura.forge.project_merge filter applies them).
+OMIT = ("What this project does not inherit from `allura_project_template`: a key (`link`: all of it), or a key and "
+        "what under it - an item of a list by identity, as the drift report names it without its kind "
+        "(`{wiki: docs/Install}`, `{webhooks: code repo-push https://ci.example.org/hook}`), or a key of a dict "
+        "(`{fields: summary}`).")
+NEW_PROJECT = {
+    'allura_new_project': 'Shortname of one new project for the provision and drift playbooks to handle instead of '
+                          '`allura_projects`: created (`create: true`) with `allura_project_template` applied.',
+    'allura_new_project_name': "The new project's display name (`fields.name`).",
+    'allura_new_project_admin': "The new project's first admin (`admin`; the REST API has no call that names the "
+                                "token's own user).",
+}
+
+
+def project_variants(project):
+    """A template (a project without its name) and an entry of allura_projects (a project that may omit what it would
+    inherit), their keys pointing at the project's (JSON pointers, so the schema says each key once)."""
+    keys = [key for key in project['anyOf'][0]['properties'] if key != 'name']
+    pointer = {key: {'$ref': '#/$defs/allura_project/anyOf/0/properties/%s' % key} for key in ['name'] + keys}
+    omit = {'description': OMIT, 'anyOf': [
+        {'type': 'array', 'items': {'if': {'type': 'string'}, 'then': {'enum': keys},
+                                    'else': {'type': 'object', 'minProperties': 1, 'maxProperties': 1,
+                                             'propertyNames': {'enum': keys}, 'additionalProperties': {'type': 'string'}}}},
+        {'$ref': '#/$defs/template'}]}
+    template = {'description': 'A project spec without a name that every project of `allura_projects` inherits (the '
+                               'provision and drift playbooks); its strings may use the project\'s values, as in '
+                               '`{{ project.name }}` or `{{ project.fields.name }}`.',
+                'anyOf': [{'type': 'object', 'properties': {key: pointer[key] for key in keys}, 'additionalProperties': False},
+                          {'$ref': '#/$defs/template'}]}
+    entry = {'anyOf': [dict(project['anyOf'][0], properties=dict(pointer, omit_from_template=omit)),
+                       {'$ref': '#/$defs/template'}]}
+    return template, entry
+
+
 def generate():
     with open(ARGUMENT_SPECS, encoding='utf-8') as handle:
         options = yaml.safe_load(handle)['argument_specs']['main']['options']
     project = option_schema(options['allura_project'])
+    template, entry = project_variants(project)
     properties = {'allura_projects': {
         'description': 'The projects the allura.forge.provision, drift and backup playbooks handle, each as '
-                       '`allura_project` of the allura.forge.project role.',
-        'type': 'array', 'items': {'$ref': '#/$defs/allura_project'}}}
+                       '`allura_project` of the allura.forge.project role (with `allura_project_template` applied).',
+        'type': 'array', 'items': {'$ref': '#/$defs/allura_projects_entry'}}}
     properties['allura_project'] = {'$ref': '#/$defs/allura_project'}
+    properties['allura_project_template'] = {'$ref': '#/$defs/allura_project_template'}
+    properties.update((name, {'description': text, 'type': 'string'}) for name, text in NEW_PROJECT.items())
     properties.update((name, option_schema(option)) for name, option in options.items() if name != 'allura_project')
     return {
         '$schema': 'https://json-schema.org/draft/2020-12/schema',
         '$id': SCHEMA_URL,
         'title': 'allura.forge spec file',
-        'description': 'Projects as code for the allura.forge collection: `allura_projects` (the playbooks) or '
-                       '`allura_project` (the project role). Generated from roles/project/meta/argument_specs.yml '
-                       'by scripts/spec_schema.py (`%s`); do not edit.' % REGENERATE,
+        'description': 'Projects as code for the allura.forge collection: `allura_projects` and '
+                       '`allura_project_template` (the playbooks) or `allura_project` (the project role). Generated '
+                       'from roles/project/meta/argument_specs.yml by scripts/spec_schema.py (`%s`); do not edit.'
+                       % REGENERATE,
         'type': 'object',
         'properties': properties,
-        '$defs': {'allura_project': project, 'template': TEMPLATE},
+        '$defs': {'allura_project': project, 'allura_project_template': template, 'allura_projects_entry': entry,
+                  'template': TEMPLATE},
     }
 
 

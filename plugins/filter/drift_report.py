@@ -23,7 +23,7 @@ options:
   format:
     description:
       - V(rows) - a list of dicts C({project, kind, resource, action, field, live, desired, text}); C(field) is null
-        for a missing resource (C(live) V(absent), C(desired) V(present)).
+        for a missing resource (C(live) V(absent), C(desired) V(present)). With O(origins), each has C(origin) too.
       - V(lines) - a list of short lines for a terminal, or one line saying there is no drift.
       - V(summary) - per project a line of counts by action, then a line per resource that was (or would be)
         changed or whose access check does not hold.
@@ -38,6 +38,15 @@ options:
   generated:
     description: A time stamp (or any text) to print under the Markdown title.
     type: str
+  origins:
+    description:
+      - Where each project's resources come from when a template was applied - by project (as in the reports,
+        V(p/myproj)), the P(allura.forge.project_merge#filter) filter's C(origins) output.
+      - Each row then has C(origin) - V(template) or V(project) (the project's own part), null for a project
+        without a template; the lines end with V([template]) or V([project]), and the Markdown table has a column
+        C(from) when a row has an origin.
+    type: dict
+    version_added: 0.2.0
 author:
   - allura.forge developers
 '''
@@ -65,15 +74,15 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.allura.forge.plugins.plugin_utils._drift import drift_lines, drift_markdown, drift_rows, summary_lines
 
 
-def drift_report(reports, format='rows', title='Allura drift report', generated=None):  # pylint: disable=redefined-builtin
+def drift_report(reports, format='rows', title='Allura drift report', generated=None, origins=None):  # pylint: disable=redefined-builtin
     if format == 'rows':
-        return drift_rows(reports)
+        return drift_rows(reports, origins)
     if format == 'lines':
-        return drift_lines(reports)
+        return drift_lines(reports, origins)
     if format == 'summary':
         return summary_lines(reports)
     if format == 'markdown':
-        return drift_markdown(reports, title=title, generated=generated)
+        return drift_markdown(reports, title=title, generated=generated, origins=origins)
     raise AnsibleFilterError('drift_report: format must be rows, lines, summary or markdown, not %r' % (format,))
 
 

@@ -2,7 +2,8 @@
 # Copyright (c) allura.forge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The drift output: the differences of many project reports (see _report.py) as rows, terminal lines,
-per-project summary lines and a Markdown document. Pure functions of plain data.
+per-project summary lines and a Markdown document, each difference with its origin (template or project)
+when a template was applied (see _template.py). Pure functions of plain data.
 """
 
 from __future__ import annotations
@@ -13,8 +14,16 @@ import json
 
 # --- the drift report ---------------------------------------------------------------------------
 
-def drift_rows(reports):
-    """One row per difference: {project, kind, resource, action, field, live, desired, text}.
+def origin_of(origins, project, resource, field):
+    """`template` or `project`: where a difference comes from, by the project_merge filter's origins of each project
+    ({project: {resource: origin, 'project': {field: origin}}}); None when no template was applied."""
+    found = ((origins or {}).get(project) or {}).get(resource)
+    return found.get(field, 'project') if isinstance(found, dict) else found
+
+
+def drift_rows(reports, origins=None):
+    """One row per difference: {project, kind, resource, action, field, live, desired, text}, and `origin` (see
+    origin_of()) when origins are given.
 
     An update gives one row per differing field; a create (or delete) one row with no field, live
     "absent" and desired "present" (or the reverse); an access check one row with the permission.
@@ -37,6 +46,9 @@ def drift_rows(reports):
             else:
                 live, desired = ('present', 'absent') if res.get('action') == 'delete' else ('absent', 'present')
                 rows.append(dict(base, field=None, live=live, desired=desired, text=False))
+    if origins is not None:
+        for row in rows:
+            row['origin'] = origin_of(origins, row['project'], row['resource'], row['field'])
     return rows
 
 
@@ -96,14 +108,16 @@ def notes(reports):
     return [(report.get('project'), note) for report in reports for note in (report or {}).get('notes') or ()]
 
 
-def drift_lines(reports):
-    """Short human lines: one per difference, or one saying there is none; then one per note."""
-    rows = drift_rows(reports)
+def drift_lines(reports, origins=None):
+    """Short human lines: one per difference (with [template] or [project] when a template was applied), or one
+    saying there is none; then one per note."""
+    rows = drift_rows(reports, origins)
     if not rows:
         count = len([reports] if isinstance(reports, dict) else reports or [])
         lines = ['no drift: %d project%s match%s the spec' % (count, '' if count == 1 else 's', 'es' if count == 1 else '')]
     else:
-        lines = ['%s  %s  %s' % (row['project'], row['resource'], _what(row)) for row in rows]
+        lines = ['%s  %s  %s%s' % (row['project'], row['resource'], _what(row), '  [%s]' % row['origin'] if row.get('origin') else '')
+                 for row in rows]
     return lines + ['%s  note: %s' % note for note in notes(reports)]
 
 
@@ -143,12 +157,14 @@ def unified(live, desired, name):
                                         'live: %s' % name, 'desired: %s' % name))
 
 
-def drift_markdown(reports, title='Allura drift report', generated=None):
-    """The drift report as a Markdown document: a table of differences, then every text diff."""
+def drift_markdown(reports, title='Allura drift report', generated=None, origins=None):
+    """The drift report as a Markdown document: a table of differences (with a column `from` when a template was
+    applied), then every text diff."""
     if isinstance(reports, dict):
         reports = [reports]
     reports = list(reports or ())
-    rows = drift_rows(reports)
+    rows = drift_rows(reports, origins)
+    origin = any(row.get('origin') for row in rows)
     drifted = sorted({row['project'] for row in rows})
     lines = ['# %s' % title, '']
     if generated:
@@ -160,7 +176,8 @@ def drift_markdown(reports, title='Allura drift report', generated=None):
     if not rows:
         lines += ['No drift: every project matches its spec.', ''] + remarks
         return '\n'.join(lines + ([''] if remarks else []))
-    lines += ['| project | resource | field | live | desired |', '|---|---|---|---|---|']
+    lines += ['| project | resource | field | live | desired |%s' % (' from |' if origin else ''),
+              '|---|---|---|---|---|%s' % ('---|' if origin else '')]
     for row in rows:
         if row['field'] is None:
             live, desired = '(%s)' % row['live'], '(%s)' % row['desired']
@@ -168,8 +185,8 @@ def drift_markdown(reports, title='Allura drift report', generated=None):
             live, desired = text_cells(row['live'], row['desired'])
         else:
             live, desired = '`%s`' % short(row['live']), '`%s`' % short(row['desired'])
-        lines.append('| %s | %s | %s | %s | %s |' % tuple(_cell(c) for c in (
-            row['project'], row['resource'], row['field'] or '-', live, desired)))
+        cells = [row['project'], row['resource'], row['field'] or '-', live, desired] + ([row['origin'] or '-'] if origin else [])
+        lines.append('| %s |' % ' | '.join(_cell(c) for c in cells))
     texts = [row for row in rows if row['text']]
     if texts:
         lines += ['', '## Text differences']

@@ -154,7 +154,8 @@ def test_drift_report_clean_then_exactly_the_one_change_made_out_of_band(ansible
     assert proc.returncode == 0, proc.stdout + proc.stderr  # fail_on_drift is off by default
     assert counters(sandbox)['writes'] == 0
     assert report['rows'] == [{'project': 'p/test', 'kind': 'wiki_page', 'resource': 'wiki docs/Guide', 'action': 'update',
-                               'field': 'text', 'live': live, 'desired': '# Guide\n\nStep one.\nStep two.\n', 'text': True}]
+                               'field': 'text', 'live': live, 'desired': '# Guide\n\nStep one.\nStep two.\n', 'text': True,
+                               'origin': None}]  # no template
     assert report['drift'] is True
     assert report['lines'] == ['p/test  wiki docs/Guide  text line 4: "Step 2, edited in the web UI." -> "Step two."']
     markdown = (tmp_path / 'drifted' / 'allura-drift.md').read_text(encoding='utf-8')

@@ -49,7 +49,8 @@ def test_every_key_of_the_argument_spec_is_in_the_schema():
                 keys(option['options'], sub['properties'], '%s%s.' % (prefix, name))
 
     keys(options['allura_project']['options'], project['properties'], 'allura_project.')
-    assert set(schema['properties']) == set(options) | {'allura_projects'}
+    assert set(schema['properties']) == set(options) | {'allura_projects', 'allura_project_template', 'allura_new_project',
+                                                        'allura_new_project_name', 'allura_new_project_admin'}
 
 
 @pytest.mark.parametrize('path', SPEC_FILES)
@@ -130,3 +131,23 @@ def test_the_command_line_validates_files(tmp_path, capsys):
     assert spec_schema.main([os.path.join(ROOT, 'examples', 'projects.yml')]) == 0
     assert spec_schema.main([str(bad)]) == 1
     assert '%s: allura_project.staus: unknown key' % bad in capsys.readouterr().out
+
+
+def test_a_template_and_the_projects_using_it():
+    """allura_project_template: a project's keys but its name; an entry of allura_projects may omit what it inherits."""
+    data = {'allura_project_template': {'toolz': [], 'name': 'x', 'wiki': [{'title': 'Home', 'txt': 'x'}],
+                                        'fields': {'summary': 'Team'}},
+            'allura_projects': [{'name': 'a', 'omit_from_template': ['link', {'wiki': 'wiki/Home'}, 'lnk', {'fields': 3}]},
+                                {'name': 'b', 'omit_from_template': '{{ omitted }}'}],
+            'allura_project': {'name': 'c', 'omit_from_template': ['link']},
+            'allura_new_project': 'd', 'allura_new_project_name': 'D', 'allura_new_project_admin': 'someone'}
+    found = spec_schema.errors(data)
+    assert [line.split(' (known')[0] for line in found] == [
+        'allura_project.omit_from_template: unknown key',  # the role itself takes no template
+        'allura_project_template.name: unknown key',
+        'allura_project_template.toolz: unknown key, did you mean tools?',
+        'allura_project_template.wiki[0].txt: unknown key, did you mean text?',
+        "allura_projects[0].omit_from_template[2]: 'lnk' is not one of ['neighborhood', 'create', 'admin', 'fields', "
+        "'tools', 'link', 'wiki', 'webhooks', 'tickets', 'access']",
+        "allura_projects[0].omit_from_template[3].fields: 3 is not of type 'string'",
+    ], found
