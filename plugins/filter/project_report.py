@@ -20,7 +20,7 @@ description:
     predicted entries (C(pending)) with the
     action the real run will report - C(create), except the C(Home) page a new wiki starts with (C(update)), a
     link whose URL is given when its tool is installed (C(none)) and a blog post to delete from a blog to install
-    (C(none): a new blog has no posts). The comments of a ticket that check mode would create are predicted as
+    (C(none) - a new blog has no posts). The comments of a ticket that check mode would create are predicted as
     created too.
 positional: _input
 options:

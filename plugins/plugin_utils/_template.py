@@ -23,13 +23,14 @@ from __future__ import annotations
 import difflib
 
 from ansible_collections.allura.forge.plugins.plugin_utils._plan import (
-    access_name, mount_of, page_name, ticket_name, tool_name, webhook_name)
+    access_name, mount_of, page_name, post_name, ticket_name, tool_name, webhook_name)
 
 # Lists of resources, merged item by item: list key -> the resource's name in reports ("<kind> <identity>").
 RESOURCE_LISTS = {
     'tools': tool_name,
     'wiki': lambda page: page_name(mount_of(page, 'wiki'), page),
     'tickets': lambda ticket: ticket_name(mount_of(ticket, 'tickets'), ticket),
+    'blog': lambda post: post_name(mount_of(post, 'blog'), post),
     'webhooks': webhook_name,
     'access': access_name,
 }

@@ -148,6 +148,6 @@ def test_a_template_and_the_projects_using_it():
         'allura_project_template.toolz: unknown key, did you mean tools?',
         'allura_project_template.wiki[0].txt: unknown key, did you mean text?',
         "allura_projects[0].omit_from_template[2]: 'lnk' is not one of ['neighborhood', 'create', 'admin', 'fields', "
-        "'tools', 'link', 'wiki', 'webhooks', 'tickets', 'access']",
+        "'tools', 'link', 'wiki', 'blog', 'webhooks', 'tickets', 'access']",
         "allura_projects[0].omit_from_template[3].fields: 3 is not of type 'string'",
     ], found

@@ -135,7 +135,7 @@ def test_the_order_is_the_templates_then_the_projects():
 
 ERRORS = [
     ('a template key that does not exist', dict(TEAM, toolz=[]), {'name': 'a'},
-     'allura_project_template.toolz: unknown key, did you mean tools? (known: access, admin, create, fields, link, '
+     'allura_project_template.toolz: unknown key, did you mean tools? (known: access, admin, blog, create, fields, link, '
      'neighborhood, tickets, tools, webhooks, wiki)'),
     ('omit_from_template in the template', {'omit_from_template': ['link']}, {'name': 'a'},
      'allura_project_template.omit_from_template: unknown key'),
