@@ -10,6 +10,7 @@ report (to predict what a check run cannot read yet) take them from here.
 from __future__ import annotations
 
 import re
+from urllib.parse import urlparse, urlunparse
 
 from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
 
@@ -22,6 +23,8 @@ LINK_TOOLS = ('link',)
 REPOSITORY_TOOLS = ('git', 'svn', 'hg')
 # Tools with a REST API (their project JSON entry has api_url).
 REST_TOOLS = frozenset(('wiki', 'tickets', 'discussion', 'blog', 'link', 'activity') + REPOSITORY_TOOLS)
+# Tools every project has, which no spec declares (never reported as unmanaged); profile and userstats: user projects.
+STOCK_TOOLS = frozenset(('admin', 'search', 'activity', 'profile', 'userstats'))
 # Tools Allura's bulk export can export (REFERENCE 5.6); `admin` is the project metadata.
 EXPORTABLE_TOOLS = ('admin', 'wiki', 'tickets', 'discussion', 'blog', 'link')
 
@@ -33,6 +36,9 @@ STRICT_MOUNT_POINT = re.compile(r'(?![0-9]+$)(?!-)[a-z0-9-]{0,62}[a-z0-9]')
 RELAXED_MOUNT_POINT = re.compile(r'[a-zA-Z0-9][-a-zA-Z0-9_.+]{0,62}')
 RESERVED_MOUNT_POINTS = ('feed', 'index', 'icon', '_nav.json')
 
+
+# What the server's webhook URL validator takes for a scheme (REFERENCE 6.3).
+WEBHOOK_URL_SCHEME = re.compile(r'^[a-zA-Z][a-zA-Z0-9.+-]*:')
 
 # The words Allura (formencode's StringBool) reads as a boolean.
 BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
@@ -74,3 +80,20 @@ def normalise_mount_point(tool, mount_point, option='mount_point'):
         raise ParameterError('%s %r is invalid: %r is reserved by Allura (reserved: %s)'
                              % (option, mount_point, value, ', '.join(RESERVED_MOUNT_POINTS)))
     return value
+
+
+def normalise_url(value):
+    """The URL as the server stores it (REFERENCE 6.3): stripped, http:// when no scheme, an international
+    host name IDNA-encoded (other hosts keep their case), scheme lower-cased."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not WEBHOOK_URL_SCHEME.match(value):
+        value = 'http://' + value
+    try:
+        parts = urlparse(value)
+        value = urlunparse(parts._replace(netloc=parts.netloc.encode('idna').decode('ascii')))
+    except (ValueError, UnicodeError):
+        pass
+    scheme = WEBHOOK_URL_SCHEME.match(value).group(0)
+    return scheme.lower() + value[len(scheme):]
