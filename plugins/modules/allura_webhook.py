@@ -116,12 +116,14 @@ options:
         too. Nothing is deleted when a repository's webhook list cannot be read completely.
     type: bool
     default: false
+    version_added: 0.2.0
   purge_max:
     description:
       - With O(purge), the most webhooks one run may delete that no item lists. When more would go, the task fails naming
         them and changes nothing - a safety net against a wrong O(webhooks) list wiping a project's hooks.
     type: int
     default: 10
+    version_added: 0.2.0
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
@@ -240,6 +242,7 @@ summary:
 purge:
   description: With O(purge), the webhooks that would have been deleted when there were more than O(purge_max) (C(mount_point), C(type), C(hook_url)).
   returned: on failure, when O(purge_max) is exceeded
+  version_added: 0.2.0
   type: list
   elements: dict
   sample: [{"mount_point": "code", "type": "repo-push", "hook_url": "https://old-ci.example.org/hook"}]

@@ -38,6 +38,19 @@ def drift_rows(reports):
     return rows
 
 
+def unmanaged_rows(reports):
+    """One row per unmanaged resource (what a project holds that its spec does not declare): {project, kind, resource,
+    mount_point, ...what identifies it}."""
+    if isinstance(reports, dict):
+        reports = [reports]
+    return [dict(entry, project=report.get('project')) for report in reports or () for entry in (report or {}).get('unmanaged') or ()]
+
+
+def _unmanaged_what(row):
+    detail = row.get('summary') if row['kind'] == 'ticket' else row.get('tool') if row['kind'] == 'tool' else None
+    return 'unmanaged: not in the spec%s' % (' (%s)' % short(detail) if detail else '')
+
+
 def short(value, width=60):
     """A value on one line, for tables and terminal lines."""
     if value is None:
@@ -90,11 +103,12 @@ def _what(row):
 
 def drift_lines(reports):
     """Short human lines: one per difference, or one saying there is none."""
-    rows = drift_rows(reports)
-    if not rows:
+    rows, unmanaged = drift_rows(reports), unmanaged_rows(reports)
+    if not rows and not unmanaged:
         count = len([reports] if isinstance(reports, dict) else reports or [])
         return ['no drift: %d project%s match%s the spec' % (count, '' if count == 1 else 's', 'es' if count == 1 else '')]
-    return ['%s  %s  %s' % (row['project'], row['resource'], _what(row)) for row in rows]
+    return (['%s  %s  %s' % (row['project'], row['resource'], _what(row)) for row in rows]
+            + ['%s  %s  %s' % (row['project'], row['resource'], _unmanaged_what(row)) for row in unmanaged])
 
 
 def summary_lines(reports):
@@ -110,6 +124,8 @@ def summary_lines(reports):
         parts.append('%d unchanged' % counts.get('none', 0))
         if counts.get('mismatch'):
             parts.append('%d access check(s) not as expected' % counts['mismatch'])
+        if counts.get('unmanaged'):
+            parts.append('%d unmanaged' % counts['unmanaged'])
         lines.append('%s: %s' % (report.get('project'), ', '.join(parts)))
         for res in report.get('resources') or ():
             if not res.get('drift'):
@@ -118,6 +134,7 @@ def summary_lines(reports):
             tag = 'mismatch' if res.get('mismatch') else res.get('action')
             lines.append('  %-8s %s%s%s' % (tag, res.get('resource'), ' (%s)' % fields if fields else '',
                                             ' [predicted]' if res.get('pending') else ''))
+        lines += ['  %-8s %s' % ('unmanaged', entry.get('resource')) for entry in report.get('unmanaged') or ()]
     return lines
 
 
@@ -135,17 +152,26 @@ def drift_markdown(reports, title='Allura drift report', generated=None):
     if isinstance(reports, dict):
         reports = [reports]
     reports = list(reports or ())
-    rows = drift_rows(reports)
-    drifted = sorted({row['project'] for row in rows})
+    rows, unmanaged = drift_rows(reports), unmanaged_rows(reports)
+    drifted = sorted({row['project'] for row in rows + unmanaged})
     lines = ['# %s' % title, '']
     if generated:
         lines += ['Generated %s.' % generated, '']
-    lines += ['%d project(s) checked: %s. %d difference(s)%s.' % (
-        len(reports), ', '.join(r.get('project') or '?' for r in reports) or 'none', len(rows),
+    lines += ['%d project(s) checked: %s. %d difference(s), %d unmanaged resource(s)%s.' % (
+        len(reports), ', '.join(r.get('project') or '?' for r in reports) or 'none', len(rows), len(unmanaged),
         ' in %s' % ', '.join(drifted) if drifted else ''), '']
-    if not rows:
+    if not rows and not unmanaged:
         lines += ['No drift: every project matches its spec.', '']
         return '\n'.join(lines)
+    if unmanaged:  # after the differences, in a section of its own
+        tail = ['', '## Unmanaged resources', '', 'What the projects hold that their specs do not declare.', '',
+                '| project | kind | resource | |', '|---|---|---|---|']
+        tail += ['| %s | %s | %s | %s |' % tuple(_cell(c) for c in (row['project'], row['kind'], row['resource'], _unmanaged_what(row)))
+                 for row in unmanaged]
+    else:
+        tail = []
+    if not rows:
+        return '\n'.join(lines + tail[1:] + [''])
     lines += ['| project | resource | field | live | desired |', '|---|---|---|---|---|']
     for row in rows:
         if row['field'] is None:
@@ -162,5 +188,5 @@ def drift_markdown(reports, title='Allura drift report', generated=None):
         for row in texts:
             name = '%s %s %s' % (row['project'], row['resource'], row['field'])
             lines += ['', '### %s' % name, '', '```diff', unified(row['live'], row['desired'], name).rstrip('\n'), '```']
-    lines.append('')
+    lines += tail + ['']
     return '\n'.join(lines)
