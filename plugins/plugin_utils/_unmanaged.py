@@ -14,6 +14,8 @@ from ansible_collections.allura.forge.plugins.module_utils._allura import REPOSI
 from ansible_collections.allura.forge.plugins.plugin_utils._plan import mount_of, page_name, plan_tools, tool_name, webhook_name
 
 KINDS = ('tools', 'webhooks', 'pages', 'tickets')
+# The spec's lists whose items live in a tool, and the mount point an item without one lives at.
+USES = (('wiki', 'wiki'), ('tickets', 'tickets'), ('webhooks', 'code'), ('access', None))
 # What the role can purge (the REST API deletes it), and what to do instead for each kind it cannot delete.
 PURGEABLE = ('webhooks',)
 BY_HAND = dict(
@@ -74,8 +76,9 @@ def project_unmanaged(spec, project=None, webhooks=None, wiki=None, tickets=None
     """
     spec, kinds = spec or {}, set(kinds or ())
     found = []
-    if 'tools' in kinds:
+    if 'tools' in kinds:  # a tool the spec lists, or whose items (pages, tickets, webhooks, access checks) it declares
         declared = {_spec_mount(tool, default_mount_point(tool.get('tool'))) for tool in plan_tools(spec)}
+        declared.update(mount_of(item, default) for key, default in USES for item in spec.get(key) or () if mount_of(item, default))
         found += [dict(kind='tool', resource=tool_name(tool), mount_point=tool.get('mount_point'), tool=tool.get('name'))
                   for tool in _tools(project) if tool.get('name') not in STOCK_TOOLS and tool.get('mount_point') not in declared]
     if 'webhooks' in kinds and isinstance(webhooks, dict):

@@ -117,3 +117,10 @@ def test_drift_output_has_its_own_unmanaged_section():
     assert '## Unmanaged resources' in markdown
     assert '| p/demo | webhook | webhook site repo-push https://deploy.example.org/ | unmanaged: not in the spec |' in markdown
     assert '## Unmanaged resources' not in drift.drift_markdown([report.project_report({'name': 'demo'}, check_mode=True)])
+
+
+def test_a_tool_whose_items_the_spec_declares_is_managed():
+    spec = dict(SPEC, tools=[], access=[{'mount_point': 'news', 'user': 'u', 'permission': 'read'}, {'user': 'u', 'permission': 'read'}])
+    out = project_unmanaged(spec, 'found', project=PROJECT, kinds=['tools'])
+    # docs (pages), Code (webhooks), tickets (tickets), news (an access check), link (the link); not wiki nor site
+    assert [e['resource'] for e in out['unmanaged']] == ['tool wiki', 'tool site']
