@@ -30,9 +30,9 @@ def purge_refused(purge):
     refused = [kind for kind in purge or () if kind not in PURGEABLE]
     if not refused:
         return ''
+    what_to_do = '; '.join('for %s, %s' % (kind, BY_HAND.get(kind, 'remove them by hand')) for kind in refused)
     return 'allura_purge: the REST API cannot delete %s, so they cannot be purged (purgeable: %s); %s' % (
-        ', '.join(refused), ', '.join(PURGEABLE), '; '.join('for %s, %s' % (kind, BY_HAND.get(kind, 'remove them by hand'))
-                                                           for kind in refused))
+        ', '.join(refused), ', '.join(PURGEABLE), what_to_do)
 
 
 def _tools(project):

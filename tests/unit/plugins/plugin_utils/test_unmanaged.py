@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.allura.forge.plugins.filter.project_unmanaged import project_unmanaged
-from ansible_collections.allura.forge.plugins.plugin_utils import _drift as drift, _report as report, _unmanaged as unmanaged
+from ansible_collections.allura.forge.plugins.plugin_utils import _drift as drift, _report as report
 
 SPEC = {'name': 'demo',
         'tools': [{'tool': 'wiki', 'mount_point': 'Docs'}, {'tool': 'git', 'mount_point': 'Code'}, {'tool': 'tickets'}],
@@ -26,8 +26,8 @@ HOOKS = {'webhooks': [
     {'mount_point': 'Code', 'type': 'repo-push', 'hook_url': 'https://stray.example.org/', 'id': 'c'},
     {'mount_point': 'site', 'type': 'repo-push', 'hook_url': 'https://deploy.example.org/', 'id': 'd'}]}
 PAGES = {'results': [{'item': 'docs', 'titles': ['Home', 'Gone', 'Notes']}]}
-TICKETS = {'results': [{'item': 'tickets', 'tickets': [{'ticket_num': 1, 'summary': 'Write the docs'}, {'ticket_num': 7, 'summary': 'x'},
-                                                        {'ticket_num': 9, 'summary': 'Crash on start'}]}]}
+TICKETS = {'results': [{'item': 'tickets', 'tickets': [
+    {'ticket_num': 1, 'summary': 'Write the docs'}, {'ticket_num': 7, 'summary': 'x'}, {'ticket_num': 9, 'summary': 'Crash on start'}]}]}
 
 
 def found(**kw):
