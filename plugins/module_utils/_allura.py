@@ -9,6 +9,7 @@ report (to predict what a check run cannot read yet) take them from here.
 
 from __future__ import annotations
 
+import difflib
 import re
 from urllib.parse import urlparse, urlunparse
 
@@ -25,6 +26,10 @@ REPOSITORY_TOOLS = ('git', 'svn', 'hg')
 REST_TOOLS = frozenset(('wiki', 'tickets', 'discussion', 'blog', 'link', 'activity') + REPOSITORY_TOOLS)
 # Tools every project has, which no spec declares (never reported as unmanaged); profile and userstats: user projects.
 STOCK_TOOLS = frozenset(('admin', 'search', 'activity', 'profile', 'userstats'))
+# Tools whose REST root answers has_access (AppRestControllerMixin): those with a REST API, and the profile of a
+# user project. The others have no REST root (their project JSON entry has no api_url), or one without has_access
+# (admin): has_access answers 404 there.
+HAS_ACCESS_TOOLS = REST_TOOLS | frozenset(('profile',))
 # Tools Allura's bulk export can export (REFERENCE 5.6); `admin` is the project metadata.
 EXPORTABLE_TOOLS = ('admin', 'wiki', 'tickets', 'discussion', 'blog', 'link')
 
@@ -80,6 +85,69 @@ def normalise_mount_point(tool, mount_point, option='mount_point'):
         raise ParameterError('%s %r is invalid: %r is reserved by Allura (reserved: %s)'
                              % (option, mount_point, value, ', '.join(RESERVED_MOUNT_POINTS)))
     return value
+
+
+# Permission names (REFERENCE 1.7, 3.4). The server answers has_access for any name, and a name nothing grants is
+# false for ordinary users but true for admins (project admins on tools, neighborhood admins on projects and tools):
+# so the collection refuses a name the level or tool kind does not know, instead of asking.
+# A neighborhood's ACL is its home project's (Project._perms_init); a project's is Project._perms_base.
+NEIGHBORHOOD_PERMISSIONS = ('read', 'update', 'admin', 'create', 'register')
+PROJECT_PERMISSIONS = ('read', 'update', 'admin', 'create')
+# A tool kind's: its app class's `permissions`; then what Allura checks on every tool when the class does not list
+# it (`configure`: label and options, `admin`: permissions and has_access itself); then what its install() grants or
+# its controllers check beyond the list.
+_REPOSITORY_PERMISSIONS = ('read', 'write', 'create', 'unmoderated_post', 'post', 'moderate', 'admin', 'configure')
+TOOL_PERMISSIONS = {
+    'wiki': ('configure', 'read', 'create', 'edit', 'delete', 'unmoderated_post', 'post', 'moderate', 'admin'),
+    'tickets': ('configure', 'read', 'update', 'create', 'save_searches', 'unmoderated_post', 'post', 'moderate',
+                'admin', 'delete'),
+    'discussion': ('configure', 'read', 'unmoderated_post', 'post', 'moderate', 'admin'),
+    'blog': ('configure', 'read', 'write', 'unmoderated_post', 'post', 'moderate', 'admin'),
+    'link': ('configure', 'read', 'admin'),
+    'git': _REPOSITORY_PERMISSIONS,
+    'svn': _REPOSITORY_PERMISSIONS,
+    'hg': _REPOSITORY_PERMISSIONS,
+    'activity': ('configure', 'admin', 'read'),  # install() grants read
+    'profile': ('configure', 'admin'),  # its ACL is empty
+    'chat': ('configure', 'read', 'admin'),
+    'feedback': ('read', 'update', 'create', 'post', 'admin', 'delete', 'configure', 'unmoderated_post', 'moderate'),
+    'files': ('configure', 'admin', 'read', 'create', 'update', 'delete', 'link', 'publish', 'disable'),
+    'shorturl': ('read', 'create', 'update', 'view_private', 'configure', 'admin'),
+    'userstats': ('configure', 'read', 'write', 'unmoderated_post', 'post', 'moderate', 'admin'),
+    'home': ('configure', 'admin'),
+    'admin': ('configure', 'admin'),
+    'search': ('configure', 'admin'),
+}
+
+
+def permissions_of(level):
+    """The permission names of 'neighborhood', 'project' or a tool kind; None for a tool kind Allura does not ship."""
+    return dict(neighborhood=NEIGHBORHOOD_PERMISSIONS, project=PROJECT_PERMISSIONS).get(level) or TOOL_PERMISSIONS.get(level)
+
+
+def answers_has_access(kind, has_rest=True):
+    """Whether a tool of this kind answers has_access: a kind Allura ships by the table, another when it has a REST
+    API (`has_rest`: its project JSON entry has api_url)."""
+    return kind in HAS_ACCESS_TOOLS if kind in TOOL_PERMISSIONS else has_rest
+
+
+def unknown_permissions(names, level):
+    """{name: the closest known name or None} for the names `level` (see permissions_of) does not have."""
+    known = permissions_of(level)
+    return {name: next(iter(difflib.get_close_matches(name, known, n=1)), None) for name in names if name not in known}
+
+
+def unknown_permission_message(option, names, level, where):
+    """Why `names` (a list, from `option`) cannot be asked at `level` (see permissions_of) on `where` (the place,
+    named with its kind); None when they all can."""
+    unknown = unknown_permissions(names, level)
+    if not unknown:
+        return None
+    listed = ' and '.join('%r%s' % (name, ' (did you mean %r?)' % close if close else '') for name, close in unknown.items())
+    return '%s %s %s of %s (the server does not tell unknown names from denied ones); %s has: %s' % (
+        option, listed, 'is not a permission' if len(unknown) == 1 else 'are not permissions', where,
+        ('an %s' if level[0] in 'aeiou' else 'a %s') % (level if level in ('neighborhood', 'project') else level + ' tool'),
+        ', '.join(permissions_of(level)))
 
 
 def normalise_url(value):

@@ -9,7 +9,10 @@ Pure functions of plain data (the project_plan filter and the role's tasks use t
 
 from __future__ import annotations
 
-from ansible_collections.allura.forge.plugins.module_utils._allura import NEW_WIKI_PAGES, default_mount_point
+from ansible_collections.allura.forge.plugins.module_utils._allura import (
+    NEW_WIKI_PAGES, answers_has_access, default_mount_point, normalise_mount_point, permissions_of,
+    unknown_permission_message)
+from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -81,6 +84,47 @@ def access_groups(checks):
                 group['mount_point'] = mount_point
             groups.append(group)
     return groups
+
+
+def tool_kinds(spec, project=None):
+    """{mount point: tool kind}: the tools of the project JSON (`project`), and over them those the spec installs (as
+    given and as the server stores them), whose kind is the spec's."""
+    kinds = {tool.get('mount_point'): tool.get('name') for tool in (project or {}).get('tools') or ()}
+    for tool in plan_tools(spec):
+        kind = tool.get('tool')
+        mount_point = mount_of(tool, default_mount_point(kind))
+        try:
+            kinds[normalise_mount_point(kind, mount_point)] = kind
+        except ParameterError:
+            pass  # the tools task says why
+        kinds[mount_point] = kind
+    return kinds
+
+
+def access_errors(spec, project=None):
+    """Why access checks of the spec cannot be asked - a permission the project or the tool kind does not have, a
+    tool without has_access - each message naming the check's path in the spec (allura_project.access[2].permission).
+
+    A tool's kind comes from the spec's tools, then from the project JSON (`project`, once read); a check on a tool of
+    neither, or of a kind Allura does not ship, is left to allura_access_info.
+    """
+    spec = spec or {}
+    kinds = tool_kinds(spec, project)
+    errors = []
+    for index, check in enumerate(spec.get('access') or ()):
+        path, mount_point = 'allura_project.access[%d]' % index, mount_of(check, None)
+        level = 'project' if mount_point is None else kinds.get(mount_point)
+        if permissions_of(level) is None:
+            continue
+        if level != 'project' and not answers_has_access(level):
+            errors.append('%s.mount_point %r is a %s tool, which has no has_access: only tools with a REST API have it'
+                          % (path, mount_point, level))
+            continue
+        where = 'the project' if mount_point is None else 'the %s tool at mount_point %r' % (level, mount_point)
+        message = unknown_permission_message(path + '.permission', [check.get('permission')], level, where)
+        if message:
+            errors.append(message)
+    return errors
 
 
 def plan_tools(spec):

@@ -5,7 +5,7 @@ State layout (also what ``GET /_sandbox/state`` returns)::
     users          {username: {_id, username, name, joined, disabled}}
     tokens         {bearer token: username}
     oauth1         {consumers: {key: {secret}}, tokens: {token: {secret, consumer, user}}}
-    neighborhoods  {prefix: {_id, name, url_prefix, admins, allow_private}}
+    neighborhoods  {prefix: {_id, name, url_prefix, admins, allow_private, allow_register}}
     projects       {"<nbhd>/<shortname>": project}   (user projects: "u/<username>")
     exports        [export record, ...]
 

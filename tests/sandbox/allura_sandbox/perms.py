@@ -5,10 +5,12 @@
 * anything below a project first needs ``read`` on the project;
 * an ACL entry grants a permission to a role and everything above it
   (``*anonymous`` < ``*authenticated`` < Member < Developer < Admin);
-* when no entry decides, neighborhood admins get every permission on the
-  neighborhood and everything below it, and project admins get every
-  permission on the tools and artifacts of their project (not on the project
-  object itself) - so an unknown permission is ``true`` for them at tool level;
+* when no entry decides, neighborhood admins get every permission on
+  everything below the neighborhood, and project admins get every permission
+  on the tools and artifacts of their project (not on the project object
+  itself) - so an unknown permission is ``true`` for them at tool level, and
+  for neighborhood admins on projects too; on the neighborhood itself nothing
+  is above to fall back on: its admins hold the names its ACL lists, no more;
 * a private project is readable by its members only; a private ticket by the
   project's Developers and by its reporter.
 
@@ -19,6 +21,8 @@ from . import model, tooltypes
 from .responses import forbidden, unauthorized
 
 PROJECT_ACL = {'read': '*anonymous', 'update': 'Admin', 'admin': 'Admin', 'create': 'Admin'}
+# The neighborhood's ACL is its home project's (Project._perms_init, all granted to its Admin role).
+NBHD_ADMIN_PERMISSIONS = ('read', 'update', 'admin', 'create', 'register')
 
 
 def _holds(project, username, who):
@@ -38,10 +42,10 @@ def is_nbhd_admin(data, nbhd, username):
 
 def nbhd_access(data, nbhd, perm, username):
     if is_nbhd_admin(data, nbhd, username):
-        return True
+        return perm in NBHD_ADMIN_PERMISSIONS
     if perm == 'read':
         return True
-    return perm == 'register' and username is not None and nbhd != 'u'
+    return perm == 'register' and username is not None and bool(data['neighborhoods'][nbhd].get('allow_register'))
 
 
 def project_access(data, project, perm, username):

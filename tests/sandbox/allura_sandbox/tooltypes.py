@@ -35,7 +35,7 @@ TOOL_TYPES = {
         'label': 'Wiki', 'default_label': 'Wiki', 'api': True, 'exportable': True,
         'description': 'Documentation is key to your project and the wiki tool helps make it easy for anyone to contribute.',
         'icon': 'wiki', 'options': {'AllowEmailPosting': True},
-        'acl': _acl(create='Member', edit='Member', delete='Member', **_DISCUSSION_PERMS),
+        'acl': _acl(create='Member', edit='Member', delete='Developer', **_DISCUSSION_PERMS),
     },
     'tickets': {
         'label': 'Tickets', 'default_label': 'Tickets', 'api': True, 'exportable': True,
@@ -79,8 +79,9 @@ TOOL_TYPES = {
     'activity': {'label': 'Activity', 'default_label': 'Activity', 'api': True, 'installable': False,
                  'acl': {'read': '*anonymous', 'configure': 'Admin', 'admin': 'Admin'}},
     'userstats': {'label': 'Statistics', 'default_label': 'Statistics', 'installable': False, 'acl': {'read': '*anonymous'}},
+    # UserProfileApp lists no permission and installs an empty ACL: only admins (by the fallback) read it
     'profile': {'label': 'Profile', 'default_label': 'Profile', 'api': True, 'installable': False, 'hidden': True,
-                'acl': {'read': '*anonymous', 'admin': 'Admin'}},
+                'acl': {}},
 }
 
 # the order installable_tools lists them in (by status, then class ordinal)

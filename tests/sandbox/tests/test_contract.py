@@ -51,6 +51,9 @@ BATCHES = {
                                 'smtp_sink__messages.json', 'code__repo_after_push.json'}),
     'recordings-wave2': dict(directory=os.path.join(SANDBOX, 'recordings-wave2'), values=True,
                              shape_only=('tracker_search__',), skipped=set()),
+    # has_access at every level and on every kind of tool, unknown names included (recorded with record.py)
+    'recordings-access': dict(directory=os.path.join(SANDBOX, 'recordings-access'), values=True, shape_only=(),
+                              skipped=set()),
 }
 
 

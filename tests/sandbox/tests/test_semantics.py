@@ -417,6 +417,23 @@ def test_has_access(sandbox, path, token, result):
     assert get(sandbox, path, token=token).json == {'result': result}
 
 
+@pytest.mark.parametrize('role,perm,result', [
+    ('Member', 'create', True), ('Member', 'edit', True), ('Member', 'delete', False), ('Member', 'moderate', False),
+    ('Developer', 'delete', True), ('Developer', 'moderate', True), ('Developer', 'configure', False),
+    ('Developer', 'jump', False),
+])
+def test_wiki_roles(role, perm, result):
+    """Checked on a real Allura with test-user-0 a Member and test-user-1 a Developer of p/test (ForgeWikiApp.install):
+    Members create and edit pages, Developers also delete and moderate; no REST call makes a Member, so the rule is
+    asked directly."""
+    from allura_sandbox import perms, seed  # pylint: disable=import-outside-toplevel
+    data = seed.build()
+    project = data['projects']['p/test']
+    project['roles']['test-user-0'] = role
+    wiki = next(tool for tool in project['tools'] if tool['mount_point'] == 'wiki')
+    assert perms.tool_access(data, project, wiki, perm, 'test-user-0') is result
+
+
 def test_has_access_errors(sandbox):
     assert get(sandbox, '/rest/p/test/has_access?user=test-user').status == 404
     assert get(sandbox, '/rest/p/test/bugs/has_access?perm=read', token=None).status == 404
@@ -427,7 +444,10 @@ def test_has_access_errors(sandbox):
 def test_user_project_and_profile(sandbox):
     project = get(sandbox, '/rest/u/test-user/', token=USER).json
     assert project['shortname'] == 'u/test-user'
-    assert [t['name'] for t in project['tools']] == ['wiki', 'admin', 'search', 'activity', 'userstats']
+    # checked on a real Allura: the tools a caller may read, the profile tool (empty ACL) only for admins and the owner
+    assert [t['name'] for t in project['tools']] == ['wiki', 'profile', 'admin', 'search', 'activity', 'userstats']
+    other = get(sandbox, '/rest/u/test-admin/', token=USER).json
+    assert [t['name'] for t in other['tools']] == ['wiki', 'activity', 'userstats']
     assert get(sandbox, '/rest/u/test_user/', token=USER).json['_id'] == project['_id']
     profile = get(sandbox, '/rest/u/test-admin/profile/').json
     assert [p['url'] for p in profile['projects']] == ['/adobe/adobe-1/', '/p/test2/', '/p/test/']

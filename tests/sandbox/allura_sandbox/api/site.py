@@ -50,8 +50,7 @@ def find_project(ctx, nbhd, name):
 def project_json(ctx, project):
     """``Project.__json__`` as seen by the caller."""
     readable = [t for t in project['tools']
-                if not t.get('hidden') and t['tool'] != 'profile'
-                and perms.tool_access(ctx.data, project, t, 'read', ctx.user)]
+                if not t.get('hidden') and perms.tool_access(ctx.data, project, t, 'read', ctx.user)]
     developers = [{'username': name, 'name': ctx.data['users'][name]['name'], 'url': ctx.abs('/u/%s/' % name)}
                   for name, role in project['roles'].items()
                   if role in ('Admin', 'Developer') and name in ctx.data['users']]

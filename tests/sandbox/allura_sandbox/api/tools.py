@@ -70,7 +70,8 @@ def activity(ctx, project, tool, rest):
 
 
 def profile(ctx, project, tool, rest):
-    _read(ctx, project, tool)
+    # UserProfileRestController checks nothing of its own (the project's read is checked on the way), and the
+    # tool's empty ACL would refuse its read to all but admins
     if _is_has_access(ctx, rest):
         return _tool_has_access(ctx, project, tool)
     if rest:

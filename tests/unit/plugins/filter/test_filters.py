@@ -9,7 +9,7 @@ import pytest
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.allura.forge.plugins.filter import drift_report, project_plan, project_report
+from ansible_collections.allura.forge.plugins.filter import drift_report, project_access_errors, project_plan, project_report
 
 REPORT = dict(project='p/demo', check_mode=True, summary=dict(create=0, update=1, delete=0, none=0, mismatch=0),
               resources=[dict(kind='link', resource='link link', action='update', drift=True, pending=False, mismatch=False,
@@ -20,6 +20,15 @@ def test_filter_names():
     assert list(drift_report.FilterModule().filters()) == ['drift_report']
     assert list(project_plan.FilterModule().filters()) == ['project_plan']
     assert list(project_report.FilterModule().filters()) == ['project_report']
+    assert list(project_access_errors.FilterModule().filters()) == ['project_access_errors']
+
+
+def test_project_access_errors_is_wired():
+    f = project_access_errors.FilterModule().filters()['project_access_errors']
+    spec = dict(name='x', access=[dict(user='u', permission='edit', mount_point='docs')])
+    assert f(spec) == []  # the kind of docs is not known yet
+    assert f(spec, dict(tools=[dict(name='blog', mount_point='docs')]))[0].startswith(
+        "allura_project.access[0].permission 'edit' is not a permission of the blog tool at mount_point 'docs'")
 
 
 def test_drift_report_formats():

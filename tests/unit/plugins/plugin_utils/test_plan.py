@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.allura.forge.plugins.plugin_utils._plan import plan_tools, project_created, project_task
+from ansible_collections.allura.forge.plugins.plugin_utils._plan import access_errors, plan_tools, project_created, project_task
 from ansible_collections.allura.forge.plugins.plugin_utils._report import project_report
 
 SPEC = dict(name='demo', tools=[dict(tool='wiki', mount_point='Docs'), dict(tool='git')],
@@ -76,3 +76,48 @@ def test_the_report_takes_check_mode_from_the_results():
     assert report['check_mode'] is True
     assert [(r['resource'], r['action'], r['pending']) for r in report['resources']] == [
         ('project', 'none', False), ('tool Docs', 'create', False), ('tool code', 'none', False), ('wiki Docs/Intro', 'create', True)]
+
+
+# -- access checks: permission names by their path in the spec -----------------------------------------------------
+
+ACCESS_SPEC = dict(name='demo', link='https://example.org', tools=[dict(tool='wiki', mount_point='Docs'), dict(tool='git'),
+                                                                   dict(tool='chat')],
+                   access=[dict(user='u', permission='read'),                            # 0 the project: fine
+                           dict(user='u', permission='updte'),                           # 1 the project: a typo
+                           dict(mount_point='docs', user='u', permission='edt'),         # 2 a wiki the spec installs
+                           dict(mount_point='Docs', user='u', permission='edit'),        # 3 as the spec gives it: fine
+                           dict(mount_point='code', user='u', permission='wirte'),       # 4 a git repository
+                           dict(mount_point='link', user='u', permission='configur'),    # 5 the link tool of `link`
+                           dict(mount_point='chat', user='u', permission='read'),        # 6 no has_access
+                           dict(mount_point='bugs', user='u', permission='craete'),      # 7 not in the spec
+                           dict(mount_point='photos', user='u', permission='upload')])   # 8 a third-party kind
+LIVE = dict(shortname='demo', tools=[dict(name='tickets', mount_point='bugs'), dict(name='gallery', mount_point='photos'),
+                                     dict(name='blog', mount_point='docs')])  # the spec's wiki is what counts at docs
+
+
+def test_access_errors_from_the_spec_alone_then_with_the_project():
+    from_spec = access_errors(ACCESS_SPEC)
+    assert from_spec == [
+        "allura_project.access[1].permission 'updte' (did you mean 'update'?) is not a permission of the project (the "
+        "server does not tell unknown names from denied ones); a project has: read, update, admin, create",
+        "allura_project.access[2].permission 'edt' (did you mean 'edit'?) is not a permission of the wiki tool at "
+        "mount_point 'docs' (the server does not tell unknown names from denied ones); a wiki tool has: configure, read, "
+        "create, edit, delete, unmoderated_post, post, moderate, admin",
+        "allura_project.access[4].permission 'wirte' (did you mean 'write'?) is not a permission of the git tool at "
+        "mount_point 'code' (the server does not tell unknown names from denied ones); a git tool has: read, write, create, "
+        "unmoderated_post, post, moderate, admin, configure",
+        "allura_project.access[5].permission 'configur' (did you mean 'configure'?) is not a permission of the link tool at "
+        "mount_point 'link' (the server does not tell unknown names from denied ones); a link tool has: configure, read, admin",
+        "allura_project.access[6].mount_point 'chat' is a chat tool, which has no has_access: only tools with a REST API "
+        "have it"]
+    with_project = access_errors(ACCESS_SPEC, LIVE)
+    assert with_project[:5] == from_spec
+    assert len(with_project) == 6 and with_project[5].startswith(
+        "allura_project.access[7].permission 'craete' (did you mean 'create'?) is not a permission of the tickets tool at "
+        "mount_point 'bugs'")
+
+
+@pytest.mark.parametrize('spec', [None, {}, dict(name='x'), dict(name='x', access=[]),
+                                  dict(name='x', access=[dict(user='u', permission='admin', mount_point='nowhere')])])
+def test_no_access_errors(spec):
+    assert access_errors(spec) == [] and access_errors(spec, LIVE) == []
