@@ -163,15 +163,14 @@ def drift_markdown(reports, title='Allura drift report', generated=None):
     if not rows and not unmanaged:
         lines += ['No drift: every project matches its spec.', '']
         return '\n'.join(lines)
-    if unmanaged:  # after the differences, in a section of its own
-        tail = ['', '## Unmanaged resources', '', 'What the projects hold that their specs do not declare.', '',
-                '| project | kind | resource | |', '|---|---|---|---|']
-        tail += ['| %s | %s | %s | %s |' % tuple(_cell(c) for c in (row['project'], row['kind'], row['resource'], _unmanaged_what(row)))
-                 for row in unmanaged]
-    else:
-        tail = []
+    section = []  # after the differences, a section of its own
+    if unmanaged:
+        section = ['## Unmanaged resources', '', 'What the projects hold that their specs do not declare.', '',
+                   '| project | kind | resource | |', '|---|---|---|---|']
+        section += ['| %s | %s | %s | %s |' % tuple(_cell(c) for c in (row['project'], row['kind'], row['resource'], _unmanaged_what(row)))
+                    for row in unmanaged] + ['']
     if not rows:
-        return '\n'.join(lines + tail[1:] + [''])
+        return '\n'.join(lines + section)
     lines += ['| project | resource | field | live | desired |', '|---|---|---|---|---|']
     for row in rows:
         if row['field'] is None:
@@ -188,5 +187,5 @@ def drift_markdown(reports, title='Allura drift report', generated=None):
         for row in texts:
             name = '%s %s %s' % (row['project'], row['resource'], row['field'])
             lines += ['', '### %s' % name, '', '```diff', unified(row['live'], row['desired'], name).rstrip('\n'), '```']
-    lines += tail + ['']
-    return '\n'.join(lines)
+    lines.append('')
+    return '\n'.join(lines + section)

@@ -124,3 +124,13 @@ def test_a_tool_whose_items_the_spec_declares_is_managed():
     out = project_unmanaged(spec, 'found', project=PROJECT, kinds=['tools'])
     # docs (pages), Code (webhooks), tickets (tickets), news (an access check), link (the link); not wiki nor site
     assert [e['resource'] for e in out['unmanaged']] == ['tool wiki', 'tool site']
+
+
+def test_markdown_puts_the_unmanaged_section_after_the_differences():
+    both = {'project': 'p/x', 'resources': [{'kind': 'link', 'resource': 'link link', 'action': 'update', 'drift': True,
+                                              'changes': [{'field': 'url', 'live': 'a', 'desired': 'b', 'text': False}]}],
+            'unmanaged': [{'kind': 'tool', 'resource': 'tool blog', 'tool': 'blog', 'mount_point': 'blog'}]}
+    markdown = drift.drift_markdown([both])
+    assert '1 difference(s), 1 unmanaged resource(s) in p/x.' in markdown
+    assert markdown.index('| p/x | link link | url |') < markdown.index('\n## Unmanaged resources\n')
+    assert markdown.endswith('| p/x | tool | tool blog | unmanaged: not in the spec ("blog") |\n')
