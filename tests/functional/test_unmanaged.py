@@ -34,6 +34,16 @@ def sandbox_writes(url):
     return [(r['method'], r['path']) for r in request(url + '/_sandbox/log')['requests'] if r['write']]
 
 
+@pytest.fixture
+def spec(ansible_playbook, sandbox, tmp_path):
+    """The spec file of p/test, provisioned; then a webhook, a wiki page and a ticket added by hand, and the log cleared."""
+    path = spec_file(tmp_path, TEST_SPEC)
+    ansible_playbook('allura.forge.provision', '-e', path, check=True)
+    make_strays(sandbox)
+    request(sandbox + '/_sandbox/log/clear', 'POST')
+    return path
+
+
 def provision(ansible_playbook, spec, tmp_path, *args, check=False, env=None):
     out = tmp_path / ('check.json' if check else 'real.json')
     proc = ansible_playbook('allura.forge.provision', '-e', spec, '-e', 'provision_report_file=%s' % out,
@@ -41,10 +51,7 @@ def provision(ansible_playbook, spec, tmp_path, *args, check=False, env=None):
     return proc, (json.load(open(out, encoding='utf-8'))['reports'][0] if out.exists() else None)
 
 
-def test_drift_lists_each_unmanaged_kind_in_its_own_section(ansible_playbook, sandbox, tmp_path):
-    spec = spec_file(tmp_path, TEST_SPEC)
-    ansible_playbook('allura.forge.provision', '-e', spec, check=True)
-    make_strays(sandbox)
+def test_drift_lists_each_unmanaged_kind_in_its_own_section(ansible_playbook, sandbox, tmp_path, spec):
 
     proc, report = drift(ansible_playbook, spec, tmp_path / 'all', '-e', 'fail_on_drift=true')
     assert proc.returncode != 0 and '0 difference(s) from the spec and 2 unmanaged resource(s) in p/test' in proc.stdout
@@ -71,11 +78,8 @@ def test_drift_lists_each_unmanaged_kind_in_its_own_section(ansible_playbook, sa
 
 
 @pytest.mark.parametrize('as_module', [None, '1'], ids=['action', 'module'])
-def test_purge_deletes_exactly_the_unmanaged_webhooks_predicted_by_check_mode(ansible_playbook, sandbox, tmp_path, as_module):
+def test_purge_deletes_exactly_the_unmanaged_webhooks_predicted_by_check_mode(ansible_playbook, sandbox, tmp_path, spec, as_module):
     env = {'ALLURA_FORGE_RUN_AS_MODULE': as_module}
-    spec = spec_file(tmp_path, TEST_SPEC)
-    ansible_playbook('allura.forge.provision', '-e', spec, check=True)
-    make_strays(sandbox)
     purge = ('-e', '{"allura_purge": [webhooks]}')
 
     check, predicted = provision(ansible_playbook, spec, tmp_path, *purge, check=True, env=env)
@@ -94,10 +98,7 @@ def test_purge_deletes_exactly_the_unmanaged_webhooks_predicted_by_check_mode(an
     assert recap(again)['changed'] == 0, again.stdout
 
 
-def test_purge_by_the_check_mode_keyword_predicts_the_same(ansible_playbook, sandbox, tmp_path):
-    spec = spec_file(tmp_path, TEST_SPEC)
-    ansible_playbook('allura.forge.provision', '-e', spec, check=True)
-    make_strays(sandbox)
+def test_purge_by_the_check_mode_keyword_predicts_the_same(ansible_playbook, sandbox, tmp_path, spec):
     playbook = """
 - hosts: localhost
   gather_facts: false
@@ -122,11 +123,7 @@ def test_purge_by_the_check_mode_keyword_predicts_the_same(ansible_playbook, san
     assert hook_urls(sandbox) == sorted(['http://127.0.0.1:9/hook', STRAY])
 
 
-def test_a_webhook_list_that_fails_purges_nothing(ansible_playbook, sandbox, tmp_path):
-    spec = spec_file(tmp_path, TEST_SPEC)
-    ansible_playbook('allura.forge.provision', '-e', spec, check=True)
-    make_strays(sandbox)
-    request(sandbox + '/_sandbox/log/clear', 'POST')
+def test_a_webhook_list_that_fails_purges_nothing(ansible_playbook, sandbox, tmp_path, spec):
     control(sandbox, '/_sandbox/faults', {'kind': '502', 'match': {'method': 'GET', 'path_regex': '/admin/code/webhooks$'}})
     proc, _report = provision(ansible_playbook, spec, tmp_path, '-e', '{"allura_purge": [webhooks], "allura_retries": 0}')
     assert proc.returncode != 0
@@ -135,11 +132,7 @@ def test_a_webhook_list_that_fails_purges_nothing(ansible_playbook, sandbox, tmp
     assert hook_urls(sandbox) == sorted(['http://127.0.0.1:9/hook', STRAY])
 
 
-def test_purge_max_fails_naming_them_before_any_write(ansible_playbook, sandbox, tmp_path):
-    spec = spec_file(tmp_path, TEST_SPEC)
-    ansible_playbook('allura.forge.provision', '-e', spec, check=True)
-    make_strays(sandbox)
-    request(sandbox + '/_sandbox/log/clear', 'POST')
+def test_purge_max_fails_naming_them_before_any_write(ansible_playbook, sandbox, tmp_path, spec):
     proc, _report = provision(ansible_playbook, spec, tmp_path, '-e', '{"allura_purge": [webhooks], "allura_purge_max": 0}')
     assert proc.returncode != 0
     assert ('purge would delete 1 unmanaged items of the project, more than allura_purge_max 0: webhook code repo-push %s' % STRAY) in proc.stdout
