@@ -8,14 +8,19 @@ tickets, webhooks, tools) it generates a project spec, then times as whole proce
   cold       provision of a fresh project (allura.forge.provision)
   rerun      the same provision again (nothing to change)
   drift      the drift check (allura.forge.drift: check mode, diff, report)
-and the same three jobs done by bench/baseline.py (what a user would otherwise write). It counts the
+  capture    the capture of the provisioned project as a spec file (allura.forge.capture)
+and the same jobs done by bench/baseline.py (what a user would otherwise write). It counts the
 requests of each run from the sandbox log, compares them with the minimum (one read per resource,
 one write per change) and prints one table, with the peak memory (RSS) of the largest process.
 Each sequence (fresh sandbox, cold, rerun, drift) runs --repeat times: the table gives the median
 time of each job (the JSON also every time measured), as one run on a shared machine varies by a few
 per cent.
 
-    .venv/bin/python bench/run.py [--sizes 10,100,500] [--latencies 0,50] [--repeat 3] [--json FILE]
+    .venv/bin/python bench/run.py [--sizes 10,100,500] [--latencies 0,50] [--repeat 3] [--jobs cold,rerun,drift,capture]
+                                  [--parallel 4] [--json FILE]
+
+--jobs drift,capture still provisions first (untimed when cold is not asked for); --parallel is the
+concurrent reads of the provision, drift and capture (allura_project_parallel, capture_parallel).
 """
 
 from __future__ import annotations
@@ -80,12 +85,18 @@ def counts(box):
     return counters['total'], counters['writes']
 
 
-def run_jobs(box, env, repeat, commands):
-    """Time cold/rerun/drift on a fresh sandbox, `repeat` times; requests counted per job (the same every time)."""
+def run_jobs(box, env, repeat, commands, latency):
+    """Time the jobs on a fresh sandbox, `repeat` times; requests counted per job (the same every time). A job named
+    `setup` runs without latency and is not timed (what later jobs need, when cold is not measured)."""
     rows = {}
     for _attempt in range(repeat):
         box.reset()
         for job, cmd in commands:
+            if job == 'setup':
+                box.latency(0)
+                timed(cmd, env)
+                box.latency(latency)
+                continue
             box.clear_log()
             elapsed, peak = timed(cmd, env)
             total, writes = counts(box)
@@ -99,15 +110,29 @@ def run_jobs(box, env, repeat, commands):
     return rows
 
 
+def sequence(jobs, commands):
+    """The commands of the jobs asked for, in their order, after an untimed provision when cold is not asked for."""
+    asked = [(job, commands[job]) for job in JOBS if job in jobs]
+    return asked if 'cold' in jobs else [('setup', commands['cold'])] + asked
+
+
+JOBS = ('cold', 'rerun', 'drift', 'capture')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     parser.add_argument('--sizes', default='10,100,500')
     parser.add_argument('--latencies', default='0,50')
     parser.add_argument('--repeat', type=int, default=3, help='runs of each job; the table gives the median time')
+    parser.add_argument('--jobs', default=','.join(JOBS), help='which of %s' % ', '.join(JOBS))
+    parser.add_argument('--parallel', type=int, default=4, help='concurrent reads of provision, drift and capture')
     parser.add_argument('--json', help='also write the results as JSON to this file')
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(',')]
     latencies = [int(s) for s in args.latencies.split(',')]
+    jobs = args.jobs.split(',')
+    if set(jobs) - set(JOBS):
+        parser.error('--jobs: unknown %s' % ', '.join(sorted(set(jobs) - set(JOBS))))
 
     collections = subprocess.run([os.path.join(ROOT, 'scripts', 'stage.sh')], check=True, stdout=subprocess.PIPE,
                                  text=True).stdout.strip()
@@ -123,14 +148,18 @@ def main():
                     path = os.path.join(tmp, 'spec-%d.json' % size)
                     with open(path, 'w') as handle:
                         json.dump(spec(size), handle)
-                    ours = run_jobs(box, env, args.repeat, [
-                        ('cold', [playbook, 'playbooks/provision.yml', '-e', '@' + path]),
-                        ('rerun', [playbook, 'playbooks/provision.yml', '-e', '@' + path]),
-                        ('drift', [playbook, 'playbooks/drift.yml', '-e', '@' + path, '-e', 'drift_report_dir=']),
-                    ])
+                    parallel = ['-e', 'allura_project_parallel=%d' % args.parallel]
+                    provision = [playbook, 'playbooks/provision.yml', '-e', '@' + path] + parallel
+                    ours = run_jobs(box, env, args.repeat, sequence(jobs, dict(
+                        cold=provision, rerun=provision,
+                        drift=[playbook, 'playbooks/drift.yml', '-e', '@' + path, '-e', 'drift_report_dir='] + parallel,
+                        capture=[playbook, 'playbooks/capture.yml', '-e', 'capture_projects=' + PROJECT, '-e', 'capture_dir=' + tmp,
+                                 '-e', 'capture_parallel=%d' % args.parallel])), latency)
                     baseline = [sys.executable, os.path.join(ROOT, 'bench', 'baseline.py'), path]
-                    theirs = run_jobs(box, env, args.repeat, [('cold', baseline), ('rerun', baseline), ('drift', baseline + ['--check'])])
-                    for job in ('cold', 'rerun', 'drift'):
+                    theirs = run_jobs(box, env, args.repeat, sequence(jobs, dict(
+                        cold=baseline, rerun=baseline, drift=baseline + ['--check'],
+                        capture=baseline + ['--capture', os.path.join(tmp, 'baseline.yml')])), latency)
+                    for job in (job for job in JOBS if job in jobs):
                         minimum = dict(requests=2 * size if job == 'cold' else size, writes=size if job == 'cold' else 0)
                         results.append(dict(latency_ms=latency, size=size, job=job, ours=ours[job], baseline=theirs[job],
                                             minimum=minimum))

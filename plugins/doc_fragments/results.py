@@ -25,4 +25,34 @@ missing:
   type: str
   choices: [project, tool, item, neighborhood, user]
   sample: tool
+duplicates:
+  description:
+    - The numbers of the resources that share the key of the one a task asked for (tickets with the same summary), when
+      the task failed because of them; the message says how to resolve it.
+    - After a create, when another run created the same resource meanwhile (a run on another controller, or one without
+      the lock); or before any write, when the key already finds more than one.
+  returned: on failure, when resources share a key
+  type: list
+  elements: int
+  sample: [31, 57]
+lock_waited:
+  description: How many seconds the task waited for another run to release the lock of the project (option C(lock)).
+  returned: when a module that changes a project waited for its lock
+  type: float
+  sample: 12.5
+lock_holder:
+  description:
+    - The other run that holds the lock of the project - its process id, user, host, command, when it started and since
+      when it holds the lock.
+    - In check mode, the run converging the project while this one reads it (nothing waits); on failure, the run the task
+      waited for until C(lock_timeout).
+  returned: when another run holds the lock (check mode), or when waiting for it timed out
+  type: dict
+  sample: {"pid": 4242, "user": "ci", "host": "runner-1", "command": "ansible-playbook", "started": "2026-11-30 10:00:00 UTC",
+           "since": "2026-11-30 10:00:02 UTC"}
+lock_file:
+  description: The lease file of the lock, when waiting for it timed out.
+  returned: when waiting for the lock timed out
+  type: str
+  sample: /home/ci/.ansible/tmp/allura.forge-locks/sourceforge.net-p-myproj-1f2e3d4c5b6a.lock
 '''

@@ -33,8 +33,15 @@ HAS_ACCESS_TOOLS = REST_TOOLS | frozenset(('profile',))
 # Tools Allura's bulk export can export (REFERENCE 5.6); `admin` is the project metadata.
 EXPORTABLE_TOOLS = ('admin', 'wiki', 'tickets', 'discussion', 'blog', 'link')
 
+# Tools every project has, or that cannot be installed (REFERENCE 5.1): never part of a spec.
+NOT_INSTALLABLE_TOOLS = ('admin', 'search', 'home', 'profile', 'activity', 'userstats', 'shorturl')
+
 # The pages a wiki holds as soon as it is installed (ForgeWikiApp.install, REFERENCE 7.6).
 NEW_WIKI_PAGES = ('Home',)
+# What a tracker holds as soon as it is installed (ForgeTrackerApp.install, REFERENCE 8.5): these status names, and one
+# custom field, _milestone, with these milestones.
+NEW_TRACKER_STATUSES = ('open', 'unread', 'accepted', 'pending', 'closed', 'wont-fix')
+NEW_TRACKER_MILESTONES = ('1.0', '2.0')
 
 # Allura's helpers.re_tool_mount_point / re_relaxed_tool_mount_point and MountPointValidator.
 STRICT_MOUNT_POINT = re.compile(r'(?![0-9]+$)(?!-)[a-z0-9-]{0,62}[a-z0-9]')

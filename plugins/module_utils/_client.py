@@ -639,9 +639,21 @@ class AlluraClient:
             msg = '%s: unexpected redirect to %s' % (what, response.headers.get('Location'))
         elif status == 400:
             msg = '%s was refused: %s' % (what, detail or 'bad request')
+            details.update(_validation_errors(response))
         else:
             msg = '%s failed with HTTP %d%s' % (what, status, ': %s' % detail if detail else '')
         return AlluraError(msg, status=status, method=method, path=path, server_message=detail or None, **details)
+
+
+def _validation_errors(response):
+    """{'validation_errors': the errors of a refused form, as the server gives them} (a tracker's new or save answers
+    them as JSON text, REFERENCE 8.3), or {}."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    errors = body.get('errors') if isinstance(body, dict) else None
+    return dict(validation_errors=errors) if isinstance(errors, dict) else {}
 
 
 def _clean_token(token):

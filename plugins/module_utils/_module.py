@@ -53,6 +53,17 @@ CONNECTION_SPEC = dict(
 )
 
 
+# The options of the lock of a project (documented once, in the allura.forge.lock doc fragment), which every module
+# that changes a project takes: its action plugin holds the project's lock while the task runs (plugin_utils/_lock.py).
+# A module run as a module ignores them (the action plugin on the controller took the lock).
+LOCK_DIR = '~/.ansible/tmp/allura.forge-locks'
+LOCK_SPEC = dict(
+    lock=dict(type='bool', default=True, fallback=(environ_fallback, ['ALLURA_LOCK'])),
+    lock_timeout=dict(type='float', default=600, fallback=(environ_fallback, ['ALLURA_LOCK_TIMEOUT'])),
+    lock_dir=dict(type='path', default=LOCK_DIR, fallback=(environ_fallback, ['ALLURA_LOCK_DIR'])),
+)
+
+
 # Module-level constants (MUTUALLY_EXCLUSIVE, REQUIRED_ONE_OF, ...) that both the module adapter and
 # the controller-side action plugin apply, so the two validate alike.
 VALIDATION_RULES = ('mutually_exclusive', 'required_one_of', 'required_together', 'required_if', 'required_by')
@@ -72,11 +83,10 @@ def bulk_spec(key, item_spec):
 
 def argument_spec(own, environ=None):
     """The connection options and a module's own; with `environ`, the ALLURA_* fallbacks read that environment."""
-    spec = dict(CONNECTION_SPEC)
+    spec = dict(CONNECTION_SPEC, **own)
     if environ is not None:
         spec = {name: dict(option, fallback=option['fallback'] + ({'environ': environ},)) if 'fallback' in option else option
                 for name, option in spec.items()}
-    spec.update(own)
     return spec
 
 
@@ -97,10 +107,10 @@ def client_from_params(params, warn=None, environ=None):
                         timeout=params.get('timeout') or 30, retries=params.get('retries', 5), warn=warn, environ=environ)
 
 
-def execute(run, params, check_mode=False, diff_mode=False, client=None, environ=None):
+def execute(run, params, check_mode=False, diff_mode=False, client=None, environ=None, progress=None):
     """Run a module's logic; always return a result dict (failed=True with msg on errors). `environ`: see
-    client_from_params."""
-    ctx = Context(check_mode=check_mode, diff_mode=diff_mode)
+    client_from_params; `progress`: see Context."""
+    ctx = Context(check_mode=check_mode, diff_mode=diff_mode, progress=progress)
     try:
         client = client or client_from_params(params, environ=environ)
         client.on_warning = ctx.warn  # the run's retries and rechecks are reported as the task's warnings

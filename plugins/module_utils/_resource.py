@@ -43,6 +43,13 @@ Declared as well where it applies:
     returns         the resource as the module returns it: {key: value when unknown} (default: as the engine
                     has it); `volatile`: the fields every write changes (unknown after a predicted write)
     identity        the fields a deletion's diff shows
+    twins           where the server lets two resources share a key (tickets, blog posts, comments): how a person
+                    resolves that (ticket: 'close one as a duplicate ..., or give ticket_num'). Each resource the task
+                    creates is then looked for at once in the listing again (`twins_of`): another one with its key,
+                    created meanwhile by a run the lock cannot see (on another controller, or with `lock: false`), fails
+                    the task naming both, and a key found twice fails before any write, so no third is ever made
+    newest_first    the listing shows the newest first (a tracker's): that look reads only what is new since the
+                    listing was read, not all of it again
 Hooks, each with a default, overridden only where a resource differs:
     label(item)             how messages and diffs name it ('p/test wiki page 'Home'')
     resolve(items)          find the numbers (see `number`)
@@ -55,11 +62,19 @@ Hooks, each with a default, overridden only where a resource differs:
                             `read`). Set to None when the answer is the resource.
     delete(item)            declared when `state: absent` removes the resource (item.live)
     public(item, outcome)   the resource as the module returns it (default: from `returns`)
+    web_url(item, number)   the address of a resource in the web interface, for messages, or None (default: the tool's
+                            URL and the number: a ticket's)
     finish(items, outcomes) after the last write (tools: one project re-read verifies every install)
 `stored(item, want)` is a ready-made `recheck` for a write, `denied(item, permission, who)` its `denied` (see
 AlluraClient.request). An Item holds `name` ('' in the single form, 'pages[3]' in the other), `opt` (its
 option prefix in messages, '' or 'pages[3].'), `values` (its options, every one present) and `live`. The
 hooks see `self.project`, `self.client`, `self.ctx`, `self.parallel` and `self.where(item)` (its mount point).
+
+A create the server refuses because the resource exists now (made meanwhile by another run) raises CreatedMeanwhile
+with the resource read again: the engine converges that instead (see _state.converge).
+
+Every module declared here takes the lock options (`argument_spec`): the action plugin holds the project's lock while
+the task runs (plugin_utils/_lock.py).
 
 tests/unit/plugins/module_utils/test_resource.py declares a new kind in about 40 lines (posts found by
 title or addressed by number, deleted with `state: absent`) and tests the driver through it.
@@ -71,7 +86,7 @@ from functools import partial
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import default_mount_point
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import bulk_spec
+from ansible_collections.allura.forge.plugins.module_utils._module import LOCK_SPEC, bulk_spec
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
     Outcome, bulk_result, changes, converge, named, parallel_option, read_many, result)
@@ -94,13 +109,15 @@ class Resource:
     one = many = required = purpose = number = None
     options = fields = {}
     key = identity = create_requires = volatile = ()
-    kinds = returns = listed = None
+    kinds = returns = listed = twins = None
+    newest_first = False
     update = delete = None
 
     def __init__(self, params, client, ctx):
         self.params, self.client, self.ctx = params, client, ctx
         self.project = None
         self.parallel = 1
+        self.known, self.newest = {}, None  # with `number`: {key value: [numbers]} as the task has seen them, the highest
         # a mount point for the whole task (a wiki's pages), unless each item has its own (webhooks)
         self.mount_point = None
         if 'mount_point' not in self.options and self.kinds:
@@ -108,9 +125,10 @@ class Resource:
 
     @classmethod
     def argument_spec(cls, **task_options):
-        """The module's ARGUMENT_SPEC: `project`, the options of the task as a whole, and the item options both at the
-        top level (the single form) and under `many`."""
-        spec = dict(project=dict(type='str', required=True), **task_options)
+        """The module's ARGUMENT_SPEC: `project`, the lock's options, the options of the task as a whole, and the item
+        options both at the top level (the single form) and under `many`."""
+        spec = dict(project=dict(type='str', required=True), **LOCK_SPEC)
+        spec.update(task_options)
         spec.update(bulk_spec(cls.many, cls.options))
         return spec
 
@@ -184,8 +202,23 @@ class Resource:
         outcome = converge(self.ctx, self.label(item), self.fields, item.live, self.desired(item),
                            create=partial(self.create, item), update=self.update and partial(self.update, item),
                            reread=self.reread and partial(self.reread, item), secrets_sent=self.secrets_sent(item))
+        if self.twins and outcome.action == 'create' and not self.ctx.check_mode:
+            self.no_twin(item, outcome)
         outcome.after = self.public(item, outcome)
         return outcome
+
+    def no_twin(self, item, outcome):
+        """After creating the item: fail when the listing now shows another resource with its key (see `twins`)."""
+        number, key = outcome.after[self.number], self.key[-1]
+        others = self.twins_of(item, number)
+        if others:
+            where = '%s %s' % (self.project.label, self.where(item))
+            raise AlluraError(
+                'the %s with %s %r was created in %s as %s, but %s now also has %s with this %s, created meanwhile by another '
+                'run (on another controller, or with the lock off): %s. Until then every run stops at this %s and never '
+                'creates a third' % (self.one, key, item.values[key], where, self.shown(item, number), where,
+                                     ', '.join(self.shown(item, n) for n in others), key, self.twins, self.one),
+                changed=True, resource=self.public(item, outcome), duplicates=sorted(others + [number]))
 
     def remove(self, item):
         label = self.label(item)
@@ -222,6 +255,15 @@ class Resource:
     def ref(self, number):
         return '#%s' % number
 
+    def web_url(self, item, number):
+        url = (self.project.tool(self.where(item)) or {}).get('url')
+        return url and '%s%s/' % (url, number)
+
+    def shown(self, item, number):
+        """A resource as messages name it: its reference and, where known, its address."""
+        url = self.web_url(item, number)
+        return '%s (%s)' % (self.ref(number), url) if url else self.ref(number)
+
     def require(self, items):
         """That the project exists and has a tool of the declared kinds at every mount point of the items."""
         if not self.kinds:
@@ -241,9 +283,11 @@ class Resource:
         unnumbered = [item for item in items if self.number and item.values[self.number] is None]
         if not unnumbered:
             return
-        index = read_many(self.index, [None], self.parallel, first=partial(self.require, items))[0]
+        self.known = read_many(self.index, [None], self.parallel, first=partial(self.require, items))[0]
+        if self.newest_first:
+            self.newest = max((n for numbers in self.known.values() for n in numbers), default=0)
         for item in unnumbered:
-            item.values[self.number] = self.find(item, index)
+            item.values[self.number] = self.find(item, self.known)
         seen = {}
         for item in items:
             number = item.values[self.number]
@@ -257,10 +301,35 @@ class Resource:
         value = item.values[self.key[-1]]
         found = sorted((self.index() if index is None else index).get(value, ()))
         if len(found) > 1:
-            raise AlluraError('%s%s %r matches %d %ss in %s %s: %s; give %s to choose one' % (
+            raise AlluraError('%s%s %r matches %d %ss in %s %s: %s; %s' % (
                 item.opt, self.key[-1], value, len(found), self.one, self.project.label, self.where(item),
-                ', '.join(self.ref(n) for n in found), self.number))
+                ', '.join(self.ref(n) for n in found), self.twins or 'give %s to choose one' % self.number), duplicates=found)
         return found[0] if found else None
+
+    def twins_of(self, item, number):
+        """The numbers of the other resources that have the key of the item, just created as `number`."""
+        if self.newest_first:
+            self.read_newer()
+        else:
+            self.known = self.index()
+        return sorted(n for n in self.known.get(item.values[self.key[-1]], ()) if n != number)
+
+    def read_newer(self, limit=100):
+        """With `newest_first`: the resources numbered above the newest the task has seen, added to its listing: the first
+        pages of the listing, as far as they show new ones."""
+        newest, page = self.newest, 0
+        while True:
+            entries = self.client.get_json(self.project.path(self.mount_point), params=dict(limit=limit, page=page)).get(self.listed) or []
+            new = [entry for entry in entries if entry[self.number] > self.newest]
+            for entry in new:
+                numbers = self.known.setdefault(entry.get(self.key[-1]), [])
+                if entry[self.number] not in numbers:
+                    numbers.append(entry[self.number])
+                newest = max(newest, entry[self.number])
+            if len(new) < len(entries) or len(entries) < limit:
+                break
+            page += 1
+        self.newest = newest
 
     def read_all(self, items):
         for item, live in zip(items, read_many(self.read, items, self.parallel, first=partial(self.require, items))):

@@ -82,11 +82,12 @@ LABELS = Field(normalise=lambda labels: sorted(clean_labels(labels)))
 class Context:
     """What a module run knows besides its parameters."""
 
-    def __init__(self, check_mode=False, diff_mode=False, warn=None):
+    def __init__(self, check_mode=False, diff_mode=False, warn=None, progress=None):
         self.check_mode = check_mode
         self.diff_mode = diff_mode
         self.warnings = []
         self._warn = warn
+        self.progress = progress  # progress(message): shown while the task runs (on the controller only), or None
 
     def warn(self, message):
         if message not in self.warnings:  # say a thing once, however many items share it
@@ -106,6 +107,17 @@ def changes(fields, live, desired):
         if found:
             out[name] = found
     return out
+
+
+class CreatedMeanwhile(Exception):
+    """Raised by a create the server refused because the resource exists now (another run made it since it was read:
+    a tool's mount point taken, a webhook with that URL): `live` is the resource as read again. converge() then
+    converges that instead, so a resource that matches counts as converged, never as a failure. `desired`: what to
+    compare it with, when not what the create sent (defaults a create fills in, which an existing resource keeps)."""
+
+    def __init__(self, live, desired=None):
+        super().__init__('created meanwhile')
+        self.live, self.desired = live, desired
 
 
 class Outcome:
@@ -183,7 +195,14 @@ def converge(ctx, label, fields, live, desired, create=None, update=None, secret
         delta = changes(fields, None, desired)
         if ctx.check_mode:
             return Outcome('create', None, _predict(None, desired, fields), delta, label, fields, predicted=True)
-        after, predicted = _written(label, fields, None, desired, desired, desired, create(desired), reread)
+        try:
+            answer = create(desired)
+        except CreatedMeanwhile as exc:
+            ctx.warn('%s was created meanwhile by another run (the server refused to create it again); it is compared with '
+                     'the spec as it is now' % label)
+            return converge(ctx, label, fields, exc.live, desired if exc.desired is None else exc.desired, update=update,
+                            secrets_sent=secrets_sent, reread=reread)
+        after, predicted = _written(label, fields, None, desired, desired, desired, answer, reread)
         return Outcome('create', None, after, delta, label, fields, predicted=predicted)
 
     delta = changes(fields, live, desired)

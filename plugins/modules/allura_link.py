@@ -39,6 +39,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 seealso:
   - module: allura.forge.allura_tool
   - name: 'Allura REST API: link tool'
@@ -84,12 +85,13 @@ extends_documentation_fragment:
 from ansible_collections.allura.forge.plugins.module_utils._allura import LINK_TOOLS
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
-from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._module import LOCK_SPEC, run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import Field, converge, result
 
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
+    **LOCK_SPEC,
     mount_point=dict(type='str', default='link'),
     url=dict(type='str', required=True),
 )

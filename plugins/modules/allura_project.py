@@ -57,6 +57,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 seealso:
   - name: 'Allura REST API: add_project'
     description: Creates a project in a neighborhood (its admins only).
@@ -100,13 +101,14 @@ extends_documentation_fragment:
 
 import re
 
-from ansible_collections.allura.forge.plugins.module_utils._client import Denied, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import run_module
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._module import LOCK_SPEC, run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import Field, converge, result
+from ansible_collections.allura.forge.plugins.module_utils._state import CreatedMeanwhile, Field, converge, result
 
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
+    **LOCK_SPEC,
     name=dict(type='str'),
     summary=dict(type='str'),
     short_description=dict(type='str'),
@@ -149,10 +151,16 @@ def run(params, client, ctx):
         body = dict((BODY_KEYS.get(k, k), v) for k, v in wanted.items())
         body.update(shortname=params['project'], admin=params['admin'])
         nbhd = params['neighborhood']
-        client.request('POST', client.path(nbhd, 'add_project', trailing_slash=False), json=body, expect=(201,), recheck=project.exists,
-                       not_found=lambda: ('neighborhood %r does not exist' % nbhd, 'neighborhood'),
-                       denied=Denied('create', 'project %s' % project.label, 'admin', 'neighborhood %r' % nbhd,
-                                     'an admin of neighborhood %r (add_project)' % nbhd))
+        try:
+            client.request('POST', client.path(nbhd, 'add_project', trailing_slash=False), json=body, expect=(201,),
+                           recheck=project.exists, not_found=lambda: ('neighborhood %r does not exist' % nbhd, 'neighborhood'),
+                           denied=Denied('create', 'project %s' % project.label, 'admin', 'neighborhood %r' % nbhd,
+                                         'an admin of neighborhood %r (add_project)' % nbhd))
+        except AlluraError as exc:
+            live = project.exists() if exc.status == 400 else None  # "This project name is taken.": made meanwhile?
+            if live is not None:
+                raise CreatedMeanwhile(live)
+            raise
         return project.read(refresh=True)
 
     outcome = converge(ctx, 'project %s' % project.label, FIELDS, live, desired, create=create)

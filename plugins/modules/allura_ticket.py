@@ -15,9 +15,9 @@ description:
   - A ticket is found by O(ticket_num) or else by an exact match of O(summary) over every page of the tracker's
     ticket list (the server's search index is asynchronous, so it is not used). Two tickets with that summary are
     an error that lists their numbers; no ticket with it is created.
-  - An update re-sends everything the server would otherwise clear (the full label list and every boolean custom
-    field, merged from the live ticket), so no field you did not mention is lost. Every save makes a new ticket
-    version on the server, so nothing is saved when nothing differs.
+  - An update re-sends everything the server would otherwise clear or drop (the full label list, the milestone and
+    every custom field, merged from the live ticket), so no field you did not mention is lost. Every save makes a new
+    ticket version on the server, so nothing is saved when nothing differs.
   - Values are compared the way the server stores them (labels as a set of trimmed labels, V(3) equal to V("3")
     for number fields, V(false) equal to an absent or V("False") boolean field), so a second run reports no change.
   - Give O(tickets) to converge many tickets in one task, with reads done O(parallel) at a time.
@@ -133,6 +133,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 notes:
   - Updating a ticket needs the tracker's C(update) permission (project Developers and Admins); creating one needs
     C(create) (any logged-in user by default).
@@ -210,6 +211,24 @@ summary:
   returned: success, O(tickets) form
   type: dict
   sample: {"created": 1, "updated": 0, "unchanged": 199}
+setup:
+  description:
+    - What the tickets need that only the web interface can set up, as the REST API can neither create it nor (but
+      for milestones and members) show it - one entry per thing, with the tickets that need it.
+    - C(what) is V(status), V(milestone) (of the field C(field)), V(custom_field) (C(name) is the field, C(detail) the
+      value the server refused, or that it has no such field) or V(member) (of the project, to be assigned tickets or
+      be the value of a user field); C(where) says where to set it up; C(verified) is false for a check run's status
+      names and custom fields that the REST API cannot show and no ticket read shows (the C(allura.forge.project)
+      role reports those as notes, not as differences - the real run may find them there).
+    - Milestones and members are checked before anything is written (a real run then fails and writes nothing; a check
+      run reports them and goes on); status names and custom fields show only in the server's answer to a write, and
+      that ticket fails.
+  returned: when something is missing (check mode, or a failure)
+  type: list
+  elements: dict
+  sample: [{"what": "milestone", "name": "3.0", "field": "_milestone", "tracker": "bugs", "detail": null, "verified": true,
+            "tickets": ["p/myproj bugs new ticket 'Release 3.0'"],
+            "where": "the tracker's Field Management page (web admin of the project: bugs > Field Management)"}]
 extends_documentation_fragment:
   - allura.forge.results
 '''
@@ -223,6 +242,8 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels, named
+from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import (
+    describe, from_validation, merged, missing, need, to_send, unverified)
 
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
@@ -288,6 +309,8 @@ class Ticket(Resource):
                    assigned_to=dict(type='str'), labels=dict(type='list', elements='str'), milestone=dict(type='str'),
                    private=dict(type='bool'), discussion_disabled=dict(type='bool'), custom_fields=dict(type='dict'))
     kinds, purpose, fields, returns, volatile = TRACKER_TOOLS, 'allura_ticket', FIELDS, EMPTY, ('mod_date',)
+    twins, newest_first = ('close one of them as a duplicate and change its summary (tickets cannot be deleted over REST), or '
+                           'give ticket_num to choose one'), True
 
     def check(self, item):
         values, opt = item.values, item.opt
@@ -304,19 +327,52 @@ class Ticket(Resource):
     def path(self, *segments, **kwargs):
         return self.project.path(self.mount_point, *[str(s) for s in segments], **kwargs)
 
+    milestones = None  # the names of the tracker's milestones, once its index was read
+    setup = ()  # what the tickets need that only the web interface can set up (see RETURN)
+
+    def run(self):
+        out = super().run()
+        if self.setup:
+            out['setup'] = self.setup
+        return out
+
+    def index(self, key=None, limit=None):
+        """{summary: [ticket numbers]} over every page of the ticket list (with limit, of its first `limit` tickets)."""
+        first, listed = self.client.read_list(self.path(), 'tickets', max_items=limit)
+        self.milestones = [m.get('name') for m in first.get('milestones') or ()]
+        out = {}
+        for entry in listed:
+            out.setdefault(entry.get('summary'), []).append(entry['ticket_num'])
+        return out
+
     def read(self, item):
         body = self.client.exists(self.path(item.values['ticket_num'])) if item.values['ticket_num'] else None
         return None if body is None else from_server(body.get('ticket') or {})
 
     def ready(self, items):
+        """Before the first write: the assignees exist; what the writes would send that the tracker or the project lacks
+        (milestones, members: the REST API shows them) fails a real run; a check run reports it, and names the status
+        names and custom fields it cannot verify (a real run learns those from the server's answer)."""
         super().ready(items)
-        assignees = {}  # new assignees, each with the first item that names it
-        for item in items:
-            if item.values['assigned_to'] and item.values['assigned_to'] != (item.live or {}).get('assigned_to'):
-                assignees.setdefault(item.values['assigned_to'], item)
-        for who, item in assignees.items():
-            if self.client.exists(self.client.path('u', who, 'profile')) is None:
-                raise ParameterError('%sassigned_to %r: no such user on the server' % (item.opt, who))
+        sent = [to_send(self.label(item), item.values, item.live or EMPTY, field_equal) for item in items]
+        profiles = {}
+        for item, wants in zip(items, sent):
+            who = wants['assignee']
+            if who and who not in profiles:
+                profiles[who] = self.client.exists(self.client.path('u', who, 'profile'))
+                if profiles[who] is None:
+                    raise ParameterError('%sassigned_to %r: no such user on the server' % (item.opt, who))
+        if self.milestones is None and any(wants['milestone'] for wants in sent):
+            self.index(limit=1)
+        url = None if self.project.neighborhood == 'u' else self.project.read().get('url')
+        self.setup = missing(self.mount_point, sent, self.milestones or (), profiles, url)
+        if self.setup and not self.ctx.check_mode:
+            raise AlluraError('%s %s: %s; nothing was written' % (self.project.label, self.mount_point, describe(self.setup)),
+                              setup=self.setup)
+        if self.ctx.check_mode:
+            self.setup += unverified(self.mount_point, sent, [item.live for item in items if item.live])
+            if self.setup:
+                self.ctx.warn('%s %s: %s' % (self.project.label, self.mount_point, describe(self.setup)))
 
     def desired(self, item):
         desired = super().desired(item)
@@ -326,18 +382,23 @@ class Ticket(Resource):
 
     def form(self, want, live):
         form = {'ticket_form.' + k: want.get(k) for k in ('summary', 'description', 'status', 'private', 'discussion_disabled')}
-        form['ticket_form._milestone'] = want.get('milestone')
         if want.get('assigned_to') is not None:  # '' is ignored by the server; *anonymous clears (REFERENCE 8.4)
             form['ticket_form.assigned_to'] = want['assigned_to'] or ('*anonymous' if live and live['assigned_to'] else None)
         labels = want['labels'] if want.get('labels') is not None else live and clean_labels(live['labels'])
         form['ticket_form.labels'] = None if labels is None else ','.join(labels)
-        custom = {k: v for k, v in (live or EMPTY)['custom_fields'].items() if isinstance(v, bool)}  # else reset to false
+        # A save that sends a custom field or the milestone leaves the ticket only those sent, and one that sends none
+        # resets every boolean field to false (REFERENCE 8.4, 17): so none is sent, or all of them, as they are unless
+        # wanted otherwise (a user field of someone no longer a member would be emptied: send it only when needed).
+        custom = {k: '' if v is None else v for k, v in (live or EMPTY)['custom_fields'].items()}
         custom.update(want.get('custom_fields') or {})
-        form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
+        if want.get('custom_fields') or want.get('milestone') is not None or True in custom.values():
+            form['ticket_form._milestone'] = want['milestone'] if want.get('milestone') is not None else live and live['milestone']
+            form.update(('ticket_form.custom_fields._' + k, v) for k, v in sorted(custom.items()))
         return form
 
     def create(self, item, desired):
-        done = self.write(item, self.path('new', trailing_slash=False), self.form(desired, None), partial(self.find, item), 'create')
+        done = self.write(item, self.path('new', trailing_slash=False), self.form(desired, None), partial(self.find, item), 'create',
+                          desired)
         if isinstance(done, int):  # an ambiguous failure, and a re-read found the ticket created
             return dict(ticket_num=done)
         # the number is in the answer's Location (never followed: it names the server's own base URL)
@@ -349,16 +410,21 @@ class Ticket(Resource):
 
     def update(self, item, live, sent, desired):
         num = item.values['ticket_num']
-        self.write(item, self.path(num, 'save', trailing_slash=False), self.form(sent, live), partial(self.stored, item, sent), 'update')
+        self.write(item, self.path(num, 'save', trailing_slash=False), self.form(sent, live), partial(self.stored, item, sent), 'update',
+                   sent)
         return dict(ticket_num=num)
 
-    def write(self, item, path, form, recheck, action):
+    def write(self, item, path, form, recheck, action, want):
         who = 'a logged-in user' if action == 'create' else 'a project member with the Developer role or above'
         num = item.values['ticket_num']
         try:
             return self.client.post(path, form, expect=(302,), recheck=recheck, denied=self.denied(item, action, who),
                                     not_found=self.project.not_found(self.mount_point, num and 'ticket #%d' % num))
         except AlluraError as exc:
+            needs = exc.status == 400 and from_validation(exc.details.get('validation_errors'), want, self.mount_point, self.label(item))
+            if needs:  # a status, milestone or field value the tracker does not have
+                exc.details['setup'] = needs
+                exc.message += '; %s' % describe(needs)
             if exc.status not in (401, 403):  # a refusal names the ticket already
                 named(exc, self.label(item))
             raise
@@ -371,18 +437,23 @@ class Ticket(Resource):
         if created and want.get('discussion_disabled') and not ticket['discussion_disabled']:  # ignored on create (REFERENCE 8.3)
             self.update(item, ticket, dict(discussion_disabled=True), None)
             ticket = self.read(item)
-        problems = ['assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
-                    % (want['assigned_to'], self.project.label)] if want.get('assigned_to') and want['assigned_to'] != ticket['assigned_to'] else []
+        label, problems, needs = self.label(item), [], []  # what the server dropped: things to set up in the web interface
+        if want.get('assigned_to') and want['assigned_to'] != ticket['assigned_to']:
+            problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
+                            % (want['assigned_to'], self.project.label))
+            needs.append(need('member', want['assigned_to'], self.mount_point, label))
         for name, value in sorted((want.get('custom_fields') or {}).items()):
             if name not in ticket['custom_fields']:
                 problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
                                 'this ticket: %s)' % (name, name, ', '.join(sorted(ticket['custom_fields'])) or 'none'))
+                needs.append(need('custom_field', '_' + name, self.mount_point, label, detail='the tracker has no such field'))
             elif ticket['custom_fields'][name] == '' and text(value):
                 problems.append('custom_fields.%s %r was stored as "" (a user field only takes members of project %s)'
                                 % (name, value, self.project.label))
+                needs.append(need('member', value, self.mount_point, label, detail='user field _%s' % name))
         if problems:
-            raise AlluraError('%s: %s%s' % (self.label(item), 'the ticket was created, but ' if created else '', '; '.join(problems)),
-                              resource=ticket, changed=True)
+            raise AlluraError('%s: %s%s; %s' % (label, 'the ticket was created, but ' if created else '', '; '.join(problems),
+                                                describe(merged(needs))), resource=ticket, changed=True, setup=merged(needs))
         return ticket
 
 

@@ -103,6 +103,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 notes:
   - A tool installed in check mode does not exist yet, so later tasks that use it may fail in the same check run.
 seealso:
@@ -205,7 +206,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._link_url import InvalidURL, normalise_link_url
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import Resource
-from ansible_collections.allura.forge.plugins.module_utils._state import bulk_result, Field, named, verify
+from ansible_collections.allura.forge.plugins.module_utils._state import CreatedMeanwhile, bulk_result, Field, named, verify
 
 ADMIN_UI = 'in the project\'s web admin (Admin > Tools)'
 # install_tool answers {success, info}, not the tool: every tool a task installs is verified by one
@@ -307,6 +308,9 @@ class Tool(Resource):
         if 'success' not in body:  # an ambiguous failure, and a re-read found the tool installed
             return dict(body, tool=body.get('name'))
         if body.get('success') is False:
+            live = self.reread(item, None)
+            if live is not None:  # "Mount point already exists.": another run installed a tool there meanwhile
+                raise CreatedMeanwhile(dict(live, tool=live.get('name')), desired=dict(desired, mount_label=item.values['mount_label']))
             raise AlluraError('install_tool refused to install %s at %r in project %s: %s'
                               % (desired['tool'], desired['mount_point'], self.project.label, body.get('info') or 'no reason given'),
                               method='POST', path=path, server_message=body.get('info'))

@@ -127,6 +127,7 @@ options:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 attributes:
   check_mode:
     details: Warns when the webhook limit of the tool is reached, so that creating one more would fail.
@@ -263,7 +264,7 @@ from ansible_collections.allura.forge.plugins.module_utils._allura import REPOSI
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Item, Resource
-from ansible_collections.allura.forge.plugins.module_utils._state import Field, read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import CreatedMeanwhile, Field, read_many
 
 _TYPE = re.compile(r'^[a-z0-9][-a-z0-9_]*$')
 
@@ -422,9 +423,9 @@ class Webhook(Resource):
             raise AlluraError('cannot create another %s webhook on %s: the server allows %s per tool and %s exist (delete one first)'
                               % (item.values['type'], self.repository(item.values['mount_point']), limits.get('max'), limits.get('used')),
                               status=400, method='POST', path=path, limits=limits)
-        found = self.created(item) if 'already exists' in str(body.get('error', '')) else None  # created meanwhile?
+        found = self.created(item)  # refused as a duplicate: another run created it meanwhile?
         if found:
-            return found
+            raise CreatedMeanwhile(found)
         raise self.client.error('POST', path, response)
 
     def created(self, item):

@@ -99,6 +99,7 @@ notes:
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
+  - allura.forge.lock
 seealso:
   - name: 'Allura REST API: wiki page'
     description: Creates or updates a wiki page.

@@ -12,11 +12,16 @@ bundle variables come from there; os.environ is never changed, as tasks run side
 other host, or when the controller lacks `requests`, the module runs as usual, and so it does
 everywhere when the environment variable ALLURA_FORGE_RUN_AS_MODULE is set (for debugging, and to
 test both paths).
+
+A module that takes the lock options (it changes a project) runs, either way, inside the project's lock,
+which this plugin takes on the controller (plugin_utils/_lock.py): in check mode it only looks whether
+another run holds it, and says so.
 """
 
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from ansible import constants as C
 from ansible.errors import AnsibleUndefinedConfigEntry
@@ -24,14 +29,18 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
-from ansible_collections.allura.forge.plugins.module_utils._client import HAS_REQUESTS
+from ansible_collections.allura.forge.plugins.module_utils._client import HAS_REQUESTS, AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, execute, validation_rules
 # Not used here: loaded with the action plugins, in the controller's main process (which loads the action
 # of a task before it forks the process that runs it), so that the process of each task inherits the
 # filters of the project role instead of loading them again (see also ActionModule.module).
 from ansible_collections.allura.forge.plugins.filter import (  # noqa: F401 pylint: disable=unused-import
     drift_report, project_created, project_plan, project_report, project_task)
+from ansible_collections.allura.forge.plugins.plugin_utils._lock import ProjectLock, describe, holder_details
+
+display = Display()
 
 
 class AlluraAction(ActionBase):
@@ -39,30 +48,74 @@ class AlluraAction(ActionBase):
     action plugin (so in the controller's main process, once, not by the process of every task)."""
     TRANSFERS_FILES = False
     module = None
+    progress = None  # progress(message) for the module's Context (shown while the task runs), if the module reports any
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         module = self.module
-        in_process = HAS_REQUESTS and self._connection.transport in ('local', 'ansible.builtin.local')
-        if not in_process or os.environ.get('ALLURA_FORGE_RUN_AS_MODULE'):
-            result.update(self._execute_module(module_name='allura.forge.' + module.__name__.rsplit('.', 1)[1],
-                                               module_args=self._task.args, task_vars=task_vars))
-            return result
+        as_module = not (HAS_REQUESTS and self._connection.transport in ('local', 'ansible.builtin.local')) or bool(
+            os.environ.get('ALLURA_FORGE_RUN_AS_MODULE'))
         environ = self.task_environment()
         validator = ArgumentSpecValidator(argument_spec(module.ARGUMENT_SPEC, environ=environ), **validation_rules(module))
         validated = validator.validate(self._task.args)
-        secrets = validated._no_log_values
-        if validated.error_messages:
+        secrets, params = validated._no_log_values, validated.validated_parameters
+        if validated.error_messages and not as_module:  # a module run says it itself
             # worded as AnsibleModule words it, so both paths fail alike
             messages = ['Unsupported parameters for (%s) module: %s' % (self._task.action, err) if isinstance(err, UnsupportedError)
                         else str(err) for err in validated.errors]
             result.update(failed=True, msg=remove_values(' '.join(messages), secrets))
         else:
-            result.update(remove_values(execute(module.run, validated.validated_parameters, check_mode=bool(self._task.check_mode),
-                                                diff_mode=bool(self._task.diff), environ=environ), secrets))
-        if inject_invocation(task_vars):
-            result['invocation'] = dict(module_args=remove_values(validated.validated_parameters, secrets))
+            try:
+                work = partial(self.converge, params, secrets, environ, as_module, task_vars)
+                result.update(work() if validated.error_messages else self.locked(params, work))
+            except AlluraError as exc:
+                result.update(exc.result(), failed=True)
+        if inject_invocation(task_vars) and not as_module:
+            result['invocation'] = dict(module_args=remove_values(params, secrets))
         return result
+
+    def converge(self, params, secrets, environ, as_module, task_vars):
+        """The module's result: its logic run here, or the module run as a module."""
+        if as_module:
+            return self._execute_module(module_name='allura.forge.' + self.module.__name__.rsplit('.', 1)[1],
+                                        module_args=self._task.args, task_vars=task_vars)
+        return remove_values(execute(self.module.run, params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff),
+                                     environ=environ, progress=self.progress), secrets)
+
+    @staticmethod
+    def project_lock(params):
+        """The lock of the project the task is about, for a module that takes the lock options and has `lock` on."""
+        if not params.get('lock'):
+            return None
+        if params['lock_timeout'] < 0:
+            raise ParameterError('lock_timeout must be 0 or more seconds, got %r' % params['lock_timeout'])
+        return ProjectLock(params['lock_dir'], params['server_url'], params['neighborhood'], params['project'])
+
+    def locked(self, params, work):
+        """work() inside the project's lock: taken (or entered) for this task and left after it. In check mode, nothing
+        is taken or waited for: a warning names another run converging the project, if any."""
+        lock = self.project_lock(params)
+        if lock is None:
+            return work()
+        if self._task.check_mode:
+            holder = self.peek(lock)
+            return dict(work(), **holder)
+        waited = lock.enter(params['lock_timeout'], on_wait=display.display)
+        try:
+            out = work()
+        finally:
+            lock.leave()
+        return dict(out, **waited_for(waited))
+
+    @staticmethod
+    def peek(lock):
+        """Check mode: {lock_holder} of another run converging the project, which a warning names; else {}."""
+        other = lock.other()
+        if not other:
+            return {}
+        display.warning('%s is being converged by another run: %s. This check-mode run does not wait for it, so what it reports '
+                        'may change when that run ends' % (lock.label, describe(other)))
+        return dict(lock_holder=holder_details(other))
 
     def task_environment(self):
         """The environment a module of this task would run with: the controller's, with the task's effective
@@ -72,6 +125,11 @@ class AlluraAction(ActionBase):
         environ = dict(os.environ)
         environ.update((name, str(value)) for name, value in task_environment.items())
         return environ
+
+
+def waited_for(seconds):
+    """{lock_waited} when a task waited for the lock."""
+    return dict(lock_waited=round(seconds, 1)) if seconds >= 0.05 else {}
 
 
 def inject_invocation(task_vars):

@@ -32,6 +32,8 @@ def drift_rows(reports):
                 for change in res['changes']:
                     rows.append(dict(base, field=change.get('field'), live=change.get('live'),
                                      desired=change.get('desired'), text=bool(change.get('text'))))
+            elif res.get('setup'):
+                rows.append(dict(base, field=None, live='missing', desired=res.get('note'), text=False))
             else:
                 live, desired = ('present', 'absent') if res.get('action') == 'delete' else ('absent', 'present')
                 rows.append(dict(base, field=None, live=live, desired=desired, text=False))
@@ -97,18 +99,26 @@ def _what(row):
         return '%s %s' % (row['field'], text_change(row['live'], row['desired']))
     if row['field'] is None:
         return {'create': 'missing, would be created', 'delete': 'present, would be deleted'}.get(
-            row['action'], '%s -> %s' % (row['live'], row['desired']))
+            row['action'], '%s: %s' % (row['live'], row['desired']) if row['kind'] == 'setup' else '%s -> %s' % (row['live'], row['desired']))
     return '%s: %s -> %s' % (row['field'], short(row['live']), short(row['desired']))
 
 
+def notes(reports):
+    """The reports' notes - what a check run could not verify (not a difference) - as (project, note)."""
+    reports = [reports] if isinstance(reports, dict) else reports or []
+    return [(report.get('project'), note) for report in reports for note in (report or {}).get('notes') or ()]
+
+
 def drift_lines(reports):
-    """Short human lines: one per difference, or one saying there is none."""
+    """Short human lines: one per difference and per unmanaged resource, or one saying there is none; then one per note."""
     rows, unmanaged = drift_rows(reports), unmanaged_rows(reports)
     if not rows and not unmanaged:
         count = len([reports] if isinstance(reports, dict) else reports or [])
-        return ['no drift: %d project%s match%s the spec' % (count, '' if count == 1 else 's', 'es' if count == 1 else '')]
-    return (['%s  %s  %s' % (row['project'], row['resource'], _what(row)) for row in rows]
-            + ['%s  %s  %s' % (row['project'], row['resource'], _unmanaged_what(row)) for row in unmanaged])
+        lines = ['no drift: %d project%s match%s the spec' % (count, '' if count == 1 else 's', 'es' if count == 1 else '')]
+    else:
+        lines = (['%s  %s  %s' % (row['project'], row['resource'], _what(row)) for row in rows]
+                 + ['%s  %s  %s' % (row['project'], row['resource'], _unmanaged_what(row)) for row in unmanaged])
+    return lines + ['%s  note: %s' % note for note in notes(reports)]
 
 
 def summary_lines(reports):
@@ -126,15 +136,18 @@ def summary_lines(reports):
             parts.append('%d access check(s) not as expected' % counts['mismatch'])
         if counts.get('unmanaged'):
             parts.append('%d unmanaged' % counts['unmanaged'])
+        if counts.get('setup'):
+            parts.append('%d thing(s) to set up in the web interface' % counts['setup'])
         lines.append('%s: %s' % (report.get('project'), ', '.join(parts)))
         for res in report.get('resources') or ():
             if not res.get('drift'):
                 continue
             fields = ', '.join(str(c.get('field')) for c in res.get('changes') or ())
-            tag = 'mismatch' if res.get('mismatch') else res.get('action')
+            tag = 'mismatch' if res.get('mismatch') else 'setup' if res.get('setup') else res.get('action')
             lines.append('  %-8s %s%s%s' % (tag, res.get('resource'), ' (%s)' % fields if fields else '',
                                             ' [predicted]' if res.get('pending') else ''))
         lines += ['  %-8s %s' % ('unmanaged', entry.get('resource')) for entry in report.get('unmanaged') or ()]
+        lines += ['  %-8s %s' % ('note', note) for note in report.get('notes') or ()]
     return lines
 
 
@@ -160,17 +173,18 @@ def drift_markdown(reports, title='Allura drift report', generated=None):
     lines += ['%d project(s) checked: %s. %d difference(s), %d unmanaged resource(s)%s.' % (
         len(reports), ', '.join(r.get('project') or '?' for r in reports) or 'none', len(rows), len(unmanaged),
         ' in %s' % ', '.join(drifted) if drifted else ''), '']
+    remarks = ['', '## Notes', ''] + ['- %s: %s' % note for note in notes(reports)] if notes(reports) else []
     if not rows and not unmanaged:
-        lines += ['No drift: every project matches its spec.', '']
-        return '\n'.join(lines)
+        lines += ['No drift: every project matches its spec.', ''] + remarks
+        return '\n'.join(lines + ([''] if remarks else []))
     section = []  # after the differences, a section of its own
     if unmanaged:
-        section = ['## Unmanaged resources', '', 'What the projects hold that their specs do not declare.', '',
+        section = ['', '## Unmanaged resources', '', 'What the projects hold that their specs do not declare.', '',
                    '| project | kind | resource | |', '|---|---|---|---|']
         section += ['| %s | %s | %s | %s |' % tuple(_cell(c) for c in (row['project'], row['kind'], row['resource'], _unmanaged_what(row)))
-                    for row in unmanaged] + ['']
+                    for row in unmanaged]
     if not rows:
-        return '\n'.join(lines + section)
+        return '\n'.join(lines + section[1:] + remarks + [''])
     lines += ['| project | resource | field | live | desired |', '|---|---|---|---|---|']
     for row in rows:
         if row['field'] is None:
@@ -187,5 +201,5 @@ def drift_markdown(reports, title='Allura drift report', generated=None):
         for row in texts:
             name = '%s %s %s' % (row['project'], row['resource'], row['field'])
             lines += ['', '### %s' % name, '', '```diff', unified(row['live'], row['desired'], name).rstrip('\n'), '```']
-    lines.append('')
-    return '\n'.join(lines + section)
+    lines += section + remarks + ['']
+    return '\n'.join(lines)

@@ -239,11 +239,13 @@ def project_task(result, created, mounts=(), predicted=False, left_out=False):
     A task that failed because the project or a tool it needs is missing (the result's `missing`), in a run that
     would create it first (`created`, see project_created), is pending: not failed, and changed as the real run
     will be (`predicted`). `mounts`: the mount points of the tools the task needs; `left_out`: a change predicted for
-    items the task did not send (webhooks of repositories to be created).
+    items the task did not send (webhooks of repositories to be created). A task that failed for what only the web
+    interface can set up (the result's `setup`, of allura_ticket) is no failure either: the report lists it, and
+    the role goes on with the rest of the project.
     """
     result = result if isinstance(result, dict) else {}
     missing = result.get('missing') if result.get('failed') and created.get('check_mode') else None
     pending = missing in ('project', 'tool') and bool(
         created.get('project') or (missing == 'tool' and mounts and set(mounts) <= set(created.get('mounts') or ())))
-    return dict(pending=pending, failed=bool(result.get('failed')) and not pending,
+    return dict(pending=pending, failed=bool(result.get('failed')) and not pending and not result.get('setup'),
                 changed=bool(predicted if pending else result.get('changed')) or bool(left_out))

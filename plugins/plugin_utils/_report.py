@@ -70,14 +70,41 @@ def field_changes(group):
     return out
 
 
-def entry(kind, resource, action, changes=None, pending=False, mismatch=False, note=None):
+def entry(kind, resource, action, changes=None, pending=False, mismatch=False, note=None, setup=False):
     action = action if action in ACTIONS else 'none'
     out = dict(kind=kind, resource=resource, action=action, changed=action != 'none', pending=pending,
-               mismatch=mismatch, drift=action != 'none' or mismatch,
+               mismatch=mismatch, setup=setup, drift=action != 'none' or mismatch or setup,
                changes=list(changes or []) if action == 'update' or mismatch else [])
     if note:
         out['note'] = note
     return out
+
+
+SETUP_WHAT = dict(status='status', milestone='milestone', custom_field='custom field', member='member')
+
+
+def setup_entries(needs):
+    """One entry per thing to set up in the web interface (the `setup` of allura_ticket: what the REST API cannot
+    create and shows missing, or the server's answer did), the tickets that need it and where to do it in its note."""
+    out = {}
+    for need in needs:
+        what = SETUP_WHAT.get(need.get('what'), need.get('what'))
+        name = ('setup member %s' % need.get('name') if need.get('what') == 'member'
+                else 'setup tracker %s %s %s' % (need.get('tracker'), what, need.get('name')))
+        tickets = out[name][1] if name in out else []
+        tickets += [t for t in need.get('tickets') or () if t not in tickets]
+        out[name] = (need, tickets)
+    return [entry('setup', name, 'none', setup=True, note='set this up in the web interface (the REST API cannot): %s%s%s' % (
+        need.get('where'), '; %s' % need['detail'] if need.get('detail') else '', '; for %s' % ', '.join(tickets) if tickets else ''))
+        for name, (need, tickets) in out.items()]
+
+
+def setup_notes(needs):
+    """What a check run cannot verify (status names and custom fields: the REST API does not show them), one line each:
+    not a difference - the real run may well find them there - but what to make sure of."""
+    return ['make sure tracker %s has %s %r, set up in the web interface (the REST API can neither show nor create it): '
+            '%s, for %s' % (need.get('tracker'), SETUP_WHAT.get(need.get('what'), need.get('what')), need.get('name'),
+                            need.get('where'), ', '.join(need.get('tickets') or ())) for need in needs]
 
 
 def single(kind, resource, result):
@@ -161,14 +188,19 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
                 resources.append(entry('wiki_page', page_name(mount_point, page), action, pending=True, note=note if action == 'create'
                                        else '%s; a new wiki starts with this page, so it would be updated' % note))
 
+    needs = []
     for result in loop_results(tickets):
         group = result.get('item') or {}
         mount_point = group.get('mount_point') or 'tickets'
         names = [ticket_name(mount_point, t) for t in group.get('tickets') or []]
         if ran(result):
             resources.extend(bulk('ticket', names, result, 'tickets'))
+        elif result.get('setup'):  # failed for what only the web interface can set up: the tickets written before it
+            resources.extend(bulk('ticket', names[:len(result.get('tickets') or ())], result, 'tickets'))
         elif pending(mount_point):
             resources.extend(entry('ticket', n, 'create', pending=True, note=note_for(mount_point)) for n in names)
+        needs += result.get('setup') or []
+    resources.extend(setup_entries([need for need in needs if need.get('verified', True)]))
 
     # one bulk task for the webhooks of repositories that exist; those of one still to create are predicted
     hooks = spec.get('webhooks') or []
@@ -201,11 +233,12 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
 
     summary = dict.fromkeys(ACTIONS, 0)
     for res in resources:
-        summary[res['action']] += 1
+        if not res['setup']:  # not a resource of the spec: counted as setup below
+            summary[res['action']] += 1
     found = [dict(entry) for entry in (unmanaged or {}).get('unmanaged') or ()]
     summary.update(changed=sum(1 for r in resources if r['changed']), mismatch=sum(1 for r in resources if r['mismatch']),
                    drift=sum(1 for r in resources if r['drift']), pending=sum(1 for r in resources if r['pending']),
-                   unmanaged=len(found))
+                   setup=sum(1 for r in resources if r['setup']), unmanaged=len(found))
     return dict(project=label, name=spec.get('name'), neighborhood=neighborhood, check_mode=check_mode,
                 changed=summary['changed'] > 0, drift=summary['drift'] > 0 or bool(found), summary=summary, resources=resources,
-                unmanaged=found)
+                notes=setup_notes([need for need in needs if not need.get('verified', True)]), unmanaged=found)

@@ -118,15 +118,20 @@ def ansible_playbook(sandbox, tmp_path):
 
     ALLURA_URL and ALLURA_TOKEN reach the modules through their environment fallbacks, the
     interpreter is pinned to this Python, and output is plain text. `env` adds variables; a value
-    None removes one. Its stdin is /dev/null, as cron and CI give it, whatever this process's fd 0 is:
+    None removes one. `background=True` starts it and returns the Popen (text pipes: communicate()), in a process
+    group of its own (a test ends it with its task processes by os.killpg).
+    Its stdin is /dev/null, as cron and CI give it, whatever this process's fd 0 is:
     ansible-core (2.19 to 2.21 at least) started with stdin closed loses, now and then, the process
     of a task ("Could not detach from stdio: [Errno 9] Bad file descriptor", then "A worker was found
     in a dead state"), and an in-process run (test_pytest_ansible.py) leaves this process's fd 0
     non-inheritable, so that a child would start with it closed.
     """
-    def run(playbook, *args, token=ADMIN_TOKEN, env=None, check=False):
+    written = []
+
+    def run(playbook, *args, token=ADMIN_TOKEN, env=None, check=False, background=False):
         if '\n' in playbook:
-            path = tmp_path / 'playbook.yml'
+            written.append(playbook)
+            path = tmp_path / ('playbook.yml' if len(written) == 1 else 'playbook-%d.yml' % len(written))
             path.write_text(playbook, encoding='utf-8')
             playbook = str(path)
         full_env = dict(os.environ)
@@ -137,11 +142,16 @@ def ansible_playbook(sandbox, tmp_path):
             'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_RETRY_FILES_ENABLED': '0',
+            'ALLURA_LOCK_DIR': str(tmp_path / 'locks'),  # the project locks of this test's runs, and no one else's
         })
         full_env.update(env or {})
         full_env = {name: value for name, value in full_env.items() if value is not None}
-        proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args],
-                              env=full_env, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, *args]
+        if background:
+            return subprocess.Popen(command, env=full_env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE, text=True, start_new_session=True)
+        proc = subprocess.run(command, env=full_env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              check=False)
         if check and proc.returncode:
             pytest.fail('ansible-playbook failed (%d):\n%s\n%s' % (proc.returncode, proc.stdout, proc.stderr))
         return proc

@@ -117,6 +117,14 @@ class SandboxProcess:
     def clear_faults(self):
         return self._control('DELETE', 'faults')
 
+    def holds(self):
+        """Every hold rule since the last reset, used up or not, with `waiting` (requests it keeps now)."""
+        return self._control('GET', 'faults')['holds']
+
+    def release(self, rule_id):
+        """Let the requests the hold rule `rule_id` keeps waiting (and later ones it matches) go on."""
+        return self._control('POST', 'faults/release', {'id': rule_id})['rule']
+
     def latency(self, ms):
         return self._control('POST', 'latency', {'ms': ms})
 
@@ -137,6 +145,15 @@ class SandboxProcess:
     def tool_acl(self, mount_point, permission, role, project='p/test'):
         """Who holds ``permission`` on a tool (``role``: *anonymous, *authenticated, Member, Developer, Admin, None)."""
         return self._control('POST', 'acl', dict(project=project, mount_point=mount_point, permission=permission, role=role))
+
+    def tracker_fields(self, mount_point, open_status_names, closed_status_names, custom_fields, project='p/test'):
+        """A tracker's status names and its whole list of custom fields, as its Field Management page sets them."""
+        return self._control('POST', 'tracker', dict(project=project, mount_point=mount_point, open_status_names=open_status_names,
+                                                     closed_status_names=closed_status_names, custom_fields=custom_fields))
+
+    def member(self, user, role, project='p/test'):
+        """A user's group in a project (Member, Developer, Admin; None removes the user), as Admin > User Permissions sets it."""
+        return self._control('POST', 'member', dict(project=project, user=user, role=role))
 
     # -- lifecycle ------------------------------------------------------------------
 

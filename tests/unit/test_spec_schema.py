@@ -19,7 +19,8 @@ spec_schema = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(spec_schema)
 
 # Every spec file the suites use as a file (the functional tests validate the ones they write, in spec_file()).
-SPEC_FILES = ['examples/projects.yml', 'examples/awx_project/projects.yml', 'extensions/molecule/default/vars/project.yml']
+SPEC_FILES = ['examples/projects.yml', 'examples/awx_project/projects.yml', 'extensions/molecule/default/vars/project.yml',
+              'tests/integration/targets/capture/files/rich.yml']
 
 
 def test_the_committed_schema_is_the_one_the_argument_spec_gives():

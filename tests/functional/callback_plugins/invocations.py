@@ -31,9 +31,12 @@ class CallbackModule(CallbackBase):
         self.play = play.get_name()
 
     def _record(self, result):
-        if not result.task.register:
+        register = result.task.register
+        if isinstance(register, dict):  # 2.21 keeps `register: name` as a projection {name: expression}
+            register = next(iter(register), None)
+        if not register:
             return
-        line = dict(play=self.play, register=result.task.register, invocation=result.result.get('invocation'))
+        line = dict(play=self.play, register=register, invocation=result.result.get('invocation'))
         with open(os.environ['ALLURA_TEST_INVOCATIONS'], 'a', encoding='utf-8') as handle:
             handle.write(json.dumps(line) + '\n')
 

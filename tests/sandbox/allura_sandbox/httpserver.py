@@ -276,6 +276,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if kind == 'delay':
             time.sleep(rule.delay_ms / 1000.0)
+        if kind == 'hold':
+            rule.hold()
         scheme = 'https' if app.options.tls else 'http'
         host = '%s:%d' % self.server.server_address[:2]
         response, user, wrote, internal = app.process(self.command, self.path, self.headers, body, scheme, host)

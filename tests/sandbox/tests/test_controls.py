@@ -1,7 +1,9 @@
 """The /_sandbox/ controls: reset, request log, faults, latency, state, config."""
 
 import http.client
+import json
 import socket
+import threading
 import time
 from urllib.parse import urlsplit
 
@@ -122,6 +124,28 @@ def test_hang_fault(sandbox, sb):
     assert [e['fault'] for e in sb.log()['requests']] == ['hang', 'hang', None]
 
 
+def test_hold_fault_keeps_requests_until_released(sandbox, sb):
+    rule = sb.faults(kind='hold', count=2, match={'path_regex': '^/rest/p/test/$'})['rules'][0]
+    answers = []
+    threads = [threading.Thread(target=lambda: answers.append(get(sandbox, '/rest/p/test/').status)) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+
+    def held():
+        return [h for h in sb.holds() if h['id'] == rule['id']][0]
+    deadline = time.monotonic() + 30
+    while held()['waiting'] < 2 or answers != [200]:  # two held (the count), the third answered
+        assert time.monotonic() < deadline, (held(), answers)
+        time.sleep(0.02)
+    assert sb.faults()['rules'] == []  # used up, still listed under holds
+    assert sb.release(rule['id'])['released'] is True
+    for thread in threads:
+        thread.join(10)
+    assert answers == [200, 200, 200] and held()['waiting'] == 0
+    with pytest.raises(SandboxError):
+        sb.release(0)
+
+
 def test_fault_match_and_fraction_are_reproducible(sandbox, sb):
     def run():
         sb.reset()
@@ -215,3 +239,65 @@ def test_concurrent_requests(sandbox, sb):
     assert index['count'] == 60
     assert sorted(t['ticket_num'] for t in index['tickets']) == list(range(1, 61))
     assert sb.log()['counters']['internal_errors'] == 0
+
+
+def test_tracker_fields_control(sandbox, sb):
+    """What a tracker's Field Management page does, as the REST API then shows it: new status names and fields are
+    validated on /new, the milestones are the index's, a deleted milestone leaves '' on its tickets and a renamed one
+    follows them, a deleted milestone field leaves the tickets (other fields' values stay), a field's name is made from
+    its label."""
+    assert post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 'Old', 'ticket_form._milestone': '1.0'}).status == 302
+    assert post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 'Two', 'ticket_form._milestone': '2.0'}).status == 302
+    stored = sb.tracker_fields('bugs', 'open reviewing', 'closed', [
+        {'label': 'Milestone', 'type': 'milestone', 'name': '_milestone',
+         'milestones': [{'name': '1.1', 'old_name': '1.0', 'default': True}, {'name': '3.0/beta'}]},
+        {'label': 'My Num', 'type': 'number'}, {'label': 'Kind', 'type': 'select', 'options': 'bug "big feature"'}])
+    assert [f['name'] for f in stored['custom_fields']] == ['_milestone', '_my_num', '_kind']
+    index = get(sandbox, '/rest/p/test/bugs/').json
+    assert [(m['name'], m['default'], m['total']) for m in index['milestones']] == [('1.1', 'True', 1), ('3.0-beta', None, 0)]
+    assert get(sandbox, '/rest/p/test/bugs/1/').json['ticket']['custom_fields'] == {'_milestone': '1.1'}
+    assert get(sandbox, '/rest/p/test/bugs/2/').json['ticket']['custom_fields'] == {'_milestone': ''}
+    refused = post(sandbox, '/rest/p/test/bugs/new',
+                   {'ticket_form.summary': 'x', 'ticket_form.status': 'pending', 'ticket_form.custom_fields._kind': 'feature'})
+    assert refused.status == 400
+    assert 'status: Value must be one of: open; reviewing; closed' in refused.json['errors']['ticket_form']
+    assert "_kind: Value must be one of: bug; big feature (not 'feature')" in refused.json['errors']['ticket_form']
+    made = post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 'x', 'ticket_form.status': 'reviewing',
+                                                   'ticket_form.custom_fields._my_num': '3', 'ticket_form.custom_fields._kind': 'big feature'})
+    assert made.status == 302
+    assert get(sandbox, '/rest/p/test/bugs/3/').json['ticket']['custom_fields'] == {'_my_num': 3, '_kind': 'big feature'}
+    sb.tracker_fields('bugs', 'open', 'closed', [])
+    assert get(sandbox, '/rest/p/test/bugs/1/').json['ticket']['custom_fields'] == {}
+    assert get(sandbox, '/rest/p/test/bugs/3/').json['ticket']['custom_fields'] == {'_my_num': 3, '_kind': 'big feature'}
+    assert get(sandbox, '/rest/p/test/bugs/').json['milestones'] == []
+    for bad in ({'mount_point': 'wiki', 'open_status_names': 'o', 'closed_status_names': 'c', 'custom_fields': []},
+                {'mount_point': 'bugs', 'open_status_names': 'o', 'custom_fields': []},
+                {'mount_point': 'bugs', 'open_status_names': 'o', 'closed_status_names': 'c', 'custom_fields': [{'label': 'x', 'type': 'date'}]}):
+        status, body = sb.json('POST', '/_sandbox/tracker', data=json.dumps(bad), headers={'Content-Type': 'application/json'})
+        assert status == 400 and body['error']
+
+
+def test_member_control(sandbox, sb):
+    """A user added to a project group can be assigned tickets and is listed by the profile; a Developer also in the
+    project's developers; removed, neither."""
+    def assign():
+        post(sandbox, '/rest/p/test/bugs/new', {'ticket_form.summary': 'Mine', 'ticket_form.assigned_to': 'test-user'})
+        number = get(sandbox, '/rest/p/test/bugs/').json['tickets'][0]['ticket_num']
+        return get(sandbox, '/rest/p/test/bugs/%d/' % number).json['ticket']['assigned_to']
+
+    def profile_projects():
+        return [p['url'] for p in get(sandbox, '/rest/u/test-user/profile').json['projects']]
+
+    def developers():
+        return sorted(d['username'] for d in get(sandbox, '/rest/p/test/').json['developers'])
+
+    assert (assign(), profile_projects()) == (None, [])
+    sb.member('test-user', 'Member')
+    assert (assign(), profile_projects(), developers()) == ('test-user', ['/p/test/'], ['test-admin'])
+    sb.member('test-user', 'Developer')
+    assert developers() == ['test-admin', 'test-user']
+    sb.member('test-user', None)
+    assert (assign(), profile_projects(), developers()) == (None, [], ['test-admin'])
+    status, body = sb.json('POST', '/_sandbox/member', data=json.dumps({'user': 'nobody', 'role': 'Member'}),
+                           headers={'Content-Type': 'application/json'})
+    assert status == 400 and 'user' in body['error']

@@ -122,6 +122,23 @@ def test_ticket_custom_fields_and_resets(sandbox):
     assert ticket(sandbox, number)['custom_fields']['_estimate'] is None
 
 
+def test_a_save_with_custom_fields_or_the_milestone_replaces_them_all(sandbox):
+    """Checked on a real Allura (Ticket.update_fields_basics sets the form's custom_fields as the ticket's): a save that
+    sends a custom field or the milestone leaves the ticket only those (booleans not sent false); one that sends
+    neither keeps them, booleans reset to "False"."""
+    fields = {'custom_fields._severity': 'high', 'custom_fields._estimate': '2.5', 'custom_fields._public': 'true'}
+    number = new_ticket(sandbox, summary='cf', _milestone='2.0', **fields)
+    assert ticket(sandbox, number)['custom_fields'] == {'_severity': 'high', '_public': True, '_estimate': 2.5, '_milestone': '2.0'}
+    post(sandbox, BUGS + '%d/save' % number, {'ticket_form.custom_fields._estimate': '4'})
+    assert ticket(sandbox, number)['custom_fields'] == {'_estimate': 4, '_public': False}
+    post(sandbox, BUGS + '%d/save' % number, {'ticket_form.status': 'open'})
+    assert ticket(sandbox, number)['custom_fields'] == {'_estimate': 4, '_public': 'False'}
+    post(sandbox, BUGS + '%d/save' % number, {'ticket_form._milestone': '1.0'})
+    assert ticket(sandbox, number)['custom_fields'] == {'_milestone': '1.0'}
+    other = new_ticket(sandbox, summary='ms', _milestone='')
+    assert ticket(sandbox, other)['custom_fields'] == {'_milestone': ''}
+
+
 def test_assignee_rules(sandbox):
     number = new_ticket(sandbox, summary='a', assigned_to='test-user')  # not a member: ignored
     assert ticket(sandbox, number)['assigned_to'] is None

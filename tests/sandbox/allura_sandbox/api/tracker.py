@@ -303,7 +303,9 @@ def validate(ctx, tool, form):
 # -- writing --------------------------------------------------------------------
 
 def apply(project, tool, ticket, fields, creating):
-    """``Ticket.update``: labels and boolean custom fields are reset when not sent."""
+    """``Ticket.update``: labels are reset when not sent; custom fields (``update_fields_basics``) are replaced by the
+    form's when it sends any of them or the milestone (booleans not sent false, other fields not sent gone), else kept
+    with every boolean reset to the string "False"."""
     ticket['labels'] = fields.get('labels', [])
     for key in ('summary', 'description', 'status'):
         if key in fields:
@@ -318,19 +320,26 @@ def apply(project, tool, ticket, fields, creating):
     elif assignee and model.is_member(project, assignee):
         ticket['assigned_to'] = assignee
     sent_custom = fields.get('custom_fields')
-    for field in tool['data']['custom_fields']:
-        name = field['name']
-        if field['type'] == 'milestone':
-            if name in fields:
-                ticket['custom_fields'][name] = fields[name]
-        elif field['type'] == 'boolean':
-            # the string "False" when no custom field was sent at all, a real false otherwise
-            ticket['custom_fields'][name] = 'False' if sent_custom is None else bool(sent_custom.get(name, False))
-        elif sent_custom is not None and name in sent_custom:
-            value = sent_custom[name]
-            if field['type'] == 'user':
-                value = value if model.is_member(project, value) else ''
-            ticket['custom_fields'][name] = value
+    definitions = tool['data']['custom_fields']
+    if sent_custom is None and not any(f['type'] == 'milestone' and f['name'] in fields for f in definitions):
+        for field in definitions:
+            if field['type'] == 'boolean':
+                ticket['custom_fields'][field['name']] = 'False'
+    else:
+        replaced = {}
+        for field in definitions:
+            name = field['name']
+            if field['type'] == 'milestone':
+                if name in fields:
+                    replaced[name] = fields[name]
+            elif sent_custom is not None and name in sent_custom:
+                value = sent_custom[name]
+                if field['type'] == 'user':
+                    value = value if model.is_member(project, value) else ''
+                replaced[name] = value
+            elif sent_custom is not None and field['type'] == 'boolean':  # the form's schema makes it false
+                replaced[name] = False
+        ticket['custom_fields'] = replaced
     ticket['version'] += 1
     ticket['mod_date'] = now_str()
 

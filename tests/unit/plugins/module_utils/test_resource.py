@@ -11,7 +11,7 @@ import re
 import pytest
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraClient, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import execute
+from ansible_collections.allura.forge.plugins.module_utils._module import LOCK_SPEC, execute
 from ansible_collections.allura.forge.plugins.module_utils._resource import Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import Field
 from ansible_collections.allura.forge.tests.unit.plugins.fake_session import FakeSession, reply
@@ -78,11 +78,11 @@ class Server:
         self.posts[num] = dict(self.posts.get(num, {}), num=num, **form)
         return reply(json=self.posts[num])
 
-    def run(self, check=False, **params):
+    def run(self, check=False, runner=None, **params):
         client = AlluraClient('https://forge.example.org', token='t', session=self.session, sleep=lambda s: None, retries=0)
         params = dict(dict(neighborhood='p', project='test', num=None, title=None, text=None, state='present', posts=None), **params)
-        return execute(lambda params, client, ctx: Post(params, client, ctx).run(), params, check_mode=check, diff_mode=True,
-                       client=client)
+        return execute(lambda params, client, ctx: (runner or Post)(params, client, ctx).run(), params, check_mode=check,
+                       diff_mode=True, client=client)
 
 
 def test_single_form_creates_predicts_and_is_idempotent():
@@ -176,3 +176,34 @@ def test_the_module_options_come_from_the_declaration():
     assert spec['project'] == dict(type='str', required=True) and spec['parallel']['default'] == 4
     assert spec['state'] == dict(type='str', choices=['present', 'absent'], default='present')
     assert ('posts', 'text') in Post.mutually_exclusive() and Post.required_one_of() == [('title', 'posts')]
+    assert set(LOCK_SPEC) <= set(spec)  # every module declared so takes the project's lock (plugin_utils/_lock.py)
+
+
+class TwinPost(Post):
+    twins = 'delete one of them, or give num to choose one'
+
+
+def test_a_declared_twin_made_meanwhile_fails_after_the_create_naming_both():
+    server = Server('Other')
+    create = server.write
+
+    def racing(call):  # another run posts "Hello" after this one read the blog
+        if 'Hello' not in [p['title'] for p in server.posts.values()]:
+            server.posts[7] = dict(num=7, title='Hello', text='theirs')
+        return create(call)
+    server.session.add('POST', BLOG, responses=[racing])
+    out = server.run(check=False, title='Hello', text='hi', runner=TwinPost)
+    assert out['failed'] is True and out['changed'] is True and out['duplicates'] == [7, 8]
+    assert out['msg'] == ("the post with title 'Hello' was created in p/test blog as #8, but p/test blog now also has #7 "
+                          'with this title, created meanwhile by another run (on another controller, or with the lock off): delete '
+                          'one of them, or give num to choose one. Until then every run stops at this post and never creates a third')
+    again = server.run(title='Hello', text='hi', runner=TwinPost)
+    assert again['failed'] is True and again['duplicates'] == [7, 8] and 'delete one of them, or give num' in again['msg']
+    assert len(server.session.writes()) == 1
+    assert server.run(title='Fine', text='f', runner=TwinPost)['action'] == 'create'  # no twin: as before
+
+
+def test_without_a_twins_declaration_nothing_is_read_after_a_create():
+    server = Server()
+    server.run(title='Hello', text='hi')
+    assert [c.method for c in server.session.calls].count('GET') == 2  # the project and the blog, before the create

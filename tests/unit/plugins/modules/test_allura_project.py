@@ -40,6 +40,26 @@ def test_create_sends_json_and_reads_back():
     assert out['changed'] is True and out['project']['name'] == 'New'
 
 
+def test_project_created_meanwhile_by_another_run_is_compared_not_failed():
+    session = FakeSession().add('GET', '/rest/p/demo/', responses=[reply(404), reply(json=LIVE)])
+    session.add('POST', '/rest/p/add_project', status=400, json={'error': 'This project name is taken.'})
+    out = run(session, name='Demo', admin='jdoe')
+    assert 'failed' not in out and out['action'] == 'none' and out['changed'] is False and len(session.writes()) == 1
+    assert 'was created meanwhile by another run' in out['warnings'][0]
+    # as made by that run, with other fields: drift, as for any existing project
+    session = FakeSession().add('GET', '/rest/p/demo/', responses=[reply(404), reply(json=LIVE)])
+    session.add('POST', '/rest/p/add_project', status=400, json={'error': 'This project name is taken.'})
+    out = run(session, name='Other', admin='jdoe')
+    assert out['failed'] is True and out['drift'] == {'name': {'live': 'Demo', 'desired': 'Other'}}
+
+
+def test_a_refused_create_of_a_project_still_missing_fails_with_the_reason():
+    session = FakeSession().add('GET', '/rest/p/demo/', status=404)
+    session.add('POST', '/rest/p/add_project', status=400, json={'error': 'Please use 3-15 small letters, numbers, and dashes.'})
+    out = run(session, name='Demo', admin='jdoe')
+    assert out['failed'] is True and 'Please use 3-15 small letters' in out['msg']
+
+
 def test_check_mode_create_writes_nothing():
     session = FakeSession().add('GET', '/rest/p/demo/', status=404)
     out = run(session, check_mode=True, name='New', admin='jdoe')

@@ -16,14 +16,18 @@ from ansible_collections.allura.forge.tests.unit.plugins.fake_session import Fak
 
 BASE = 'https://forge.example.org'
 STATUSES = ('open', 'unread', 'accepted', 'pending', 'closed', 'wont-fix', '')
-PROJECT = {'shortname': 'test', 'tools': [{'name': 'tickets', 'mount_point': 'bugs'}, {'name': 'wiki', 'mount_point': 'wiki'}]}
+PROJECT = {'shortname': 'test', 'url': BASE + '/p/test/',
+           'tools': [{'name': 'tickets', 'mount_point': 'bugs', 'url': BASE + '/p/test/bugs/'},
+                     {'name': 'wiki', 'mount_point': 'wiki'}]}
+MILESTONES = ('1.0', '2.0')
 ERROR_404 = '<html><title>A 404 Error has Occurred</title><div id="content_base"><p>We are sorry</p></div></html>'
 ERROR_403 = ('<html><title>A 403 Error has Occurred</title><div id="content_base"><p>Update access required</p></div></html>')
 
 
 class FakeTracker:
     """p/test/bugs as REFERENCE 8 describes it: 302s, labels cleared and booleans reset by a save that omits them,
-    unknown fields and non-member assignees dropped silently, 400 with the allowed values."""
+    unknown fields and non-member assignees dropped silently, 400 with the allowed values; its index shows the milestones,
+    a user's profile the projects the user is a member of."""
 
     FIELDS = {'_severity': ('low', 'normal', 'high'), '_public': 'boolean', '_estimate': 'number', '_reviewer': 'user'}
     USERS = ('test-admin', 'test-user', 'outsider')
@@ -52,7 +56,8 @@ class FakeTracker:
     def index(self, call):
         limit, page = int(call.params.get('limit', 100)), int(call.params.get('page', 0))
         ordered = [dict(ticket_num=n, summary=self.tickets[n]['summary']) for n in sorted(self.tickets, reverse=True)]
-        return reply(json=dict(tickets=ordered[page * limit:(page + 1) * limit], count=len(ordered), limit=limit, page=page))
+        return reply(json=dict(tickets=ordered[page * limit:(page + 1) * limit], count=len(ordered), limit=limit, page=page,
+                               milestones=[dict(name=name, total=0) for name in MILESTONES]))
 
     def get(self, call):
         num = int(re.search(r'/(\d+)/$', call.path).group(1))
@@ -62,7 +67,9 @@ class FakeTracker:
 
     def profile(self, call):
         name = call.path.split('/')[3]
-        return reply(json={'username': name}) if name in self.USERS else reply(404, text=ERROR_404)
+        if name not in self.USERS:
+            return reply(404, text=ERROR_404)
+        return reply(json={'username': name, 'projects': [{'name': 'Test', 'url': '/p/test/'}] if name in self.MEMBERS else []})
 
     def new(self, call):
         ticket = self.add()
@@ -82,8 +89,14 @@ class FakeTracker:
         if status is not None and status not in STATUSES:
             errors.append("status: Value must be one of: %s (not %r)" % ('; '.join(STATUSES[:-1]), status))
         custom = {k[len('ticket_form.custom_fields.'):]: v for k, v in form.items() if k.startswith('ticket_form.custom_fields.')}
+        milestone = form.get('ticket_form._milestone')
+        if milestone and milestone not in MILESTONES:
+            errors.insert(0, "_milestone: Value must be one of: 1.0; 2.0 (not %r)" % milestone)
         if custom.get('_severity') not in (None,) + self.FIELDS['_severity']:
-            errors.append('custom_fields: _severity: Value must be one of: low; normal; high (not %r)' % custom['_severity'])
+            errors.insert(-1 if status is not None and status not in STATUSES else len(errors),
+                          'custom_fields: _severity: Value must be one of: low; normal; high (not %r)' % custom['_severity'])
+        if form.get('ticket_form.private') not in (None, 'true', 'false'):
+            errors.append("private: Value should be 'true' or 'false'")
         if errors:
             if create:
                 del self.tickets[ticket['ticket_num']]
@@ -101,16 +114,21 @@ class FakeTracker:
             ticket['assigned_to'] = None
         elif who in self.MEMBERS:
             ticket['assigned_to'] = who
-        fields = ticket['custom_fields']
+        # as measured on a real Allura: a form with custom fields or the milestone replaces them all (booleans not sent
+        # are false when some custom field is sent, absent when only the milestone is); one without either keeps them
+        # and resets the booleans to the string "False" (REFERENCE 8.4, 17)
+        replace = bool(custom) or 'ticket_form._milestone' in form
+        fields = {} if replace else ticket['custom_fields']
         if 'ticket_form._milestone' in form:
             fields['_milestone'] = form['ticket_form._milestone']
         for name, kind in self.FIELDS.items():
-            if kind == 'boolean':
+            if kind == 'boolean' and (custom or not replace):
                 fields[name] = custom.get(name) == 'true' if custom else 'False'
             elif name in custom:
                 value = custom[name]
-                fields[name] = float(value) if kind == 'number' and '.' in value else int(value) if kind == 'number' else \
+                fields[name] = (None if value == '' else float(value) if '.' in value else int(value)) if kind == 'number' else \
                     (value if value in self.MEMBERS else '') if kind == 'user' else value
+        ticket['custom_fields'] = fields
         ticket['mod_date'] = 'later'
         return reply(302, headers={'Location': 'http://internal:8080/rest/p/test/bugs/%d/' % ticket['ticket_num']})
 
@@ -145,8 +163,8 @@ def test_create_by_summary_then_ok():
     assert form['ticket_form.labels'] == 'b,a' and form['ticket_form._milestone'] == '2.0'
     assert form['ticket_form.custom_fields._public'] == 'true' and form['ticket_form.custom_fields._estimate'] == 3
     assert 'ticket_form.custom_fields._milestone' not in form and 'ticket_form.assigned_to' not in form
-    # the new ticket is read with the module's own base URL, not the Location host
-    assert session.calls[-1].url == BASE + '/rest/p/test/bugs/1/'
+    # the new ticket is read with the module's own base URL, not the Location host; then the newest tickets, for a twin
+    assert [c.url for c in session.calls[-2:]] == [BASE + '/rest/p/test/bugs/1/', BASE + '/rest/p/test/bugs/']
     ticket = out['ticket']
     assert ticket['ticket_num'] == 1 and ticket['custom_fields'] == dict(severity='high', public=True, estimate=3, reviewer='test-admin')
     assert ticket['milestone'] == '2.0' and ticket['labels'] == ['b', 'a']
@@ -154,14 +172,16 @@ def test_create_by_summary_then_ok():
     assert again['changed'] is False and again['action'] == 'none' and session.writes() == []
 
 
-def test_status_only_update_resends_labels_and_booleans_and_nothing_is_lost():
+def test_status_only_update_resends_labels_milestone_and_custom_fields_and_nothing_is_lost():
     session, tracker, client = setup()
     tracker.add(summary='Keep', status='open', labels=['x', 'y'], assigned_to='test-admin',
                 custom_fields={'_public': True, '_severity': 'high', '_estimate': 3, '_milestone': '1.0'})
     out = run(session, client, summary='Keep', status='closed')
     assert out['changed'] is True and out['action'] == 'update'
     (form,) = [c.form for c in session.writes()]
-    assert form == {'ticket_form.status': 'closed', 'ticket_form.labels': 'x,y', 'ticket_form.custom_fields._public': 'true'}
+    assert form == {'ticket_form.status': 'closed', 'ticket_form.labels': 'x,y', 'ticket_form.custom_fields._public': 'true',
+                    'ticket_form.custom_fields._severity': 'high', 'ticket_form.custom_fields._estimate': 3,
+                    'ticket_form._milestone': '1.0'}
     live = tracker.tickets[1]
     assert live['labels'] == ['x', 'y'] and live['custom_fields']['_public'] is True and live['assigned_to'] == 'test-admin'
     assert live['custom_fields']['_severity'] == 'high' and live['custom_fields']['_milestone'] == '1.0'
@@ -220,7 +240,9 @@ def test_ambiguous_summary_fails_listing_the_numbers():
     tracker.add(summary='Other')
     tracker.add(summary='Twice')
     out = run(session, client, summary='Twice', status='closed')
-    assert out['failed'] and "summary 'Twice' matches 2 tickets in p/test bugs: #1, #3; give ticket_num" in out['msg']
+    assert out['failed'] and ("summary 'Twice' matches 2 tickets in p/test bugs: #1, #3; close one of them as a duplicate and "
+                              'change its summary (tickets cannot be deleted over REST), or give ticket_num to choose one') in out['msg']
+    assert out['duplicates'] == [1, 3]
     assert session.writes() == []
 
 
@@ -237,12 +259,108 @@ def test_unknown_assignee_fails_before_any_write():
     assert session.writes() == []
 
 
-def test_non_member_assignee_ignored_by_the_server_fails_clearly():
+def test_non_member_assignee_fails_before_any_write_saying_what_to_set_up():
+    """The REST API cannot add project members, and the server drops a non-member assignee silently (REFERENCE 8.3):
+    the user's profile tells, so nothing is written; a check run reports it and goes on."""
     session, tracker, client = setup()
     tracker.add(summary='A')
-    out = run(session, client, summary='A', assigned_to='outsider')
+    out = run(session, client, tickets=[dict(summary='A', assigned_to='outsider'), dict(summary='B', assigned_to='outsider')])
+    assert out['failed'] and out['changed'] is False and session.writes() == []
+    assert out['setup'] == [dict(what='member', name='outsider', tracker='bugs', field=None, detail=None, verified=True,
+                                 tickets=['p/test bugs ticket #1', "p/test bugs new ticket 'B'"],
+                                 where="the project's web admin (Admin > User Permissions: add the user to a group)")]
+    assert "set this up in the web interface, as the REST API cannot: project member 'outsider'" in out['msg']
+    assert 'nothing was written' in out['msg']
+    checked = run(session, client, check=True, tickets=[dict(summary='A', assigned_to='outsider')])
+    assert not checked.get('failed') and checked['tickets'][0]['action'] == 'update' and checked['setup'] == [
+        dict(out['setup'][0], tickets=['p/test bugs ticket #1'])]
+    assert any("project member 'outsider'" in w for w in checked['warnings'])
+    assert run(session, client, summary='A', assigned_to='test-admin')['changed'] is True  # a member: no need
+
+
+def test_missing_milestone_fails_before_any_write():
+    session, tracker, client = setup()
+    out = run(session, client, tickets=[dict(summary='Old', milestone='1.0'), dict(summary='New', milestone='3.0')])
+    assert out['failed'] and session.writes() == [] and tracker.tickets == {}
+    assert [(n['what'], n['name'], n['field'], n['tickets']) for n in out['setup']] == [
+        ('milestone', '3.0', '_milestone', ["p/test bugs new ticket 'New'"])]
+    assert "milestone of field _milestone '3.0'" in out['msg'] and 'Field Management' in out['msg']
+    checked = run(session, client, check=True, tickets=[dict(summary='New', milestone='3.0')])
+    assert checked['setup'][0]['name'] == '3.0' and checked['tickets'][0]['action'] == 'create'
+
+
+def test_server_refusal_of_a_status_or_field_value_says_what_to_set_up():
+    """Status names and custom field definitions cannot be read over REST: the server's refusal of the form tells."""
+    session, tracker, client = setup()
+    out = run(session, client, summary='S', status='reviewing', custom_fields=dict(severity='blocker'))
+    assert out['failed'] and tracker.tickets == {}
+    assert sorted((n['what'], n['name']) for n in out['setup']) == [('custom_field', '_severity'), ('status', 'reviewing')]
+    severity = next(n for n in out['setup'] if n['what'] == 'custom_field')
+    assert severity['detail'].startswith("'blocker': Value must be one of: low; normal; high")
+    assert 'set this up in the web interface' in out['msg']
+    mixed = run(session, client, summary='S', status='reviewing', private='maybe')  # not only setup: no setup data
+    assert mixed['failed'] and 'setup' not in mixed
+
+
+def test_check_mode_says_which_statuses_and_fields_it_cannot_verify():
+    """Status names and custom field definitions cannot be read over REST: a check run names those the writes would send
+    that neither a ticket it read nor a new tracker shows (as unverified), and only those."""
+    session, tracker, client = setup()
+    tracker.add(summary='Seen', status='reviewing', custom_fields={'_public': 'False', '_severity': 'low'})
+    out = run(session, client, check=True, tickets=[
+        dict(summary='Seen', status='reviewing', custom_fields=dict(severity='low')),
+        dict(summary='New', status='triaged', custom_fields=dict(severity='high', colour='red', public=True)),
+        dict(summary='Other', status='open')])
+    assert not out.get('failed') and [t['action'] for t in out['tickets']] == ['none', 'create', 'create']
+    assert [(n['what'], n['name'], n['verified'], n['tickets']) for n in out['setup']] == [
+        ('status', 'triaged', False, ["p/test bugs new ticket 'New'"]),
+        ('custom_field', '_colour', False, ["p/test bugs new ticket 'New'"])]
+    assert 'make sure this is set up in the web interface, as the REST API can neither show nor create it' in out['warnings'][0]
+    assert 'setup' not in run(session, client, check=True, summary='Seen', status='reviewing')
+
+
+def test_values_the_server_drops_say_what_to_set_up():
+    session, tracker, client = setup()
+    tracker.add(summary='F')
+    out = run(session, client, summary='F', custom_fields=dict(colour='red', reviewer='outsider'))
     assert out['failed'] and out['changed'] is True
-    assert "assigned_to 'outsider' was ignored by the server: only members of project p/test can be assigned" in out['msg']
+    assert sorted((n['what'], n['name'], n['detail']) for n in out['setup']) == [
+        ('custom_field', '_colour', 'the tracker has no such field'), ('member', 'outsider', 'user field _reviewer')]
+    assert 'set this up in the web interface' in out['msg']
+
+
+def test_an_update_keeps_every_custom_field_and_the_milestone():
+    """A real Allura replaces a ticket's custom fields by those a save sends (REFERENCE 17): the module sends them all."""
+    session, tracker, client = setup()
+    tracker.add(summary='K', milestone=None, custom_fields={'_milestone': '1.0', '_severity': 'high', '_estimate': 2, '_public': True,
+                                                            '_reviewer': 'test-admin'})
+    assert run(session, client, summary='K', status='closed')['changed'] is True
+    assert tracker.tickets[1]['custom_fields'] == {'_milestone': '1.0', '_severity': 'high', '_estimate': 2, '_public': True,
+                                                   '_reviewer': 'test-admin'}
+    assert run(session, client, summary='K', milestone='2.0', custom_fields=dict(estimate=5))['changed'] is True
+    assert tracker.tickets[1]['custom_fields'] == {'_milestone': '2.0', '_severity': 'high', '_estimate': 5, '_public': True,
+                                                   '_reviewer': 'test-admin'}
+    assert run(session, client, summary='K', milestone='2.0', status='closed', custom_fields=dict(estimate=5))['changed'] is False
+
+
+def test_an_update_without_custom_field_to_keep_sends_none():
+    """With no field to change and no true boolean to keep, sending none keeps every field (booleans become "False")."""
+    session, tracker, client = setup()
+    tracker.add(summary='N', custom_fields={'_milestone': '1.0', '_severity': 'high', '_public': False, '_reviewer': 'gone'})
+    assert run(session, client, summary='N', status='closed')['changed'] is True
+    assert not [k for k in session.writes()[0].form if 'custom_fields' in k or 'milestone' in k]
+    assert tracker.tickets[1]['custom_fields'] == {'_milestone': '1.0', '_severity': 'high', '_public': 'False', '_reviewer': 'gone'}
+
+
+def test_a_milestone_change_alone_sends_every_custom_field():
+    """A save sending only the milestone would leave the ticket nothing else (measured on a real Allura)."""
+    session, tracker, client = setup()
+    tracker.add(summary='M', custom_fields={'_milestone': '1.0', '_severity': 'high', '_public': False, '_estimate': None})
+    assert run(session, client, summary='M', milestone='2.0')['changed'] is True
+    form = session.writes()[0].form
+    assert form['ticket_form._milestone'] == '2.0' and form['ticket_form.custom_fields._severity'] == 'high'
+    assert form['ticket_form.custom_fields._public'] == 'false' and form['ticket_form.custom_fields._estimate'] == ''
+    assert tracker.tickets[1]['custom_fields'] == {'_milestone': '2.0', '_severity': 'high', '_public': False, '_estimate': None}
 
 
 def test_unassign_sends_anonymous():
@@ -351,6 +469,63 @@ def test_many_tickets_converge_then_rerun_is_ok_with_reads_only():
     again = run(session, client, tickets=items)
     assert again['changed'] is False and again['summary'] == dict(created=0, updated=0, unchanged=30)
     assert session.writes() == [] and len(session.calls) == 1 + 1 + 30  # project, one list page, one GET each
+
+
+def test_a_ticket_created_twice_by_concurrent_runs_fails_naming_both_and_no_third_is_made():
+    session, tracker, client = setup()
+    tracker.add(summary='Old')
+    session.calls.clear()
+    twin = []
+    new = tracker.new
+
+    def racing(call):
+        if not twin and 'Two' in str(call.form):  # another controller creates "Two" after this run read the tracker
+            twin.append(tracker.add(summary='Two')['ticket_num'])
+        return new(call)
+    session.add('POST', '/rest/p/test/bugs/new', responses=[racing])
+    items = [{'summary': 'One'}, {'summary': 'Two'}, {'summary': 'Three'}]
+    out = run(session, client, tickets=items)
+    assert out['failed'] is True and out['changed'] is True and out['duplicates'] == [3, 4]
+    assert out['msg'].startswith(
+        "tickets[1]: the ticket with summary 'Two' was created in p/test bugs as #4 (https://forge.example.org/p/test/bugs/4/), "
+        'but p/test bugs now also has #3 (https://forge.example.org/p/test/bugs/3/) with this summary, created meanwhile by '
+        'another run (on another controller, or with the lock off): close one of them as a duplicate and change its summary '
+        '(tickets cannot be deleted over REST), or give ticket_num to choose one. Until then every run stops at this ticket '
+        'and never creates a third')
+    assert [t['action'] for t in out['tickets']] == ['create'] and out['summary']['created'] == 1  # the one before it
+    assert sorted(t['summary'] for t in tracker.tickets.values()) == ['Old', 'One', 'Two', 'Two']  # Three: not touched
+    again = run(session, client, tickets=items)
+    assert again['failed'] is True and session.writes() == [] and again['duplicates'] == [3, 4]
+    assert ("tickets[1].summary 'Two' matches 2 tickets in p/test bugs: #3, #4; close one of them as a duplicate and change its "
+            'summary') in again['msg']
+    tracker.tickets[3]['summary'] = 'Two (duplicate of #4)'  # resolved by hand
+    done = run(session, client, tickets=items)
+    assert [t['action'] for t in done['tickets']] == ['none', 'none', 'create'] and done['tickets'][1]['ticket_num'] == 4
+
+
+def test_the_look_for_a_twin_reads_only_the_tickets_created_since_the_tracker_was_read():
+    session, tracker, client = setup()
+    for num in range(1, 251):
+        tracker.add(summary='Old %d' % num)
+    session.calls.clear()
+    out = run(session, client, summary='New')
+    assert out['ticket']['ticket_num'] == 251
+    listings = [c.params for c in session.calls if c.method == 'GET' and c.path == '/rest/p/test/bugs/']
+    assert listings == [{'limit': 500, 'page': 0}, {'limit': 100, 'page': 0}]
+    # 150 tickets created elsewhere meanwhile, the oldest of them a twin: read as far back as that, no further
+    session.calls.clear()
+    new = tracker.new
+
+    def busy(call):
+        tracker.add(summary='Later')
+        for num in range(149):
+            tracker.add(summary='Elsewhere %d' % num)
+        return new(call)
+    session.add('POST', '/rest/p/test/bugs/new', responses=[busy])
+    out = run(session, client, summary='Later')
+    assert out['failed'] is True and out['duplicates'] == [252, 402]
+    listings = [c.params for c in session.calls if c.method == 'GET' and c.path == '/rest/p/test/bugs/']
+    assert listings == [{'limit': 500, 'page': 0}, {'limit': 100, 'page': 0}, {'limit': 100, 'page': 1}]
 
 
 def test_bulk_failure_names_the_item_and_reports_what_was_done():

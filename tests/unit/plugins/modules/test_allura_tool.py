@@ -266,6 +266,36 @@ def test_install_refused_by_server_carries_info():
     assert 'install_tool refused' in out['msg'] and 'Mount point "docs" is already in use' in out['msg']
 
 
+def test_mount_point_taken_meanwhile_by_the_same_tool_counts_as_converged():
+    # another run installed it after this one read the project: install_tool says so with HTTP 200, success false
+    session = server(after=with_tools(tool('wiki', 'docs', 'Docs')), install={'success': False, 'info': 'Mount point already exists.'})
+    out = run(session, mount_point='docs', mount_label='Docs')
+    assert 'failed' not in out and out['changed'] is False and out['action'] == 'none', out
+    assert out['tool'] == tool('wiki', 'docs', 'Docs') and len(session.writes()) == 1
+    assert out['warnings'] == ["tool 'docs' of project p/test was created meanwhile by another run (the server refused to create "
+                               'it again); it is compared with the spec as it is now']
+    # without a label of its own, the default label a new tool would get is not required of the one found
+    session = server(after=with_tools(tool('wiki', 'docs', 'Documentation')), install={'success': False, 'info': 'Mount point already exists.'})
+    assert run(session, mount_point='docs')['action'] == 'none'
+
+
+def test_mount_point_taken_meanwhile_by_another_tool_type_is_drift():
+    session = server(after=with_tools(tool('blog', 'docs', 'Docs')), install={'success': False, 'info': 'Mount point already exists.'})
+    out = run(session, mount_point='docs', mount_label='Docs')
+    assert out['failed'] is True and out['drift'] == {'tool': {'live': 'blog', 'desired': 'wiki'}}
+    assert "tool 'docs' of project p/test: tool is 'blog' on the server but 'wiki' is wanted" in out['msg']
+
+
+def test_bulk_mount_point_taken_meanwhile_goes_on_with_the_next_tool():
+    after = with_tools(tool('wiki', 'docs', 'Docs'), tool('blog', 'news', 'Blog'))
+    session = server(after=after)
+    session.add('POST', '/rest/p/test/admin/install_tool', responses=[
+        reply(json={'success': False, 'info': 'Mount point already exists.'}), reply(json={'success': True, 'info': 'ok'})])
+    out = run(session, **bulk(tools=[{'tool': 'wiki', 'mount_point': 'docs', 'mount_label': 'Docs'}, {'tool': 'blog', 'mount_point': 'news'}]))
+    assert 'failed' not in out and out['summary'] == {'created': 1, 'updated': 0, 'unchanged': 1}
+    assert [t['action'] for t in out['tools']] == ['none', 'create']
+
+
 def test_ambiguous_failure_is_rechecked_not_resent():
     after = with_tools(tool('wiki', 'docs', 'Docs'))
     session = FakeSession()

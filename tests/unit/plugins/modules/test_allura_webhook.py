@@ -274,14 +274,28 @@ def test_gateway_error_before_create_retries_once_it_is_not_there():
     assert out['changed'] is True and len(session.writes()) == 2
 
 
-def test_duplicate_answer_after_a_concurrent_create_is_ok():
+def test_duplicate_answer_after_a_concurrent_create_counts_as_converged():
     session = FakeSession()
     session.add('GET', '/rest/p/test/', json=PROJECT)
     session.add('GET', HOOKS, responses=[reply(json=listing()), reply(json=listing(hook('https://ci.example.org/hook')))])
     session.add('POST', CREATE, status=400, json={
         'result': 'error', 'error': '_the_form: "repo-push" webhook already exists for Code https://ci.example.org/hook'})
     out = run(session)
-    assert out['changed'] is True and out['webhook']['id'] == HOOK_ID
+    # another run created it since the listing was read: this run changed nothing, and says why it did not create it
+    assert out['changed'] is False and out['action'] == 'none' and out['webhook']['id'] == HOOK_ID
+    assert [w for w in out['warnings'] if 'was created meanwhile by another run' in w]
+    assert len(session.writes()) == 1
+
+
+def test_duplicate_answer_with_update_secret_always_sends_the_secret_to_the_existing_hook():
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, responses=[reply(json=listing()), reply(json=listing(hook('https://ci.example.org/hook')))])
+    session.add('POST', CREATE, status=400, json={
+        'result': 'error', 'error': '_the_form: "repo-push" webhook already exists for Code https://ci.example.org/hook'})
+    session.add('POST', CREATE + '/' + HOOK_ID, json=hook('https://ci.example.org/hook'))
+    out = run(session, secret='s3cret', update_secret='always')
+    assert out['action'] == 'update' and [c.form for c in session.writes()][-1] == {'secret': 's3cret'}
 
 
 def test_server_validation_error_is_reported():

@@ -48,8 +48,9 @@ CREATED = dict(check_mode=True, project=False, mounts=['Docs', 'docs'])
     (dict(failed=True, missing='project'), ['Docs'], dict(pending=False, failed=True, changed=False)),
     (dict(changed=True, action='update'), ['Docs'], dict(pending=False, failed=False, changed=True)),
     (dict(changed=False, action='none'), ['wiki'], dict(pending=False, failed=False, changed=False)),
+    (dict(failed=True, changed=True, setup=[dict(what='status')]), ['wiki'], dict(pending=False, failed=False, changed=True)),
 ], ids=['missing-new-tool', 'missing-other-tool', 'one-of-two-new', 'missing-item', 'only-text', 'missing-project', 'ran',
-        'ran-unchanged'])
+        'ran-unchanged', 'web-setup-is-reported-not-failed'])
 def test_one_rule_for_every_task(result, mounts, expected):
     assert project_task(result, CREATED, mounts, predicted=True) == expected
 

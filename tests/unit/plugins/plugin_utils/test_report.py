@@ -258,7 +258,8 @@ def test_check_mode_predicts_what_lives_in_a_tool_to_install():
         ('webhook code repo-push https://ci.example.org/h', 'create', False),
         ('access docs: bob edit', 'none', True),
     ]
-    assert out['summary'] == {'create': 5, 'update': 1, 'delete': 0, 'none': 4, 'changed': 6, 'mismatch': 0, 'drift': 6, 'pending': 4, 'unmanaged': 0}
+    assert out['summary'] == {'create': 5, 'update': 1, 'delete': 0, 'none': 4, 'changed': 6, 'mismatch': 0, 'drift': 6, 'pending': 4,
+                              'setup': 0, 'unmanaged': 0}
 
 
 def test_check_mode_predicts_everything_of_a_project_to_create():
@@ -322,6 +323,42 @@ def test_deleted_webhook_row_and_empty_loops():
     assert out['project'] == 'u/demo'
     assert drift.drift_rows(out) == [dict(project='u/demo', kind='webhook', resource='webhook code repo-push https://x/h',
                                           action='delete', field=None, live='present', desired='absent', text=False)]
+
+
+def test_what_only_the_web_interface_can_set_up_is_reported_and_is_drift():
+    """allura_ticket's `setup` (a real run that failed for it, or a check run): one entry per thing to set up, members
+    merged over trackers, the tickets written before the failure still reported; drift rows and lines say it."""
+    member = dict(what='member', name='bob', tracker='bugs', field=None, detail=None, tickets=['p/demo bugs ticket #1'],
+                  where='Admin > User Permissions')
+    status = dict(what='status', name='reviewing', tracker='bugs', field=None, detail=None, where='Field Management',
+                  tickets=["p/demo bugs new ticket 'B'"])
+    tickets = [dict(summary='A'), dict(summary='B', status='reviewing')]
+    failed = dict(failed=True, msg='set this up', setup=[status, member], tickets=[dict(ticket_num=1, action='create')],
+                  changed=True, item=dict(mount_point='bugs', tickets=tickets))
+    checked = dict(tickets=[dict(ticket_num=3, action='none')], summary={}, setup=[dict(member, tracker='tasks', tickets=['x'])],
+                   changed=False, item=dict(mount_point='tasks', tickets=[dict(summary='C')]))
+    out = report.project_report(dict(name='demo'), check_mode=False, tickets=loop(failed, checked))
+    assert [(r['kind'], r['resource'], r['action'], r['setup'], r['drift']) for r in out['resources']] == [
+        ('ticket', 'ticket bugs/A', 'create', False, True), ('ticket', 'ticket tasks/C', 'none', False, False),
+        ('setup', 'setup tracker bugs status reviewing', 'none', True, True), ('setup', 'setup member bob', 'none', True, True)]
+    assert out['resources'][3]['note'] == ('set this up in the web interface (the REST API cannot): Admin > User Permissions; '
+                                           'for p/demo bugs ticket #1, x')
+    assert out['summary']['setup'] == 2 and out['drift'] is True
+    rows = [r for r in drift.drift_rows(out) if r['kind'] == 'setup']
+    assert rows[0] == dict(project='p/demo', kind='setup', resource='setup tracker bugs status reviewing', action='none',
+                           field=None, live='missing', text=False, desired='set this up in the web interface (the REST API '
+                           "cannot): Field Management; for p/demo bugs new ticket 'B'")
+    assert 'p/demo  setup member bob  missing: set this up in the web interface' in '\n'.join(drift.drift_lines(out))
+    assert drift.summary_lines(out)[0] == 'p/demo: 1 created, 1 unchanged, 2 thing(s) to set up in the web interface'
+    assert '  setup    setup member bob' in drift.summary_lines(out)
+    # what a check run cannot verify is a note, not a difference: the real run may find it there
+    unverified = report.project_report(dict(name='demo'), check_mode=True, tickets=loop(dict(checked, setup=[dict(status, verified=False)])))
+    assert [r['kind'] for r in unverified['resources']] == ['ticket'] and unverified['drift'] is False
+    assert unverified['notes'] == ["make sure tracker bugs has status 'reviewing', set up in the web interface (the REST API can "
+                                   "neither show nor create it): Field Management, for p/demo bugs new ticket 'B'"]
+    assert drift.drift_lines(unverified)[1] == 'p/demo  note: ' + unverified['notes'][0]
+    assert drift.summary_lines(unverified)[-1] == '  note     ' + unverified['notes'][0]
+    assert '## Notes\n\n- p/demo: make sure tracker bugs' in drift.drift_markdown([unverified])
 
 
 def test_markdown_and_lines_render_every_row_and_text_diffs():
