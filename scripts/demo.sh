@@ -4,11 +4,11 @@
 #      published announcement on its blog, tickets and a comment, a webhook; checks access)
 #                                             ansible-playbook allura.forge.provision
 #   2. provision again: nothing to change (idempotence)
-#   3. edit one wiki page behind Ansible's back, through the REST API (curl)
-#   4. drift check: exactly that one change is reported   ansible-playbook allura.forge.drift
+#   3. edit one wiki page and add a webhook behind Ansible's back, through the REST API (curl)
+#   4. drift check: exactly that change and that unmanaged webhook are reported   ansible-playbook allura.forge.drift
 # The sandbox is stopped however the demo ends. Full Ansible output and the reports go to
 # .cache/demo/. Needs the .venv of scripts/setup.sh (the Makefile's demo target runs it first).
-# The demo checks its own claims (changed=0 on the rerun, exactly one drift) and fails otherwise.
+# The demo checks its own claims (changed=0 on the rerun, exactly that drift) and fails otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -122,21 +122,29 @@ summary "$OUT/provision-again.json"
 say "      ($RECAP; $(secs "$t"))"
 [[ $RECAP == *"changed=0"* ]] || fail "the second run changed something ($RECAP): see $OUT/provision-again.log"
 
-# --- 3. a change behind Ansible's back ----------------------------------------------------------
-step "[3/4] Someone edits wiki page docs/Install through the REST API, not through Ansible"
+# --- 3. changes behind Ansible's back -----------------------------------------------------------
+# POST to the REST API as someone would by hand: curl where there is one, else Python's urllib.
+post() {  # post URL FIELD VALUE
+  if command -v curl >/dev/null; then
+    curl -sSf -o /dev/null -X POST -H "Authorization: Bearer $ROOT_TOKEN" --data-urlencode "$2=$3" "$1"
+  else
+    "$PY" -c 'import sys, urllib.parse, urllib.request
+req = urllib.request.Request(sys.argv[1], data=urllib.parse.urlencode({sys.argv[3]: sys.argv[4]}).encode(),
+                             headers={"Authorization": "Bearer " + sys.argv[2]}, method="POST")
+urllib.request.urlopen(req, timeout=10).close()' "$1" "$ROOT_TOKEN" "$2" "$3"
+  fi
+}
+step "[3/4] Someone edits wiki page docs/Install and adds a webhook through the REST API, not through Ansible"
 PAGE="$URL/rest/p/forge-demo/docs/Install"
 NEW_TEXT=$'# Install\n\npip install forge-demo==0.9\nforge-demo --version\n'
-if command -v curl >/dev/null; then
-  say "      curl -X POST -H 'Authorization: Bearer ...' --data-urlencode text=... $PAGE"
-  curl -sSf -o /dev/null -X POST -H "Authorization: Bearer $ROOT_TOKEN" --data-urlencode "text=$NEW_TEXT" "$PAGE"
-else
-  say "      POST $PAGE  text=... (Python urllib; curl is not installed)"
-  "$PY" -c 'import sys, urllib.parse, urllib.request
-req = urllib.request.Request(sys.argv[1], data=urllib.parse.urlencode({"text": sys.argv[3]}).encode(),
-                             headers={"Authorization": "Bearer " + sys.argv[2]}, method="POST")
-urllib.request.urlopen(req, timeout=10).close()' "$PAGE" "$ROOT_TOKEN" "$NEW_TEXT"
-fi
+say "      POST $PAGE  text=..."
+post "$PAGE" text "$NEW_TEXT"
 say '      line 3 is now "pip install forge-demo==0.9" (the spec says "pip install forge-demo")'
+HOOKS="$URL/rest/p/forge-demo/admin/code/webhooks/repo-push"
+STRAY_HOOK=http://127.0.0.1:8099/hooks/unknown
+say "      POST $HOOKS  url=$STRAY_HOOK"
+post "$HOOKS" url "$STRAY_HOOK"
+say '      the code repository now posts every push to a URL the spec does not declare'
 
 # --- 4. drift check -----------------------------------------------------------------------------
 step "[4/4] Drift check  ansible-playbook allura.forge.drift -e @$SPEC -e fail_on_drift=true"
@@ -146,7 +154,7 @@ playbook drift allura.forge.drift -e "@$SPEC" -e "drift_report_dir=$OUT" -e fail
 "$PY" - "$OUT/allura-drift.json" <<'EOF'
 import json, sys
 report = json.load(open(sys.argv[1]))
-print('      %d difference(s):' % len(report['rows']))
+print('      %d difference(s), %d unmanaged resource(s):' % (len(report['rows']), len(report['unmanaged'])))
 for line in report['lines']:
     print('      ' + line)
 EOF
@@ -154,12 +162,14 @@ EOF
 sed -n '/^```diff$/,/^```$/p' "$OUT/allura-drift.md" | sed '1d;$d' | sed 's/^/        /'
 say "      exit status $RC: fail_on_drift=true fails the play on drift (for CI); $(secs "$t")"
 say "      report: ${OUT#"$ROOT"/}/allura-drift.md and .json"
-"$PY" - "$OUT/allura-drift.json" <<'EOF' || fail "the drift check did not report exactly the one edit (see .cache/demo/drift.log)"
+"$PY" - "$OUT/allura-drift.json" "$STRAY_HOOK" <<'EOF' || fail "the drift check did not report exactly the edit and the webhook (see .cache/demo/drift.log)"
 import json, sys
-rows = json.load(open(sys.argv[1]))['rows']
+report = json.load(open(sys.argv[1]))
+rows, unmanaged = report['rows'], report['unmanaged']
 assert len(rows) == 1 and rows[0]['resource'] == 'wiki docs/Install' and rows[0]['field'] == 'text', rows
 assert 'forge-demo==0.9' in rows[0]['live'] and 'forge-demo==0.9' not in rows[0]['desired'], rows
+assert [(u['kind'], u['mount_point'], u['url']) for u in unmanaged] == [('webhook', 'code', sys.argv[2])], unmanaged
 EOF
 [ "$RC" -ne 0 ] || fail "fail_on_drift=true did not fail the play"
 
-printf '\nDone in %s: provisioned, idempotent, one drift found. Full Ansible output: %s/*.log\n' "$(secs "$T0")" "${OUT#"$ROOT"/}"
+printf '\nDone in %s: provisioned, idempotent, the edit and the unmanaged webhook found. Full Ansible output: %s/*.log\n' "$(secs "$T0")" "${OUT#"$ROOT"/}"

@@ -27,9 +27,13 @@ options:
       - V(lines) - a list of short lines for a terminal, or one line saying there is no drift.
       - V(summary) - per project a line of counts by action, then a line per resource that was (or would be)
         changed or whose access check does not hold.
-      - V(markdown) - a Markdown document with a table of the differences and a unified diff of each text field.
+      - V(markdown) - a Markdown document with a table of the differences, a unified diff of each text field and a
+        section listing the unmanaged resources.
+      - V(unmanaged) - a list of dicts C({project, kind, resource, mount_point, ...}), one per unmanaged resource (what a
+        project holds that its spec does not declare; the reports' C(unmanaged)). Terminal lines and the summary list
+        them too.
     type: str
-    choices: [rows, lines, summary, markdown]
+    choices: [rows, lines, summary, markdown, unmanaged]
     default: rows
   title:
     description: Title of the Markdown document.
@@ -71,7 +75,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.allura.forge.plugins.plugin_utils._drift import drift_lines, drift_markdown, drift_rows, summary_lines
+from ansible_collections.allura.forge.plugins.plugin_utils._drift import drift_lines, drift_markdown, drift_rows, summary_lines, unmanaged_rows
 
 
 def drift_report(reports, format='rows', title='Allura drift report', generated=None, origins=None):  # pylint: disable=redefined-builtin
@@ -83,7 +87,9 @@ def drift_report(reports, format='rows', title='Allura drift report', generated=
         return summary_lines(reports)
     if format == 'markdown':
         return drift_markdown(reports, title=title, generated=generated, origins=origins)
-    raise AnsibleFilterError('drift_report: format must be rows, lines, summary or markdown, not %r' % (format,))
+    if format == 'unmanaged':
+        return unmanaged_rows(reports)
+    raise AnsibleFilterError('drift_report: format must be rows, lines, summary, markdown or unmanaged, not %r' % (format,))
 
 
 class FilterModule:

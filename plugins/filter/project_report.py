@@ -61,6 +61,13 @@ options:
   access:
     description: The registered result of the C(allura_access_info) loop (one item per level, as C(project_plan) groups the access entries).
     type: dict
+  unmanaged:
+    description:
+      - What the project holds that the spec does not declare, as the C(project_unmanaged) filter finds it
+        (C({unmanaged, purge})). The report lists C(unmanaged); the entries of O(webhooks) after the spec's webhooks are
+        the deletions of C(purge).
+    type: dict
+    version_added: 0.2.0
 author:
   - allura.forge developers
 '''
@@ -88,11 +95,12 @@ _value:
       description: Whether any resource was (or would be) created, updated or deleted.
       type: bool
     drift:
-      description: Whether anything differs from the spec (a change, or an access check that does not hold).
+      description: Whether anything differs from the spec (a change, an access check that does not hold, or an unmanaged resource).
       type: bool
     summary:
       description: Counts of resources by action (C(create), C(update), C(delete), C(none)) and the totals C(changed),
-        C(mismatch) (access checks that do not hold), C(drift) and C(pending) (predicted without asking the server).
+        C(mismatch) (access checks that do not hold), C(drift), C(pending) (predicted without asking the server) and
+        C(unmanaged).
       type: dict
     resources:
       description: One entry per resource - C(kind), C(resource) (a readable name such as C(wiki docs/Install)),
@@ -100,6 +108,13 @@ _value:
         for an update or an access mismatch, with diff mode) and, for predictions, C(note).
       type: list
       elements: dict
+    unmanaged:
+      description: What the project holds that the spec does not declare (and is not purged) - C(kind) (V(tool),
+        V(webhook), V(wiki_page), V(ticket)), C(resource), C(mount_point) and what identifies it (C(tool); C(type),
+        C(url), C(id); C(title); C(ticket_num), C(summary)).
+      type: list
+      elements: dict
+      version_added: 0.2.0
 '''
 
 from ansible_collections.allura.forge.plugins.plugin_utils._report import project_report

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from urllib.parse import urlparse, urlunparse
 
 from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
 
@@ -24,6 +25,8 @@ BLOG_TOOLS = ('blog',)
 REPOSITORY_TOOLS = ('git', 'svn', 'hg')
 # Tools with a REST API (their project JSON entry has api_url).
 REST_TOOLS = frozenset(('wiki', 'tickets', 'discussion', 'blog', 'link', 'activity') + REPOSITORY_TOOLS)
+# Tools every project has, which no spec declares (never reported as unmanaged); profile and userstats: user projects.
+STOCK_TOOLS = frozenset(('admin', 'search', 'activity', 'profile', 'userstats'))
 # Tools whose REST root answers has_access (AppRestControllerMixin): those with a REST API, and the profile of a
 # user project. The others have no REST root (their project JSON entry has no api_url), or one without has_access
 # (admin): has_access answers 404 there.
@@ -46,6 +49,9 @@ STRICT_MOUNT_POINT = re.compile(r'(?![0-9]+$)(?!-)[a-z0-9-]{0,62}[a-z0-9]')
 RELAXED_MOUNT_POINT = re.compile(r'[a-zA-Z0-9][-a-zA-Z0-9_.+]{0,62}')
 RESERVED_MOUNT_POINTS = ('feed', 'index', 'icon', '_nav.json')
 
+
+# What the server's webhook URL validator takes for a scheme (REFERENCE 6.3).
+WEBHOOK_URL_SCHEME = re.compile(r'^[a-zA-Z][a-zA-Z0-9.+-]*:')
 
 # The words Allura (formencode's StringBool) reads as a boolean.
 BOOL_WORDS = {'true': True, 'yes': True, 'on': True, '1': True, 'false': False, 'no': False, 'off': False, '0': False}
@@ -150,3 +156,20 @@ def unknown_permission_message(option, names, level, where):
         option, listed, 'is not a permission' if len(unknown) == 1 else 'are not permissions', where,
         ('an %s' if level[0] in 'aeiou' else 'a %s') % (level if level in ('neighborhood', 'project') else level + ' tool'),
         ', '.join(permissions_of(level)))
+
+
+def normalise_url(value):
+    """The URL as the server stores it (REFERENCE 6.3): stripped, http:// when no scheme, an international
+    host name IDNA-encoded (other hosts keep their case), scheme lower-cased."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not WEBHOOK_URL_SCHEME.match(value):
+        value = 'http://' + value
+    try:
+        parts = urlparse(value)
+        value = urlunparse(parts._replace(netloc=parts.netloc.encode('idna').decode('ascii')))
+    except (ValueError, UnicodeError):
+        pass
+    scheme = WEBHOOK_URL_SCHEME.match(value).group(0)
+    return scheme.lower() + value[len(scheme):]

@@ -107,6 +107,23 @@ options:
     description: With O(webhooks), how many repositories' webhook lists are read at the same time (1 to 16). Writes are always sequential.
     type: int
     default: 4
+  purge:
+    description:
+      - With O(webhooks), also delete every webhook of the repositories the items name (their O(webhooks[].mount_point))
+        that no item lists - webhooks added by hand or left over from an old task. Repositories no item names are not
+        touched.
+      - Each deletion is an entry of RV(webhooks) (after the items, with C(action=delete)) and of the diff, in check mode
+        too. Nothing is deleted when a repository's webhook list cannot be read completely.
+    type: bool
+    default: false
+    version_added: 0.2.0
+  purge_max:
+    description:
+      - With O(purge), the most webhooks one run may delete that no item lists. When more would go, the task fails naming
+        them and changes nothing - a safety net against a wrong O(webhooks) list wiping a project's hooks.
+    type: int
+    default: 10
+    version_added: 0.2.0
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
@@ -159,6 +176,14 @@ EXAMPLES = r'''
         state: absent
   register: hooks
 
+- name: Exactly these webhooks on the code repository, any other deleted (check mode shows each deletion first)
+  allura.forge.allura_webhook:
+    project: myproj
+    purge: true
+    webhooks:
+      - url: https://ci.example.org/allura-hook
+        secret: "{{ vault_hook_secret }}"
+
 - name: Remove a webhook of another repository
   allura.forge.allura_webhook:
     project: myproj
@@ -202,7 +227,9 @@ webhook:
       type: str
       sample: '2026-11-28 05:46:19.875000'
 webhooks:
-  description: One entry per item of O(webhooks), in the same order, shaped like RV(webhook) plus C(action).
+  description:
+    - One entry per item of O(webhooks), in the same order, shaped like RV(webhook) plus C(action).
+    - With O(purge), then one entry per webhook deleted because no item lists it (C(action=delete)), with C(mount_point).
   returned: success, with O(webhooks)
   type: list
   elements: dict
@@ -214,6 +241,13 @@ summary:
   returned: success, with O(webhooks)
   type: dict
   sample: {"created": 1, "updated": 0, "deleted": 0, "unchanged": 2}
+purge:
+  description: With O(purge), the webhooks that would have been deleted when there were more than O(purge_max) (C(mount_point), C(type), C(hook_url)).
+  returned: on failure, when O(purge_max) is exceeded
+  version_added: 0.2.0
+  type: list
+  elements: dict
+  sample: [{"mount_point": "code", "type": "repo-push", "hook_url": "https://old-ci.example.org/hook"}]
 limits:
   description: The server's webhook limit of this tool and type, when creating failed because it is reached.
   returned: on failure, when the limit is reached
@@ -223,37 +257,20 @@ limits:
 
 import re
 from functools import partial
-from urllib.parse import urlparse, urlsplit, urlunparse
+from urllib.parse import urlsplit
 
-from ansible_collections.allura.forge.plugins.module_utils._allura import REPOSITORY_TOOLS, normalise_mount_point
+from ansible_collections.allura.forge.plugins.module_utils._allura import REPOSITORY_TOOLS, normalise_mount_point, normalise_url
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
-from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
+from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Item, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import CreatedMeanwhile, Field, read_many
 
-_SCHEME = re.compile(r'^[a-zA-Z][a-zA-Z0-9.+-]*:')  # what the server's webhook URL validator takes for a scheme
 _TYPE = re.compile(r'^[a-z0-9][-a-z0-9_]*$')
-
-
-def normalise_url(value):
-    """The URL as the server stores it (REFERENCE 6.3): stripped, http:// when no scheme, an international
-    host name IDNA-encoded (other hosts keep their case), scheme lower-cased."""
-    if value is None:
-        return None
-    value = value.strip()
-    if not _SCHEME.match(value):
-        value = 'http://' + value
-    try:
-        parts = urlparse(value)
-        value = urlunparse(parts._replace(netloc=parts.netloc.encode('idna').decode('ascii')))
-    except (ValueError, UnicodeError):
-        pass
-    scheme = _SCHEME.match(value).group(0)
-    return scheme.lower() + value[len(scheme):]
 
 
 FIELDS = dict(hook_url=Field(normalise=normalise_url), type=Field(), secret=Field(secret=True))
 KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
+PURGE_MAX = 10  # the most webhooks `purge` deletes in one run unless told otherwise
 
 
 def public(hook):
@@ -300,10 +317,21 @@ class Webhook(Resource):
     def path(self, item, *segments):
         return self.project.path('admin', item.values['mount_point'], 'webhooks', item.values['type'], *segments, trailing_slash=False)
 
+    def items(self):
+        if self.params.get('purge') and self.params.get(self.many) is None:
+            raise ParameterError('purge needs webhooks: it deletes the webhooks of the repositories they name that none of them lists')
+        self.purge_max = PURGE_MAX if self.params.get('purge_max') is None else self.params['purge_max']
+        if self.purge_max < 0:
+            raise ParameterError('purge_max %r is out of range: give 0 or more' % self.purge_max)
+        return super().items()
+
     def read_all(self, items):
         """One listing per repository, `parallel` at a time, while the repositories are checked; the types checked against it."""
         mounts = list(dict.fromkeys(item.values['mount_point'] for item in items))
         self.listings = dict(zip(mounts, read_many(self.listing, mounts, self.parallel, first=partial(self.require, items))))
+        for mount_point, listing in self.listings.items():
+            if self.params.get('purge') and not isinstance(listing.get('webhooks'), list):
+                raise AlluraError('the webhook list of %s has no list of webhooks: nothing is purged' % self.repository(mount_point))
         self.used = {}
         for item in items:
             limits = self.listings[item.values['mount_point']].get('limits') or {}
@@ -314,6 +342,29 @@ class Webhook(Resource):
             item.live = item.found[0] if item.found else None
             if item.values['state'] == 'absent' and len(item.found) > 1:
                 item.live = dict(item.live, id=[hook['id'] for hook in item.found])
+        if self.params.get('purge'):
+            items.extend(self.unlisted(items))
+
+    def unlisted(self, items):
+        """With purge: an item deleting each webhook of the items' repositories that no item lists, all of them checked
+        before the first write. A listing without its list of webhooks is a failure, never an empty repository."""
+        listed = {(item.values['mount_point'], item.values['type'], item.values['url']) for item in items}
+        extra = []
+        for mount_point, listing in self.listings.items():
+            for hook in listing['webhooks']:
+                if (mount_point, hook.get('type'), hook.get('hook_url')) not in listed:
+                    item = Item('purge[%d]' % len(extra), dict(mount_point=mount_point, type=hook.get('type'), url=hook.get('hook_url'),
+                                                               secret=None, update_secret='on_create', state='absent'))
+                    item.found, item.purged = [public(hook)], True
+                    item.live = item.found[0]
+                    extra.append(item)
+        if len(extra) > self.purge_max:
+            raise AlluraError('purge would delete %d webhooks, more than purge_max %d: %s; nothing was changed (list the ones to '
+                              'keep in webhooks, or raise purge_max)' % (len(extra), self.purge_max,
+                                                                         ', '.join(self.label(item) for item in extra)),
+                              purge=[dict(mount_point=i.values['mount_point'], type=i.values['type'], hook_url=i.values['url'])
+                                     for i in extra])
+        return extra
 
     def listing(self, mount_point):
         return self.client.get_json(self.project.path('admin', mount_point, 'webhooks', trailing_slash=False),
@@ -343,7 +394,10 @@ class Webhook(Resource):
             self.ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
                           % (label, len(item.found), ', '.join(h['id'] for h in item.found)))
         self.used[(values['mount_point'], values['type'])] = used
-        return super().converge_item(item)
+        outcome = super().converge_item(item)
+        if getattr(item, 'purged', False):  # no item names it: say which webhook went
+            outcome.after = dict(item.live, mount_point=values['mount_point'])
+        return outcome
 
     def desired(self, item):
         return dict(hook_url=item.values['url'], type=item.values['type'], secret=item.values.get('secret'))
@@ -387,7 +441,7 @@ class Webhook(Resource):
                                 denied=self.needs_admin('delete', self.label(item)))
 
 
-ARGUMENT_SPEC = Webhook.argument_spec(parallel=PARALLEL)
+ARGUMENT_SPEC = Webhook.argument_spec(parallel=PARALLEL, purge=dict(type='bool', default=False), purge_max=dict(type='int', default=PURGE_MAX))
 MUTUALLY_EXCLUSIVE = Webhook.mutually_exclusive()
 REQUIRED_ONE_OF = Webhook.required_one_of()
 

@@ -80,6 +80,7 @@ limits:
   sample: {"code": {"repo-push": {"max": 3, "used": 1}}}
 '''
 
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._read import read_checked
@@ -112,9 +113,10 @@ def run(params, client, ctx):
         bodies = read_many(listing, mounts, parallel)
     webhooks, limits = [], {}
     for mount, body in zip(mounts, bodies):
+        if not isinstance(body.get('webhooks'), list):  # a broken listing must not look like a repository without webhooks
+            raise AlluraError('the webhook list of %s %s has no list of webhooks' % (project.label, mount))
         limits[mount] = body.get('limits') or {}
-        webhooks += [dict({key: hook.get(key) for key in KEYS}, id=hook.get('_id'), mount_point=mount)
-                     for hook in body.get('webhooks') or []]
+        webhooks += [dict({key: hook.get(key) for key in KEYS}, id=hook.get('_id'), mount_point=mount) for hook in body['webhooks']]
     return dict(changed=False, webhooks=webhooks, limits=limits)
 
 

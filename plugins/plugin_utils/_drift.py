@@ -52,6 +52,19 @@ def drift_rows(reports, origins=None):
     return rows
 
 
+def unmanaged_rows(reports):
+    """One row per unmanaged resource (what a project holds that its spec does not declare): {project, kind, resource,
+    mount_point, ...what identifies it}."""
+    if isinstance(reports, dict):
+        reports = [reports]
+    return [dict(entry, project=report.get('project')) for report in reports or () for entry in (report or {}).get('unmanaged') or ()]
+
+
+def _unmanaged_what(row):
+    detail = row.get('summary') if row['kind'] == 'ticket' else row.get('tool') if row['kind'] == 'tool' else None
+    return 'unmanaged: not in the spec%s' % (' (%s)' % short(detail) if detail else '')
+
+
 def short(value, width=60):
     """A value on one line, for tables and terminal lines."""
     if value is None:
@@ -109,15 +122,16 @@ def notes(reports):
 
 
 def drift_lines(reports, origins=None):
-    """Short human lines: one per difference (with [template] or [project] when a template was applied), or one
-    saying there is none; then one per note."""
-    rows = drift_rows(reports, origins)
-    if not rows:
+    """Short human lines: one per difference (with [template] or [project] when a template was applied) and per
+    unmanaged resource, or one saying there is none; then one per note."""
+    rows, unmanaged = drift_rows(reports, origins), unmanaged_rows(reports)
+    if not rows and not unmanaged:
         count = len([reports] if isinstance(reports, dict) else reports or [])
         lines = ['no drift: %d project%s match%s the spec' % (count, '' if count == 1 else 's', 'es' if count == 1 else '')]
     else:
-        lines = ['%s  %s  %s%s' % (row['project'], row['resource'], _what(row), '  [%s]' % row['origin'] if row.get('origin') else '')
-                 for row in rows]
+        lines = (['%s  %s  %s%s' % (row['project'], row['resource'], _what(row), '  [%s]' % row['origin'] if row.get('origin') else '')
+                  for row in rows]
+                 + ['%s  %s  %s' % (row['project'], row['resource'], _unmanaged_what(row)) for row in unmanaged])
     return lines + ['%s  note: %s' % note for note in notes(reports)]
 
 
@@ -134,6 +148,8 @@ def summary_lines(reports):
         parts.append('%d unchanged' % counts.get('none', 0))
         if counts.get('mismatch'):
             parts.append('%d access check(s) not as expected' % counts['mismatch'])
+        if counts.get('unmanaged'):
+            parts.append('%d unmanaged' % counts['unmanaged'])
         if counts.get('setup'):
             parts.append('%d thing(s) to set up in the web interface' % counts['setup'])
         lines.append('%s: %s' % (report.get('project'), ', '.join(parts)))
@@ -144,6 +160,7 @@ def summary_lines(reports):
             tag = 'mismatch' if res.get('mismatch') else 'setup' if res.get('setup') else res.get('action')
             lines.append('  %-8s %s%s%s' % (tag, res.get('resource'), ' (%s)' % fields if fields else '',
                                             ' [predicted]' if res.get('pending') else ''))
+        lines += ['  %-8s %s' % ('unmanaged', entry.get('resource')) for entry in report.get('unmanaged') or ()]
         lines += ['  %-8s %s' % ('note', note) for note in report.get('notes') or ()]
     return lines
 
@@ -163,19 +180,27 @@ def drift_markdown(reports, title='Allura drift report', generated=None, origins
     if isinstance(reports, dict):
         reports = [reports]
     reports = list(reports or ())
-    rows = drift_rows(reports, origins)
+    rows, unmanaged = drift_rows(reports, origins), unmanaged_rows(reports)
     origin = any(row.get('origin') for row in rows)
-    drifted = sorted({row['project'] for row in rows})
+    drifted = sorted({row['project'] for row in rows + unmanaged})
     lines = ['# %s' % title, '']
     if generated:
         lines += ['Generated %s.' % generated, '']
-    lines += ['%d project(s) checked: %s. %d difference(s)%s.' % (
-        len(reports), ', '.join(r.get('project') or '?' for r in reports) or 'none', len(rows),
+    lines += ['%d project(s) checked: %s. %d difference(s), %d unmanaged resource(s)%s.' % (
+        len(reports), ', '.join(r.get('project') or '?' for r in reports) or 'none', len(rows), len(unmanaged),
         ' in %s' % ', '.join(drifted) if drifted else ''), '']
     remarks = ['', '## Notes', ''] + ['- %s: %s' % note for note in notes(reports)] if notes(reports) else []
-    if not rows:
+    if not rows and not unmanaged:
         lines += ['No drift: every project matches its spec.', ''] + remarks
         return '\n'.join(lines + ([''] if remarks else []))
+    section = []  # after the differences, a section of its own
+    if unmanaged:
+        section = ['', '## Unmanaged resources', '', 'What the projects hold that their specs do not declare.', '',
+                   '| project | kind | resource | |', '|---|---|---|---|']
+        section += ['| %s | %s | %s | %s |' % tuple(_cell(c) for c in (row['project'], row['kind'], row['resource'], _unmanaged_what(row)))
+                    for row in unmanaged]
+    if not rows:
+        return '\n'.join(lines + section[1:] + remarks + [''])
     lines += ['| project | resource | field | live | desired |%s' % (' from |' if origin else ''),
               '|---|---|---|---|---|%s' % ('---|' if origin else '')]
     for row in rows:
@@ -193,5 +218,5 @@ def drift_markdown(reports, title='Allura drift report', generated=None, origins
         for row in texts:
             name = '%s %s %s' % (row['project'], row['resource'], row['field'])
             lines += ['', '### %s' % name, '', '```diff', unified(row['live'], row['desired'], name).rstrip('\n'), '```']
-    lines += remarks + ['']
+    lines += section + remarks + ['']
     return '\n'.join(lines)

@@ -123,8 +123,11 @@ def bulk(kind, names, result, key):
 # --- the report ---------------------------------------------------------------------------------
 
 def project_report(spec, check_mode=None, project=None, tools=None, link=None, wiki=None, tickets=None,
-                   webhooks=None, access=None, blog=None, comments=None):
+                   webhooks=None, access=None, blog=None, comments=None, unmanaged=None):
     """The role's per-resource report (see the module docstring) from its registered results.
+
+    unmanaged: what the project holds beyond the spec ({unmanaged, purge}, see _unmanaged.py): the report lists the
+    first under `unmanaged` (drift), and the webhook task's entries after the spec's are the deletions of the second.
 
     In a check run, whatever lives in a project or tool that would be created could not be read
     (the role's tasks are pending on the missing project or tool); such items are predicted, as the
@@ -210,13 +213,15 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
     # one bulk task for the webhooks of repositories that exist; those of one still to create are predicted
     hooks = spec.get('webhooks') or []
     ready = [hook for hook in hooks if not pending(mount_of(hook, 'code'))]
-    done = iter(bulk('webhook', [webhook_name(h) for h in ready], webhooks, 'webhooks') if ran(webhooks) else [])
+    purged = [entry['resource'] for entry in (unmanaged or {}).get('purge') or ()]
+    done = iter(bulk('webhook', [webhook_name(h) for h in ready] + purged, webhooks, 'webhooks') if ran(webhooks) else [])
     for hook in hooks:
         if pending(mount_of(hook, 'code')):
             resources.append(entry('webhook', webhook_name(hook), predict_webhook(hook), pending=True,
                                    note=note_for(mount_of(hook, 'code'))))
         else:
             resources.extend(item for item in [next(done, None)] if item)
+    resources.extend(done)  # the purged ones
 
     for result in loop_results(access):
         group = result.get('item') or {}
@@ -238,9 +243,10 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
     for res in resources:
         if not res['setup']:  # not a resource of the spec: counted as setup below
             summary[res['action']] += 1
+    found = [dict(entry) for entry in (unmanaged or {}).get('unmanaged') or ()]
     summary.update(changed=sum(1 for r in resources if r['changed']), mismatch=sum(1 for r in resources if r['mismatch']),
                    drift=sum(1 for r in resources if r['drift']), pending=sum(1 for r in resources if r['pending']),
-                   setup=sum(1 for r in resources if r['setup']))
+                   setup=sum(1 for r in resources if r['setup']), unmanaged=len(found))
     return dict(project=label, name=spec.get('name'), neighborhood=neighborhood, check_mode=check_mode,
-                changed=summary['changed'] > 0, drift=summary['drift'] > 0, summary=summary, resources=resources,
-                notes=setup_notes([need for need in needs if not need.get('verified', True)]))
+                changed=summary['changed'] > 0, drift=summary['drift'] > 0 or bool(found), summary=summary, resources=resources,
+                notes=setup_notes([need for need in needs if not need.get('verified', True)]), unmanaged=found)

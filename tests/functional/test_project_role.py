@@ -26,11 +26,13 @@ ADMIN_TOKEN = os.environ.get('ALLURA_ADMIN_TOKEN') or 'a0000000000000000001'
 ROOT_TOKEN = os.environ.get('ALLURA_ROOT_TOKEN') or 'a0000000000000000000'
 SECRET = 'hook-secret-3f9c1a'
 
-# p/test as seeded: wiki (Home), bugs (custom fields), code (git), link; this adds to it.
+# p/test as seeded: wiki (Home), bugs (custom fields), discussion, blog, code (git), link; this adds to it, and declares
+# every tool it holds (the spec's pages, tickets and webhooks declare wiki, bugs and code), so that nothing is unmanaged.
 TEST_SPEC = {
     'name': 'test',
     'tools': [{'tool': 'wiki', 'mount_point': 'docs', 'mount_label': 'Docs'},
-              {'tool': 'tickets', 'mount_point': 'issues', 'mount_label': 'Issues'}],
+              {'tool': 'tickets', 'mount_point': 'issues', 'mount_label': 'Issues'},
+              {'tool': 'discussion'}, {'tool': 'blog'}],
     'link': 'https://test.example.org/',
     'wiki': [{'title': 'Home', 'text': 'Welcome to the test project\n', 'labels': ['start']},
              {'mount_point': 'docs', 'title': 'Home', 'text': 'Docs home\n'},
@@ -199,7 +201,7 @@ def test_fail_on_drift_fails_the_play_after_writing_the_report(ansible_playbook,
 
     proc, report = drift(ansible_playbook, spec, tmp_path / 'strict', '-e', 'fail_on_drift=true')
     assert proc.returncode != 0
-    assert '1 difference(s) from the spec in p/test' in proc.stdout
+    assert '1 difference(s) from the spec and 0 unmanaged resource(s) in p/test' in proc.stdout
     assert [(r['resource'], r['field'], r['live'], r['desired']) for r in report['rows']] == [
         ('link link', 'url', 'https://elsewhere.example.org/', 'https://test.example.org/')]
 

@@ -40,7 +40,7 @@ def test_drift_report_formats():
     md = f([REPORT], 'markdown', title='Nightly', generated='now')
     assert md.startswith('# Nightly\n\nGenerated now.\n')
     assert '| p/demo | link link | url | `"http://a.example.org"` | `"http://b.example.org"` |' in md
-    with pytest.raises(AnsibleFilterError, match="format must be rows, lines, summary or markdown, not 'csv'"):
+    with pytest.raises(AnsibleFilterError, match="format must be rows, lines, summary, markdown or unmanaged, not 'csv'"):
         f([REPORT], 'csv')
 
 

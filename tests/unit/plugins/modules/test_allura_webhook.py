@@ -453,3 +453,79 @@ def test_bulk_secret_of_an_item_is_hidden_by_the_argument_spec():
                                  required_one_of=allura_webhook.REQUIRED_ONE_OF).validate(
         dict(project='test', mount_point='code', webhooks=[{'url': 'https://a.example.org/'}]))
     assert 'mutually exclusive' in ' '.join(both.error_messages)
+
+
+# -- purge: the webhooks of the named repositories that no item lists -------------------------------
+
+STRAY = hook('https://stray.example.org/x', hook_id='stray')
+
+
+def test_purge_deletes_only_unlisted_hooks_of_the_named_repositories():
+    old_stray = hook('https://old-stray.example.org/', hook_id='oldstray')
+    session = bulk_session(code=(hook('https://ci.example.org/hook'), STRAY), old=(old_stray,))
+    out = run_bulk(session, [{'url': 'https://ci.example.org/hook'}], purge=True)
+    # Old.repo is named by no item: its webhook stays, and it is not even read
+    assert [(c.method, c.path) for c in session.writes()] == [('DELETE', CREATE + '/stray')]
+    assert 'GET %s' % OLD_HOOKS not in [str(c) for c in session.calls]
+    assert out['summary'] == {'created': 0, 'updated': 0, 'deleted': 1, 'unchanged': 1}
+    assert out['webhooks'][1] == {'id': 'stray', 'url': STRAY['url'], 'hook_url': 'https://stray.example.org/x', 'type': 'repo-push',
+                                  'mod_date': STRAY['mod_date'], 'mount_point': 'code', 'action': 'delete'}
+    assert out['diff'][0]['before'] == {'hook_url': 'https://stray.example.org/x', 'type': 'repo-push', 'id': 'stray'}
+
+
+def test_purge_check_mode_predicts_each_deletion_and_a_rerun_changes_nothing():
+    live = (hook('https://ci.example.org/hook'), STRAY)
+    check = run_bulk(bulk_session(code=live), [{'url': 'https://ci.example.org/hook'}], check=True, purge=True)
+    session = bulk_session(code=live)
+    real = run_bulk(session, [{'url': 'https://ci.example.org/hook'}], purge=True)
+    assert check['changed'] is True and check['webhooks'] == real['webhooks'] and check['diff'] == real['diff']
+    again = run_bulk(bulk_session(code=(hook('https://ci.example.org/hook'),)), [{'url': 'https://ci.example.org/hook'}], purge=True)
+    assert again['changed'] is False and again['summary']['deleted'] == 0
+
+
+def test_purge_keeps_listed_absent_and_present_items_once():
+    session = bulk_session(code=(hook('https://ci.example.org/hook'), STRAY))
+    out = run_bulk(session, [{'url': 'https://ci.example.org/hook'}, {'url': 'https://stray.example.org/x', 'state': 'absent'}], purge=True)
+    assert [c.path for c in session.writes()] == [CREATE + '/stray']
+    assert [h['action'] for h in out['webhooks']] == ['none', 'delete']
+
+
+def test_purge_max_fails_naming_them_before_any_write():
+    strays = [hook('https://stray.example.org/%d' % n, hook_id='s%d' % n) for n in range(3)]
+    session = bulk_session(code=strays)
+    out = run_bulk(session, [{'url': 'https://ci.example.org/hook'}], purge=True, purge_max=2)
+    assert out['failed'] is True and session.writes() == []
+    assert out['msg'].startswith('purge would delete 3 webhooks, more than purge_max 2: repo-push webhook https://stray.example.org/0 of '
+                                 'p/test/code, ')
+    assert 'nothing was changed' in out['msg']
+    assert out['purge'][2] == {'mount_point': 'code', 'type': 'repo-push', 'hook_url': 'https://stray.example.org/2'}
+
+
+@pytest.mark.parametrize('body', [{'limits': {}}, {'webhooks': None}, {'webhooks': 'x'}])
+def test_purge_never_reads_a_broken_listing_as_empty(body):
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, json=body)
+    session.add('POST', CREATE, status=201, json=hook())
+    out = run_bulk(session, [{'url': 'http://ci.example.org/hook'}], purge=True)
+    assert out['failed'] is True and session.writes() == []
+    assert out['msg'] == 'the webhook list of p/test/code has no list of webhooks: nothing is purged'
+
+
+def test_purge_after_a_failed_listing_deletes_nothing():
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', HOOKS, status=502, text='bad gateway')
+    session.add('DELETE', CREATE + '/.*', json={'result': 'ok'})
+    out = run_bulk(session, [{'url': 'http://ci.example.org/hook'}], purge=True)
+    assert out['failed'] is True and session.writes() == []
+
+
+@pytest.mark.parametrize('kw, fragment', [
+    (dict(purge=True, webhooks=None), 'purge needs webhooks'),
+    (dict(purge=True, purge_max=-1, webhooks=[{'url': 'https://x.example.org/'}], url=None), 'purge_max -1 is out of range'),
+])
+def test_purge_bad_input_fails_before_any_request(kw, fragment):
+    session = FakeSession()
+    out = run(session, **kw)
+    assert out['failed'] is True and fragment in out['msg'] and session.calls == []

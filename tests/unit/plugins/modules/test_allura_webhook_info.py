@@ -44,3 +44,13 @@ def test_a_tool_that_has_no_webhooks_and_one_that_is_not_there():
     session = hooks(FakeSession()).add('GET', '/rest/p/test/admin/nope/webhooks', status=404, text='')
     out = run(allura_webhook_info, session, mount_point='nope')
     assert out['failed'] and out['missing'] == 'tool' and "no tool at mount_point 'nope' (its git/svn/hg tools: code, hgrepo)" in out['msg']
+
+
+def test_a_listing_without_its_list_of_webhooks_fails_instead_of_looking_empty():
+    session = FakeSession()
+    session.add('GET', '/rest/p/test/', json=PROJECT)
+    session.add('GET', '/rest/p/test/admin/code/webhooks', json={'limits': {}})
+    session.add('GET', '/rest/p/test/admin/hgrepo/webhooks', json={'webhooks': [], 'limits': {}})
+    out = run(allura_webhook_info, session)
+    assert out['failed'] is True and out['msg'] == 'the webhook list of p/test code has no list of webhooks'
+    assert 'webhooks' not in out

@@ -258,7 +258,8 @@ def test_check_mode_predicts_what_lives_in_a_tool_to_install():
         ('webhook code repo-push https://ci.example.org/h', 'create', False),
         ('access docs: bob edit', 'none', True),
     ]
-    assert out['summary'] == {'create': 5, 'update': 1, 'delete': 0, 'none': 4, 'changed': 6, 'mismatch': 0, 'drift': 6, 'pending': 4, 'setup': 0}
+    assert out['summary'] == {'create': 5, 'update': 1, 'delete': 0, 'none': 4, 'changed': 6, 'mismatch': 0, 'drift': 6, 'pending': 4,
+                              'setup': 0, 'unmanaged': 0}
 
 
 def test_check_mode_predicts_everything_of_a_project_to_create():
