@@ -93,6 +93,9 @@ from ansible_collections.allura.forge.plugins.module_utils._state import (
 
 # The `parallel` option of a module whose bulk form reads concurrently.
 PARALLEL = dict(type='int', default=4)
+# A bulk module's `purge` and `purge_max` (see Resource.purge_items).
+PURGE_MAX = 10
+PURGE = dict(purge=dict(type='bool', default=False), purge_max=dict(type='int', default=PURGE_MAX))
 
 
 class Item:
@@ -107,6 +110,7 @@ class Item:
 
 class Resource:
     one = many = required = purpose = number = None
+    purged_from = None  # with `purge`: where the resources it deletes live, as its message says
     options = fields = {}
     key = identity = create_requires = volatile = ()
     kinds = returns = listed = twins = None
@@ -165,6 +169,7 @@ class Resource:
     def items(self):
         """The items, checked, each key once: nothing has been sent yet."""
         params, many = self.params, self.many
+        self.purge_max = self.purge_option()
         if self.required and params.get(many) is None and params.get(self.required) is None:
             raise ParameterError('one of %s or %s is required' % (self.required, many))
         if params.get(many) is None:
@@ -190,6 +195,33 @@ class Resource:
             items.append(item)
         return items
 
+    def purge_option(self):
+        """With `purge`: the checked purge_max (else None): purge needs the bulk option, whose list it completes."""
+        if not self.params.get('purge'):
+            return None
+        if self.params.get(self.many) is None:
+            raise ParameterError('purge needs %s: it deletes the %s %s that none of them lists' % (self.many, self.many, self.purged_from))
+        purge_max = PURGE_MAX if self.params.get('purge_max') is None else self.params['purge_max']
+        if purge_max < 0:
+            raise ParameterError('purge_max %r is out of range: give 0 or more' % purge_max)
+        return purge_max
+
+    def purge_items(self, extra):
+        """With purge: `extra` (an item deleting each resource no item lists, made by the module from complete listings)
+        when there are at most purge_max of them; else a failure naming them, before the first write."""
+        if len(extra) > self.purge_max:
+            raise AlluraError('purge would delete %d %s, more than purge_max %d: %s; nothing was changed (list the ones to '
+                              'keep in %s, or raise purge_max)' % (len(extra), self.many, self.purge_max,
+                                                                   ', '.join(self.label(item) for item in extra), self.many),
+                              purge=[self.purge_entry(item) for item in extra])
+        for item in extra:
+            item.purged = True
+        return extra
+
+    def purge_entry(self, item):
+        """A resource purge deletes (or would), as the result names it."""
+        return item.live
+
     def key_of(self, item):
         """(option, value, more values of the key): what identifies the item among the others of the task."""
         values = item.values
@@ -199,7 +231,10 @@ class Resource:
 
     def converge_item(self, item):
         if item.values.get('state') == 'absent':
-            return self.remove(item)
+            outcome = self.remove(item)
+            if getattr(item, 'purged', False):  # no item names it: say which one went
+                outcome.after = self.purge_entry(item)
+            return outcome
         outcome = converge(self.ctx, self.label(item), self.fields, item.live, self.desired(item),
                            create=partial(self.create, item), update=self.update and partial(self.update, item),
                            reread=self.reread and partial(self.reread, item), secrets_sent=self.secrets_sent(item))

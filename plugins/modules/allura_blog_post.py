@@ -98,6 +98,20 @@ options:
     description: With O(posts), how many posts are read at the same time (1 to 16). Writes are always sequential.
     type: int
     default: 4
+  purge:
+    description:
+      - With O(posts), also delete every post of the blog that no item lists (by its title or its URL) - posts written
+        by hand or left over from an old task. Drafts count too.
+      - Each deletion is an entry of RV(posts) (after the items, with C(action=delete), its C(title) and C(url)) and of
+        the diff, in check mode too. Nothing is deleted when the post list cannot be read completely.
+    type: bool
+    default: false
+  purge_max:
+    description:
+      - With O(purge), the most posts one run may delete that no item lists. When more would go, the task fails naming
+        them and changes nothing - a safety net against a wrong O(posts) list wiping a blog.
+    type: int
+    default: 10
 notes:
   - Writing, deleting and reading drafts need the C(write) permission on the blog (project Developers and Admins by
     default). Without it the task fails and names the permission.
@@ -150,6 +164,14 @@ EXAMPLES = r'''
     posts:
       - {title: Roadmap 2027, text: "What comes next.", state: published}
       - {title: Beta testers wanted, state: absent}
+
+- name: Exactly these posts on the news blog, any other deleted (check mode shows each deletion first)
+  allura.forge.allura_blog_post:
+    project: myproj
+    mount_point: news
+    purge: true
+    posts:
+      - {title: Roadmap 2027, text: "What comes next.", state: published}
 '''
 
 RETURN = r'''
@@ -184,10 +206,18 @@ post:
   sample: {"url": "https://sourceforge.net/rest/p/myproj/blog/2026/01/version-20-is-out/", "title": "Version 2.0 is out",
            "text": "Download it now.", "labels": ["release"], "state": "published"}
 posts:
-  description: One entry per item of O(posts), in the same order, shaped like RV(post) plus C(action).
+  description:
+    - One entry per item of O(posts), in the same order, shaped like RV(post) plus C(action).
+    - With O(purge), then one entry per post deleted because no item lists it (C(action=delete), its C(title) and C(url)).
   returned: with O(posts)
   type: list
   elements: dict
+purge:
+  description: With O(purge), the posts that would have been deleted when there were more than O(purge_max) (C(title), C(url)).
+  returned: on failure, when O(purge_max) is exceeded
+  type: list
+  elements: dict
+  sample: [{"title": "Old news", "url": "https://sourceforge.net/rest/p/myproj/blog/2025/03/old-news/"}]
 summary:
   description: How many posts were created, updated, deleted and left unchanged (or would be, in check mode).
   returned: with O(posts)
@@ -201,7 +231,7 @@ from ansible_collections.allura.forge.plugins.module_utils._allura import BLOG_T
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._read import blog_post_slug
-from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
+from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, PURGE, Item, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels
 
 # The states a post can have; the server answers anything else with HTTP 500 (REFERENCE 10.2, 18).
@@ -214,6 +244,7 @@ class Post(Resource):
     options = dict(title=dict(type='str'), url=dict(type='str'), text=dict(type='str'), labels=dict(type='list', elements='str'),
                    state=dict(type='str', choices=list(STATES) + ['absent']))
     kinds, purpose, identity = BLOG_TOOLS, 'allura_blog_post', ('title', 'url')
+    purged_from = 'of the blog'
     # The server stores each field as sent (labels split on commas; REFERENCE 10.3): the post after a write is
     # predicted. A new post without them has an empty text, no labels ([""]) and is a draft.
     fields = dict(title=Field(), text=Field(text=True), labels=LABELS, state=Field())
@@ -224,6 +255,7 @@ class Post(Resource):
         # YYYY/MM/slug -> the post's URL, for every post the list shows (one task is one blog: the posts not matched
         # by an item are the blog's unmanaged ones)
         self.urls = {}
+        self.complete = False  # whether the last read of the post list showed every post (purge relies on it)
 
     def check(self, item):
         values, opt = item.values, item.opt
@@ -256,11 +288,35 @@ class Post(Resource):
     def index(self, key=None):
         """{title: [YYYY/MM/slug]} over every page of the post list (newest first; drafts for writers)."""
         out = {}
-        for entry in self.client.paginate(self.project.path(self.mount_point), self.listed):
+        first, entries = self.client.read_list(self.project.path(self.mount_point), self.listed)
+        count = first.get('count')
+        self.complete = isinstance(first.get(self.listed), list) and (not isinstance(count, int) or len(entries) >= count)
+        for entry in entries:
             slug = self.slug(entry['url'])
             self.urls[slug] = entry['url']
             out.setdefault(entry.get('title'), []).append(slug)
         return out
+
+    def read_all(self, items):
+        super().read_all(items)
+        if self.params.get('purge'):
+            items.extend(self.unlisted(items))
+
+    def unlisted(self, items):
+        """With purge: an item deleting each post of the blog that no item lists, all of them checked before the first
+        write. The post list is read again when it was not read (every item gave its url) or found nothing; a list that
+        does not show every post is a failure, never a blog without them."""
+        known = self.known or self.index()
+        if not self.complete:
+            raise AlluraError('the post list of %s %s does not show every post: nothing is purged' % (self.project.label, self.mount_point))
+        titles = {slug: title for title, slugs in known.items() for slug in slugs}
+        listed = {item.values['url'] for item in items}
+        extra = []
+        for slug in [slug for slug in self.urls if slug in titles and slug not in listed]:  # newest first, as listed
+            item = Item('purge[%d]' % len(extra), dict(dict.fromkeys(self.options), title=titles[slug], url=slug, state='absent'))
+            item.addressed, item.live = True, dict(title=titles[slug], url=self.urls[slug])
+            extra.append(item)
+        return self.purge_items(extra)
 
     def read(self, item):
         if item.values['url'] is None:
@@ -322,7 +378,7 @@ class Post(Resource):
                          denied=self.denied(item, 'write', WRITER))
 
 
-ARGUMENT_SPEC = Post.argument_spec(mount_point=dict(type='str', default='blog'), parallel=PARALLEL)
+ARGUMENT_SPEC = Post.argument_spec(mount_point=dict(type='str', default='blog'), parallel=PARALLEL, **PURGE)
 MUTUALLY_EXCLUSIVE = Post.mutually_exclusive()
 REQUIRED_ONE_OF = [('title', 'url', 'posts')]
 

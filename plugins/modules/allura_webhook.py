@@ -242,12 +242,12 @@ summary:
   type: dict
   sample: {"created": 1, "updated": 0, "deleted": 0, "unchanged": 2}
 purge:
-  description: With O(purge), the webhooks that would have been deleted when there were more than O(purge_max) (C(mount_point), C(type), C(hook_url)).
+  description: With O(purge), the webhooks that would have been deleted when there were more than O(purge_max), shaped like RV(webhook) plus C(mount_point).
   returned: on failure, when O(purge_max) is exceeded
   version_added: 0.2.0
   type: list
   elements: dict
-  sample: [{"mount_point": "code", "type": "repo-push", "hook_url": "https://old-ci.example.org/hook"}]
+  sample: [{"mount_point": "code", "type": "repo-push", "hook_url": "https://old-ci.example.org/hook", "id": "6929b7a1c3d2"}]
 limits:
   description: The server's webhook limit of this tool and type, when creating failed because it is reached.
   returned: on failure, when the limit is reached
@@ -262,7 +262,7 @@ from urllib.parse import urlsplit
 from ansible_collections.allura.forge.plugins.module_utils._allura import REPOSITORY_TOOLS, normalise_mount_point, normalise_url
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
-from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Item, Resource
+from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, PURGE, Item, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import CreatedMeanwhile, Field, read_many
 
 _TYPE = re.compile(r'^[a-z0-9][-a-z0-9_]*$')
@@ -270,7 +270,6 @@ _TYPE = re.compile(r'^[a-z0-9][-a-z0-9_]*$')
 
 FIELDS = dict(hook_url=Field(normalise=normalise_url), type=Field(), secret=Field(secret=True))
 KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
-PURGE_MAX = 10  # the most webhooks `purge` deletes in one run unless told otherwise
 
 
 def public(hook):
@@ -280,6 +279,7 @@ def public(hook):
 
 class Webhook(Resource):
     one, many, key, required = 'webhook', 'webhooks', ('mount_point', 'type', 'url'), 'url'
+    purged_from = 'of the repositories they name'
     options = dict(mount_point=dict(type='str', default='code'), type=dict(type='str', default='repo-push'),
                    url=dict(type='str', required=True), secret=dict(type='str', no_log=True),
                    update_secret=dict(type='str', choices=['on_create', 'always'], default='on_create'),
@@ -317,14 +317,6 @@ class Webhook(Resource):
     def path(self, item, *segments):
         return self.project.path('admin', item.values['mount_point'], 'webhooks', item.values['type'], *segments, trailing_slash=False)
 
-    def items(self):
-        if self.params.get('purge') and self.params.get(self.many) is None:
-            raise ParameterError('purge needs webhooks: it deletes the webhooks of the repositories they name that none of them lists')
-        self.purge_max = PURGE_MAX if self.params.get('purge_max') is None else self.params['purge_max']
-        if self.purge_max < 0:
-            raise ParameterError('purge_max %r is out of range: give 0 or more' % self.purge_max)
-        return super().items()
-
     def read_all(self, items):
         """One listing per repository, `parallel` at a time, while the repositories are checked; the types checked against it."""
         mounts = list(dict.fromkeys(item.values['mount_point'] for item in items))
@@ -355,16 +347,13 @@ class Webhook(Resource):
                 if (mount_point, hook.get('type'), hook.get('hook_url')) not in listed:
                     item = Item('purge[%d]' % len(extra), dict(mount_point=mount_point, type=hook.get('type'), url=hook.get('hook_url'),
                                                                secret=None, update_secret='on_create', state='absent'))
-                    item.found, item.purged = [public(hook)], True
+                    item.found = [public(hook)]
                     item.live = item.found[0]
                     extra.append(item)
-        if len(extra) > self.purge_max:
-            raise AlluraError('purge would delete %d webhooks, more than purge_max %d: %s; nothing was changed (list the ones to '
-                              'keep in webhooks, or raise purge_max)' % (len(extra), self.purge_max,
-                                                                         ', '.join(self.label(item) for item in extra)),
-                              purge=[dict(mount_point=i.values['mount_point'], type=i.values['type'], hook_url=i.values['url'])
-                                     for i in extra])
-        return extra
+        return self.purge_items(extra)
+
+    def purge_entry(self, item):
+        return dict(item.live, mount_point=item.values['mount_point'])
 
     def listing(self, mount_point):
         return self.client.get_json(self.project.path('admin', mount_point, 'webhooks', trailing_slash=False),
@@ -394,10 +383,7 @@ class Webhook(Resource):
             self.ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
                           % (label, len(item.found), ', '.join(h['id'] for h in item.found)))
         self.used[(values['mount_point'], values['type'])] = used
-        outcome = super().converge_item(item)
-        if getattr(item, 'purged', False):  # no item names it: say which webhook went
-            outcome.after = dict(item.live, mount_point=values['mount_point'])
-        return outcome
+        return super().converge_item(item)
 
     def desired(self, item):
         return dict(hook_url=item.values['url'], type=item.values['type'], secret=item.values.get('secret'))
@@ -441,7 +427,7 @@ class Webhook(Resource):
                                 denied=self.needs_admin('delete', self.label(item)))
 
 
-ARGUMENT_SPEC = Webhook.argument_spec(parallel=PARALLEL, purge=dict(type='bool', default=False), purge_max=dict(type='int', default=PURGE_MAX))
+ARGUMENT_SPEC = Webhook.argument_spec(parallel=PARALLEL, **PURGE)
 MUTUALLY_EXCLUSIVE = Webhook.mutually_exclusive()
 REQUIRED_ONE_OF = Webhook.required_one_of()
 

@@ -273,3 +273,83 @@ def test_many_posts_in_order_with_a_summary_and_a_failure_that_keeps_what_was_do
     out = blog.run(posts=[{'title': 'Keep', 'text': 'changed'}, {'title': 'Refused', 'text': 'x'}, {'title': 'Later', 'text': 'x'}])
     assert out['failed'] and out['msg'].startswith('posts[1]: ') and out['summary'] == dict(created=0, updated=1, unchanged=0, deleted=0)
     assert 'later ones were not touched' in out['msg'] and not any(p['title'] == 'Later' for p in blog.posts)
+
+
+# -- purge: the posts of the blog that no item lists -----------------------------------------------------
+
+def test_purge_deletes_the_posts_no_item_lists_drafts_too_predicted_first():
+    blog = FakeBlog(('Keep', 'published'), ('Stray', 'published'), ('By url', 'published'), ('Old draft', 'draft'))
+    posts = [{'title': 'Keep'}, {'url': '2026/12/by-url'}, {'title': 'New', 'text': 'n'}]
+    check = blog.run(check_mode=True, posts=posts, purge=True)
+    assert blog.writes() == [] and check['changed'] is True
+    assert [(p['action'], p.get('title')) for p in check['posts']] == [
+        ('none', 'Keep'), ('none', 'By url'), ('create', 'New'), ('delete', 'Old draft'), ('delete', 'Stray')]
+    assert check['posts'][3]['url'] == BASE + '2026/12/old-draft/'
+    assert check['diff'][-1]['before'] == {'title': 'Stray', 'url': BASE + '2026/12/stray/'}
+
+    real = blog.run(posts=posts, purge=True)
+    assert [path for path, form in blog.writes() if form == {'delete': '1'}] == [BLOG + '2026/12/old-draft/', BLOG + '2026/12/stray/']
+    assert real['posts'] == [dict(p, url=BASE + '2026/12/new/') if p['action'] == 'create' else p for p in check['posts']]
+    assert real['diff'] == check['diff'] and real['summary'] == dict(created=1, updated=0, unchanged=2, deleted=2)
+    assert sorted(p['title'] for p in blog.posts) == ['By url', 'Keep', 'New']
+
+    again = blog.run(posts=posts, purge=True)
+    assert again['changed'] is False and blog.writes() == []
+
+
+def test_purge_with_every_item_given_by_url_still_reads_the_list():
+    blog = FakeBlog(('Keep', 'published'), ('Stray', 'published'))
+    out = blog.run(posts=[{'url': BASE + '2026/12/keep/'}], purge=True)
+    assert [(p['action'], p['title']) for p in out['posts']] == [('none', 'Keep'), ('delete', 'Stray')]
+    assert [p['title'] for p in blog.posts] == ['Keep']
+
+
+def test_purge_keeps_a_listed_absent_item_once():
+    blog = FakeBlog(('Keep', 'published'), ('Stray', 'published'))
+    out = blog.run(posts=[{'title': 'Keep'}, {'title': 'Stray', 'state': 'absent'}], purge=True)
+    assert [p['action'] for p in out['posts']] == ['none', 'delete'] and len(blog.writes()) == 1
+
+
+def test_purge_max_fails_naming_them_before_any_write():
+    blog = FakeBlog(('Keep', 'published'), ('One', 'published'), ('Two', 'draft'), ('Three', 'published'))
+    out = blog.run(posts=[{'title': 'Keep'}, {'title': 'New', 'text': 'n'}], purge=True, purge_max=2)
+    assert out['failed'] is True and blog.writes() == []
+    assert out['msg'] == ("purge would delete 3 posts, more than purge_max 2: p/test blog post 'Three', p/test blog post 'Two', "
+                          "p/test blog post 'One'; nothing was changed (list the ones to keep in posts, or raise purge_max)")
+    assert out['purge'][0] == {'title': 'Three', 'url': BASE + '2026/12/three/'}
+    assert blog.run(posts=[{'title': 'Keep'}], purge=True, purge_max=3)['summary']['deleted'] == 3
+
+
+@pytest.mark.parametrize('broken', ['no list', 'short'])
+def test_purge_never_reads_a_partial_post_list_as_the_whole_blog(broken):
+    blog = FakeBlog(('Keep', 'published'), ('Stray', 'published'))
+    listing = blog.listing
+
+    def partial(call):
+        answer = listing(call).json()
+        if broken == 'no list':
+            answer.pop('posts')
+        else:
+            answer['count'] += 1  # a post the list does not show
+        return reply(json=answer)
+    blog.session.add('GET', BLOG, responses=[partial])
+    out = blog.run(posts=[{'url': '2026/12/keep/', 'text': 'changed'}], purge=True)
+    assert out['failed'] is True and blog.writes() == []
+    assert out['msg'] == 'the post list of p/test blog does not show every post: nothing is purged'
+
+
+def test_purge_after_a_failed_post_list_deletes_nothing():
+    blog = FakeBlog(('Keep', 'published'), ('Stray', 'published'))
+    blog.session.add('GET', BLOG, status=502, text='bad gateway')
+    out = blog.run(posts=[{'title': 'Keep', 'text': 'changed'}], purge=True)
+    assert out['failed'] is True and blog.writes() == []
+
+
+@pytest.mark.parametrize('kw, fragment', [
+    (dict(purge=True, title='x'), 'purge needs posts: it deletes the posts of the blog that none of them lists'),
+    (dict(purge=True, purge_max=-1, posts=[{'title': 'x'}]), 'purge_max -1 is out of range: give 0 or more'),
+])
+def test_purge_bad_input_fails_before_any_request(kw, fragment):
+    blog = FakeBlog()
+    out = blog.run(**kw)
+    assert out['failed'] is True and fragment in out['msg'] and blog.session.calls == []

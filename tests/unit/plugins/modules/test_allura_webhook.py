@@ -498,7 +498,8 @@ def test_purge_max_fails_naming_them_before_any_write():
     assert out['msg'].startswith('purge would delete 3 webhooks, more than purge_max 2: repo-push webhook https://stray.example.org/0 of '
                                  'p/test/code, ')
     assert 'nothing was changed' in out['msg']
-    assert out['purge'][2] == {'mount_point': 'code', 'type': 'repo-push', 'hook_url': 'https://stray.example.org/2'}
+    assert out['purge'][2] == {'id': 's2', 'url': strays[2]['url'], 'hook_url': 'https://stray.example.org/2', 'type': 'repo-push',
+                               'mod_date': strays[2]['mod_date'], 'mount_point': 'code'}
 
 
 @pytest.mark.parametrize('body', [{'limits': {}}, {'webhooks': None}, {'webhooks': 'x'}])
