@@ -10,8 +10,8 @@ short_description: What an Allura project holds that its spec does not declare, 
 version_added: 0.2.0
 description:
   - Used by the C(allura.forge.project) role to find unmanaged resources - tools, repository webhooks, wiki pages
-    (of the wikis whose pages the spec declares) and tickets (of the trackers whose tickets the spec declares) - and
-    to plan their purge.
+    (of the wikis whose pages the spec declares), blog posts (of the blogs whose posts the spec declares) and tickets
+    (of the trackers whose tickets the spec declares) - and to plan their purge.
 positional: _input, part
 options:
   _input:
@@ -20,14 +20,16 @@ options:
     required: true
   part:
     description:
-      - V(reads) - what to read - C({webhooks, wiki, tickets}) - from O(project) and O(kinds).
+      - V(reads) - what to read - C({webhooks, wiki, blog, tickets}) - from O(project) and O(kinds).
       - V(found) - C({unmanaged, purge}) - the unmanaged entries (C(kind), C(resource), C(mount_point) and what
         identifies them), those O(purge) deletes apart.
       - V(purge_items) - the C(allura_webhook) items (C(state=absent)) deleting the webhooks to purge.
+      - V(purge_posts) - C({mount_point: items}), the C(allura_blog_post) items (C(url), C(state=absent)) deleting the
+        posts to purge, per blog.
       - V(guard) - the message failing a purge of more than O(purge_max) items, or an empty string.
       - V(refused) - the message refusing kinds of O(purge) the REST API cannot delete, or an empty string.
     type: str
-    choices: [reads, found, purge_items, guard, refused]
+    choices: [reads, found, purge_items, purge_posts, guard, refused]
     default: found
   project:
     description: The registered result of the role's C(allura_project) task (its C(project) holds the tools).
@@ -38,11 +40,14 @@ options:
   wiki:
     description: The registered result of the C(allura_wiki_page_info) loop over the mount points of V(reads).
     type: dict
+  blog:
+    description: The registered result of the C(allura_blog_post_info) loop (C(details=false)) over the mount points of V(reads).
+    type: dict
   tickets:
     description: The registered result of the C(allura_ticket_info) loop over the mount points of V(reads).
     type: dict
   kinds:
-    description: The kinds to look at (V(tools), V(webhooks), V(pages), V(tickets)).
+    description: The kinds to look at (V(tools), V(webhooks), V(pages), V(posts), V(tickets)).
     type: list
     elements: str
   tickets_too:
@@ -76,24 +81,26 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.allura.forge.plugins.plugin_utils._unmanaged import (
-    KINDS, project_unmanaged as found, purge_guard, purge_items, purge_refused, unmanaged_reads)
+    KINDS, project_unmanaged as found, purge_guard, purge_items, purge_posts, purge_refused, unmanaged_reads)
 
 
 def project_unmanaged(spec, part='found', project=None, webhooks=None, wiki=None, tickets=None, kinds=KINDS, tickets_too=False,
-                      purge=(), purge_max=10):
+                      purge=(), purge_max=10, blog=None):
     kinds = [kind for kind in kinds or () if kind != 'tickets' or tickets_too] + list(purge or ())
     if part == 'reads':
         return unmanaged_reads(spec, project, kinds, tickets=tickets_too)
     if part == 'refused':
         return purge_refused(purge)
-    result = found(spec, project, webhooks, wiki, tickets, kinds, purge)
+    result = found(spec, project, webhooks, wiki, tickets, kinds, purge, blog=blog)
     if part == 'found':
         return result
     if part == 'purge_items':
         return purge_items(result)
+    if part == 'purge_posts':
+        return purge_posts(result)
     if part == 'guard':
         return purge_guard(result, purge_max)
-    raise AnsibleFilterError('project_unmanaged: part must be reads, found, purge_items, guard or refused, not %r' % (part,))
+    raise AnsibleFilterError('project_unmanaged: part must be reads, found, purge_items, purge_posts, guard or refused, not %r' % (part,))
 
 
 class FilterModule:

@@ -60,8 +60,11 @@ def unmanaged_rows(reports):
     return [dict(entry, project=report.get('project')) for report in reports or () for entry in (report or {}).get('unmanaged') or ()]
 
 
+_UNMANAGED_DETAIL = dict(ticket='summary', tool='tool', blog_post='url')  # what the line adds to the resource's name
+
+
 def _unmanaged_what(row):
-    detail = row.get('summary') if row['kind'] == 'ticket' else row.get('tool') if row['kind'] == 'tool' else None
+    detail = row.get(_UNMANAGED_DETAIL.get(row['kind']))
     return 'unmanaged: not in the spec%s' % (' (%s)' % short(detail) if detail else '')
 
 

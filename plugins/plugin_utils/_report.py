@@ -127,7 +127,8 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
     """The role's per-resource report (see the module docstring) from its registered results.
 
     unmanaged: what the project holds beyond the spec ({unmanaged, purge}, see _unmanaged.py): the report lists the
-    first under `unmanaged` (drift), and the webhook task's entries after the spec's are the deletions of the second.
+    first under `unmanaged` (drift), and the entries of the webhook task and of each blog's task after the spec's are the
+    deletions of the second.
 
     In a check run, whatever lives in a project or tool that would be created could not be read
     (the role's tasks are pending on the missing project or tool); such items are predicted, as the
@@ -156,6 +157,10 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
     def note_for(mount_point):
         return parent or pending_note('tool %s' % mount_point)
 
+    def purged(kind, mount_point=None):  # the names of the purged items of a task, in the order the role sends them
+        return [e['resource'] for e in (unmanaged or {}).get('purge') or ()
+                if e['kind'] == kind and mount_point in (None, e['mount_point'])]
+
     if spec.get('link') and isinstance(link, dict):
         if ran(link):
             resources.append(single('link', 'link link', link))
@@ -179,8 +184,8 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
         group = result.get('item') or {}
         mount_point = group.get('mount_point') or 'blog'
         posts = group.get('posts') or []
-        if ran(result):
-            resources.extend(bulk('blog_post', [post_name(mount_point, p) for p in posts], result, 'posts'))
+        if ran(result):  # the spec's posts, then those purged (see project_unmanaged)
+            resources.extend(bulk('blog_post', [post_name(mount_point, p) for p in posts] + purged('blog_post', mount_point), result, 'posts'))
         elif pending(mount_point):
             resources.extend(entry('blog_post', post_name(mount_point, post), action, pending=True, note=note_for(mount_point))
                              for post, action in zip(posts, predict_posts(posts)))
@@ -213,8 +218,7 @@ def project_report(spec, check_mode=None, project=None, tools=None, link=None, w
     # one bulk task for the webhooks of repositories that exist; those of one still to create are predicted
     hooks = spec.get('webhooks') or []
     ready = [hook for hook in hooks if not pending(mount_of(hook, 'code'))]
-    purged = [entry['resource'] for entry in (unmanaged or {}).get('purge') or ()]
-    done = iter(bulk('webhook', [webhook_name(h) for h in ready] + purged, webhooks, 'webhooks') if ran(webhooks) else [])
+    done = iter(bulk('webhook', [webhook_name(h) for h in ready] + purged('webhook'), webhooks, 'webhooks') if ran(webhooks) else [])
     for hook in hooks:
         if pending(mount_of(hook, 'code')):
             resources.append(entry('webhook', webhook_name(hook), predict_webhook(hook), pending=True,

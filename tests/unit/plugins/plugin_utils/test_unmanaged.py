@@ -37,13 +37,13 @@ def found(**kw):
 
 
 def test_reads_only_existing_tools_whose_items_the_spec_declares():
-    assert project_unmanaged(SPEC, 'reads', project=PROJECT) == dict(webhooks=True, wiki=['docs'], tickets=[])
+    assert project_unmanaged(SPEC, 'reads', project=PROJECT) == dict(webhooks=True, wiki=['docs'], blog=[], tickets=[])
     assert project_unmanaged(SPEC, 'reads', project=PROJECT, tickets_too=True)['tickets'] == ['tickets']
-    assert project_unmanaged(SPEC, 'reads', project=PROJECT, kinds=['tools']) == dict(webhooks=False, wiki=[], tickets=[])
+    assert project_unmanaged(SPEC, 'reads', project=PROJECT, kinds=['tools']) == dict(webhooks=False, wiki=[], blog=[], tickets=[])
     # purging webhooks reads them even when they are not reported
     assert project_unmanaged(SPEC, 'reads', project=PROJECT, kinds=[], purge=['webhooks'])['webhooks'] is True
     # a project the run creates holds nothing unmanaged yet; a wiki still to install is not read
-    assert project_unmanaged(SPEC, 'reads', project=dict(PROJECT, action='create')) == dict(webhooks=False, wiki=[], tickets=[])
+    assert project_unmanaged(SPEC, 'reads', project=dict(PROJECT, action='create')) == dict(webhooks=False, wiki=[], blog=[], tickets=[])
     without_docs = {'action': 'none', 'project': {'tools': [t for t in TOOLS if t['mount_point'] != 'docs']}}
     assert project_unmanaged(SPEC, 'reads', project=without_docs)['wiki'] == []
 
@@ -80,9 +80,9 @@ def test_purge_moves_webhooks_out_of_the_report_into_items_and_the_guard_counts_
 
 
 @pytest.mark.parametrize('purge, refused', [
-    ([], ''), (['webhooks'], ''),
+    ([], ''), (['webhooks'], ''), (['posts', 'webhooks'], ''),
     (['webhooks', 'tools', 'pages'], "allura_purge: the REST API cannot delete tools, pages, so they cannot be purged (purgeable: "
-                                     "webhooks); for tools, uninstall them in the project's web admin (Admin > Tools, the tool's "
+                                     "webhooks, posts); for tools, uninstall them in the project's web admin (Admin > Tools, the tool's "
                                      "menu > Delete); for pages, delete them in the wiki's web interface (the page's menu > Delete)"),
 ])
 def test_kinds_rest_cannot_delete_are_refused_saying_what_to_do(purge, refused):
@@ -134,3 +134,65 @@ def test_markdown_puts_the_unmanaged_section_after_the_differences():
     assert '1 difference(s), 1 unmanaged resource(s) in p/x.' in markdown
     assert markdown.index('| p/x | link link | url |') < markdown.index('\n## Unmanaged resources\n')
     assert markdown.endswith('| p/x | tool | tool blog | unmanaged: not in the spec ("blog") |\n')
+
+
+# -- blog posts: those of the blogs whose posts the spec lists ------------------------------------------------------
+
+BLOG_SPEC = dict(SPEC, blog=[{'mount_point': 'news', 'title': 'Roadmap'}, {'mount_point': 'news', 'url': '2026/01/old-name', 'title': 'New name'},
+                             {'mount_point': 'news', 'title': 'Retired', 'state': 'absent'}])
+NEWS = 'https://forge.example.org/rest/p/demo/news/'
+POSTS = {'results': [{'item': 'news', 'posts': [
+    {'title': 'Roadmap', 'url': NEWS + '2026/02/roadmap/'}, {'title': 'Old name', 'url': NEWS + '2026/01/old-name/'},
+    {'title': 'Retired', 'url': NEWS + '2025/12/retired/'}, {'title': 'Stray', 'url': NEWS + '2025/11/stray/'},
+    {'title': 'Draft by hand', 'url': NEWS + '2025/10/draft-by-hand/'}]}]}
+
+
+def posts_found(**kw):
+    return project_unmanaged(BLOG_SPEC, 'found', **dict(dict(project=PROJECT, blog=POSTS, kinds=['posts']), **kw))
+
+
+def test_posts_read_only_for_existing_blogs_whose_posts_the_spec_lists():
+    assert project_unmanaged(BLOG_SPEC, 'reads', project=PROJECT)['blog'] == ['news']
+    assert project_unmanaged(SPEC, 'reads', project=PROJECT)['blog'] == []  # news holds no post of the spec
+    assert project_unmanaged(BLOG_SPEC, 'reads', project=PROJECT, kinds=['webhooks'])['blog'] == []
+    assert project_unmanaged(BLOG_SPEC, 'reads', project=PROJECT, kinds=[], purge=['posts'])['blog'] == ['news']
+    assert project_unmanaged(BLOG_SPEC, 'reads', project=dict(PROJECT, action='create'))['blog'] == []
+    # the blog is managed by its posts: not an unmanaged tool
+    assert 'tool news' not in [e['resource'] for e in project_unmanaged(BLOG_SPEC, 'found', project=PROJECT, kinds=['tools'])['unmanaged']]
+
+
+def test_posts_not_named_by_title_or_url_are_unmanaged_and_reported_with_their_url():
+    out = posts_found()
+    assert out['purge'] == []
+    assert out['unmanaged'] == [
+        dict(kind='blog_post', resource='blog news/Stray', mount_point='news', title='Stray', url=NEWS + '2025/11/stray/'),
+        dict(kind='blog_post', resource='blog news/Draft by hand', mount_point='news', title='Draft by hand', url=NEWS + '2025/10/draft-by-hand/')]
+    assert posts_found(kinds=['webhooks'])['unmanaged'] == []
+    row = dict(out['unmanaged'][0], project='p/demo')
+    assert drift.drift_lines([{'project': 'p/demo', 'resources': [], 'unmanaged': [row]}])[-1] == (
+        'p/demo  blog news/Stray  unmanaged: not in the spec ("%s2025/11/stray/")' % NEWS)
+
+
+def test_purge_posts_gives_the_blog_task_deletions_by_url_and_the_guard_counts_them_with_the_webhooks():
+    out = posts_found(kinds=['posts', 'webhooks'], webhooks=HOOKS, purge=['posts'])
+    assert [e['title'] for e in out['purge']] == ['Stray', 'Draft by hand'] and 'blog_post' not in [e['kind'] for e in out['unmanaged']]
+    assert project_unmanaged(BLOG_SPEC, 'purge_posts', project=PROJECT, blog=POSTS, purge=['posts']) == {
+        'news': [dict(url=NEWS + '2025/11/stray/', state='absent'), dict(url=NEWS + '2025/10/draft-by-hand/', state='absent')]}
+    assert project_unmanaged(BLOG_SPEC, 'purge_items', project=PROJECT, blog=POSTS, purge=['posts']) == []  # webhooks only
+    assert project_unmanaged(BLOG_SPEC, 'purge_posts', project=PROJECT, blog=POSTS, purge=['webhooks']) == {}
+    both = dict(project=PROJECT, blog=POSTS, webhooks=HOOKS, purge=['posts', 'webhooks'])
+    assert project_unmanaged(BLOG_SPEC, 'guard', purge_max=4, **both) == ''
+    assert project_unmanaged(BLOG_SPEC, 'guard', purge_max=3, **both).startswith(
+        'purge would delete 4 unmanaged items of the project, more than allura_purge_max 3: webhook Code repo-push '
+        'https://stray.example.org/, webhook site repo-push https://deploy.example.org/, blog news/Stray, blog news/Draft by hand; ')
+
+
+def test_report_lists_purged_posts_as_deletions_after_the_blog_task_items():
+    blog_result = {'results': [{'item': {'mount_point': 'news', 'posts': [{'title': 'Roadmap'}]}, 'changed': True, 'check_mode': True,
+                                'summary': {'created': 0, 'updated': 0, 'unchanged': 1, 'deleted': 2}, 'posts': [{'action': 'none'}, {'action': 'delete'}, {'action': 'delete'}],
+                                'diff': [{'before_header': 'x', 'after_header': 'x', 'before': {'title': 't'}, 'after': {}}] * 2}]}
+    out = report.project_report({'name': 'demo', 'blog': [{'mount_point': 'news', 'title': 'Roadmap'}]}, check_mode=True, blog=blog_result,
+                                unmanaged=posts_found(purge=['posts']))
+    assert [(r['resource'], r['action']) for r in out['resources']] == [
+        ('blog news/Roadmap', 'none'), ('blog news/Stray', 'delete'), ('blog news/Draft by hand', 'delete')]
+    assert out['unmanaged'] == [] and out['changed'] is True
