@@ -85,8 +85,10 @@ def request(url, method='GET', data=None, token=ADMIN_TOKEN):
     req = urllib.request.Request(url, data=body, method=method, headers={'Authorization': 'Bearer %s' % token})
     with urllib.request.urlopen(req, timeout=10) as response:
         text = response.read().decode()
-    # JSON, or the text of an answer that is none (creating a blog post answers "201 Created")
-    return json.loads(text) if text.lstrip().startswith(('{', '[')) else text or None
+    try:
+        return json.loads(text) if text else None
+    except ValueError:  # an answer that is no JSON: creating a blog post answers "201 Created"
+        return text
 
 
 def clear_log(url):
