@@ -127,8 +127,9 @@ def test_a_tool_whose_items_the_spec_declares_is_managed():
 
 
 def test_markdown_puts_the_unmanaged_section_after_the_differences():
-    both = {'project': 'p/x', 'resources': [{'kind': 'link', 'resource': 'link link', 'action': 'update', 'drift': True,
-                                              'changes': [{'field': 'url', 'live': 'a', 'desired': 'b', 'text': False}]}],
+    link = {'kind': 'link', 'resource': 'link link', 'action': 'update', 'drift': True,
+            'changes': [{'field': 'url', 'live': 'a', 'desired': 'b', 'text': False}]}
+    both = {'project': 'p/x', 'resources': [link],
             'unmanaged': [{'kind': 'tool', 'resource': 'tool blog', 'tool': 'blog', 'mount_point': 'blog'}]}
     markdown = drift.drift_markdown([both])
     assert '1 difference(s), 1 unmanaged resource(s) in p/x.' in markdown
