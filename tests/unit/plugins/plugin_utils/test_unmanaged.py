@@ -190,7 +190,8 @@ def test_purge_posts_gives_the_blog_task_deletions_by_url_and_the_guard_counts_t
 
 def test_report_lists_purged_posts_as_deletions_after_the_blog_task_items():
     blog_result = {'results': [{'item': {'mount_point': 'news', 'posts': [{'title': 'Roadmap'}]}, 'changed': True, 'check_mode': True,
-                                'summary': {'created': 0, 'updated': 0, 'unchanged': 1, 'deleted': 2}, 'posts': [{'action': 'none'}, {'action': 'delete'}, {'action': 'delete'}],
+                                'summary': {'created': 0, 'updated': 0, 'unchanged': 1, 'deleted': 2},
+                                'posts': [{'action': 'none'}, {'action': 'delete'}, {'action': 'delete'}],
                                 'diff': [{'before_header': 'x', 'after_header': 'x', 'before': {'title': 't'}, 'after': {}}] * 2}]}
     out = report.project_report({'name': 'demo', 'blog': [{'mount_point': 'news', 'title': 'Roadmap'}]}, check_mode=True, blog=blog_result,
                                 unmanaged=posts_found(purge=['posts']))
