@@ -24,8 +24,8 @@ options:
       - V(found) - C({unmanaged, purge}) - the unmanaged entries (C(kind), C(resource), C(mount_point) and what
         identifies them), those O(purge) deletes apart.
       - V(purge_items) - the C(allura_webhook) items (C(state=absent)) deleting the webhooks to purge.
-      - V(purge_posts) - C({mount_point: items}), the C(allura_blog_post) items (C(url), C(state=absent)) deleting the
-        posts to purge, per blog.
+      - V(purge_posts) - per blog (a dict keyed by its mount point), the C(allura_blog_post) items (C(url),
+        C(state=absent)) deleting the posts to purge.
       - V(guard) - the message failing a purge of more than O(purge_max) items, or an empty string.
       - V(refused) - the message refusing kinds of O(purge) the REST API cannot delete, or an empty string.
     type: str
