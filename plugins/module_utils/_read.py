@@ -99,8 +99,10 @@ def read_blog_post(project, mount_point, url):
 def find_blog_posts(project, mount_point, title=None, max_items=None):
     """The {title, url} entries of a blog, newest first, over every page (drafts only for writers); with `title`, only
     the posts of exactly that title."""
-    posts = project.client.read_list(project.path(mount_point), 'posts', max_items=None if title else max_items,
-                                     not_found=project.not_found(mount_point))[1]
+    first, posts = project.client.read_list(project.path(mount_point), 'posts', max_items=None if title else max_items,
+                                            not_found=project.not_found(mount_point))
+    if not isinstance(first.get('posts'), list):  # never a blog without posts (the unmanaged ones would go unseen)
+        raise AlluraError('the post list of %s has no list of posts' % _label(project, mount_point))
     if title is not None:
         posts = [post for post in posts if post.get('title') == title][:max_items]
     return posts

@@ -37,6 +37,14 @@ def test_the_list_over_every_page_titles_only():
     assert all(not c.path.startswith('/rest/p/test/blog/2026') for c in session.calls)
 
 
+@pytest.mark.parametrize('body', [{'count': 0}, {'posts': None, 'count': 0}])
+def test_a_post_list_without_its_list_of_posts_fails_instead_of_reading_as_an_empty_blog(body):
+    session = blog(FakeSession())
+    session.add('GET', '/rest/p/test/blog/', json=body)
+    out = run(allura_blog_post_info, session, details=False)
+    assert out['failed'] is True and out['msg'] == 'the post list of p/test blog has no list of posts'
+
+
 def test_the_list_in_full_with_comments_and_a_limit():
     session = blog(FakeSession())
     out = run(allura_blog_post_info, session, limit=2, comments=True)
