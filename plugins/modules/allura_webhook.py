@@ -242,12 +242,15 @@ summary:
   type: dict
   sample: {"created": 1, "updated": 0, "deleted": 0, "unchanged": 2}
 purge:
-  description: With O(purge), the webhooks that would have been deleted when there were more than O(purge_max), shaped like RV(webhook) plus C(mount_point).
+  description:
+    - With O(purge), the webhooks that would have been deleted when there were more than O(purge_max), shaped like
+      RV(webhook) plus C(mount_point).
   returned: on failure, when O(purge_max) is exceeded
   version_added: 0.2.0
   type: list
   elements: dict
-  sample: [{"mount_point": "code", "type": "repo-push", "hook_url": "https://old-ci.example.org/hook", "id": "6929b7a1c3d2"}]
+  sample: [{"mount_point": "code", "type": "repo-push", "hook_url": "https://old-ci.example.org/hook", "id": "6929b7a1c3d2",
+            "url": "https://sourceforge.net/rest/p/myproj/admin/code/webhooks/repo-push/6929b7a1c3d2", "mod_date": "2026-11-28 05:46:19.875000"}]
 limits:
   description: The server's webhook limit of this tool and type, when creating failed because it is reached.
   returned: on failure, when the limit is reached

@@ -4,8 +4,8 @@
 """What a project holds that its spec does not declare (unmanaged resources), and which of it to purge.
 
 The project role reads what it needs (the project JSON it already has, every repository's webhooks, the page
-titles of the wikis, the post lists of the blogs and the tickets of the trackers whose items the spec declares) and `project_unmanaged()`
-compares that with the spec. Pure functions of plain data.
+titles of the wikis, the post lists of the blogs and the tickets of the trackers whose items the spec declares)
+and `project_unmanaged()` compares that with the spec. Pure functions of plain data.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ def _spec_mount(item, default):
 
 def unmanaged_reads(spec, project, kinds=KINDS, tickets=False):
     """What the role reads to find unmanaged items: {webhooks: whether to list every repository's webhooks,
-    wiki: [mount points], blog: [mount points], tickets: [mount points]}. Only tools that exist (the project as the run found it) and whose
-    items the spec declares are read: a wiki or tracker still to be installed holds nothing unmanaged yet."""
+    wiki, blog, tickets: [mount points]}. Only tools that exist (the project as the run found it) and whose items the
+    spec declares are read: a wiki, blog or tracker still to be installed holds nothing unmanaged yet."""
     spec, kinds = spec or {}, set(kinds or ())
     if not isinstance(project, dict) or project.get('action') == 'create':
         return dict(webhooks=False, wiki=[], blog=[], tickets=[])
@@ -78,8 +78,9 @@ def project_unmanaged(spec, project=None, webhooks=None, wiki=None, tickets=None
     registered results of the role's reads (see unmanaged_reads), and of it what `purge` (a list of kinds) deletes.
 
     An entry is {kind, resource, mount_point} plus what identifies it: `tool` for a tool, `type`, `url` and `id` for a
-    webhook, `title` for a wiki page, `title` and `url` for a blog post, `ticket_num` and `summary` for a ticket. Stock tools (admin, search, ...) are
-    never unmanaged; a webhook or page the spec declares, even as absent, is managed.
+    webhook, `title` for a wiki page, `title` and `url` for a blog post, `ticket_num` and `summary` for a ticket. Stock
+    tools (admin, search, ...) are never unmanaged; a webhook, page or post the spec declares, even as absent, is
+    managed.
     """
     spec, kinds = spec or {}, set(kinds or ())
     found = []
