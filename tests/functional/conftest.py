@@ -67,6 +67,12 @@ def sandbox_process(*args):
                 proc.wait(10)
 
 
+
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'scenario: a long scenario test; the compatibility leg (the oldest ansible-core) '
+                                       'deselects these (scripts/test.sh, -m "not scenario"): they exercise the collection\'s '
+                                       'own logic, which the current leg proves, more than ansible-core\'s interfaces')
+
 @pytest.fixture(scope='session')
 def allura_url():
     """URL of a sandbox of this process: ALLURA_URL where it is set, except in a pytest-xdist worker (the others

@@ -15,12 +15,15 @@ import shutil
 import urllib.parse
 import urllib.request
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(HERE))
 ADMIN_TOKEN = os.environ.get('ALLURA_ADMIN_TOKEN') or 'a0000000000000000001'
 ROOT_TOKEN = os.environ.get('ALLURA_ROOT_TOKEN') or 'a0000000000000000000'
 
 
+@pytest.mark.scenario
 def test_provision_then_the_scheduled_drift_check_fails_only_on_drift(ansible_playbook, sandbox, tmp_path):
     project = tmp_path / 'project'
     shutil.copytree(os.path.join(COLLECTION_ROOT, 'examples', 'awx_project'), project)

@@ -14,6 +14,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import pytest
+
 import yaml
 
 from conftest import sandbox_process
@@ -68,6 +70,7 @@ def write(path, data):
     return '@%s' % path
 
 
+@pytest.mark.scenario
 def test_migration_between_two_servers(ansible_playbook, sandbox, tmp_path):
     """Capture from one server, provision into a new project on another (with what REST cannot create set up there as
     the web interface would), drift-check it: 0 differences - on the controller path and as modules."""

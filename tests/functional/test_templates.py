@@ -77,6 +77,7 @@ def ten_projects():
     return projects
 
 
+@pytest.mark.scenario
 def test_ten_projects_from_one_template(ansible_playbook, sandbox, tmp_path):
     spec = write_spec(tmp_path / 'team.yml', {'allura_project_template': template(), 'allura_projects': ten_projects()})
     report_file = tmp_path / 'run.json'
@@ -307,6 +308,7 @@ def through(ansible_playbook, sandbox, tmp_path, path, env):
     return seen
 
 
+@pytest.mark.scenario
 def test_templated_projects_on_both_execution_paths_with_check_mode_by_keyword(ansible_playbook, sandbox, tmp_path):
     """Check mode by keyword predicts exactly what the real run then does; the drift check of a changed template
     names it, from the template; in process and as modules alike."""

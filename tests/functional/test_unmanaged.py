@@ -22,6 +22,8 @@ STRAY_POST = 'Written by hand'
 # p/test with a post of its own on the blog, which makes the blog's posts managed
 SPEC = dict(TEST_SPEC, blog=[{'title': 'Release notes', 'text': 'Version 1 is out.\n', 'state': 'published'}])
 
+pytestmark = pytest.mark.scenario  # long: the current ansible-core leg only (see conftest)
+
 
 def hook_urls(url):
     return sorted(hook['hook_url'] for hook in request(url + HOOKS)['webhooks'])
