@@ -408,8 +408,12 @@ class Resource:
 
     def index(self, key=None):
         """With `number`: {key value: [numbers]} over every page of the tool's listing (its entries under `listed`)."""
+        return self.indexed(self.client.paginate(self.project.path(self.mount_point), self.listed))
+
+    def indexed(self, entries):
+        """{key value: [numbers]} of entries of the listing."""
         out = {}
-        for entry in self.client.paginate(self.project.path(self.mount_point), self.listed):
+        for entry in entries:
             out.setdefault(entry.get(self.key[-1]), []).append(entry[self.number])
         return out
 

@@ -152,7 +152,7 @@ class Outcome:
             if field.secret:
                 head['before'][name], head['after'][name] = REDACTED, REDACTED
             elif field.text:
-                old, new = _text(have), _text(want)
+                old, new = as_text(have), as_text(want)
                 head['before'][name] = _summary(old) if self.action != 'create' else None
                 head['after'][name] = _summary(new)
                 texts.append({'before_header': '%s: %s' % (self.label, name), 'after_header': '%s: %s' % (self.label, name),
@@ -165,7 +165,8 @@ class Outcome:
         return [head] + texts
 
 
-def _text(value):
+def as_text(value):
+    """A value as text (None: '')."""
     return '' if value is None else str(value)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import NEW_TRACKER_STATUSES
+from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 
 FIELD_PAGE = "the tracker's Field Management page (web admin of the project: %s > Field Management)"
 MEMBERS_PAGE = "the project's web admin (Admin > User Permissions: add the user to a group)"
@@ -92,6 +93,62 @@ def missing(tracker, sent, milestones, profiles, project_url):
     needs += [need('member', s['assignee'], tracker, s['ticket']) for s in sent if s['assignee'] and path and not any(
         urlsplit(p.get('url') or '').path == path for p in (profiles[s['assignee']] or {}).get('projects') or ())]
     return merged(needs)
+
+
+def before_writes(client, project, tracker, sent, milestones, lives, ctx):
+    """Before the first write of a task's tickets (`sent`: to_send's, each with `opt`, the ticket's option prefix): each
+    assignee is a user of the server. What the REST API shows missing (see `missing`; `milestones`: the tracker's) fails
+    a real run, as nothing was written yet; a check run warns of it and of what it cannot verify (see `unverified`;
+    `lives`: the tickets read). Returns the needs."""
+    profiles = {}
+    for wants in sent:
+        who = wants['assignee']
+        if who and who not in profiles:
+            profiles[who] = client.exists(client.path('u', who, 'profile'))
+            if profiles[who] is None:
+                raise ParameterError('%sassigned_to %r: no such user on the server' % (wants['opt'], who))
+    url = None if project.neighborhood == 'u' else project.read().get('url')
+    needs = missing(tracker, sent, milestones, profiles, url)
+    if needs and not ctx.check_mode:
+        raise AlluraError('%s %s: %s; nothing was written' % (project.label, tracker, describe(needs)), setup=needs)
+    needs += unverified(tracker, sent, lives) if ctx.check_mode else []
+    if needs:
+        ctx.warn('%s %s: %s' % (project.label, tracker, describe(needs)))
+    return needs
+
+
+def dropped(ticket, want, stored, tracker, project, created):
+    """After a write that sent what the server may drop without an error (a non-member assignee, unknown custom fields,
+    a user field's non-member): a failure naming what it dropped and what to set up (REFERENCE 8.4, 8.5). `want`: the
+    fields written and `stored`: the ticket read back, as allura_ticket holds them; `project`: its label; `created`: the
+    write created the ticket."""
+    problems, needs, fields = [], [], stored['custom_fields']
+    if want.get('assigned_to') and want['assigned_to'] != stored['assigned_to']:
+        problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
+                        % (want['assigned_to'], project))
+        needs.append(need('member', want['assigned_to'], tracker, ticket))
+    for name, value in sorted((want.get('custom_fields') or {}).items()):
+        if name not in fields:
+            problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
+                            'this ticket: %s)' % (name, name, ', '.join(sorted(fields)) or 'none'))
+            needs.append(need('custom_field', '_' + name, tracker, ticket, detail='the tracker has no such field'))
+        elif fields[name] == '' and value not in (None, ''):
+            problems.append('custom_fields.%s %r was stored as "" (a user field only takes members of project %s)'
+                            % (name, value, project))
+            needs.append(need('member', value, tracker, ticket, detail='user field _%s' % name))
+    if problems:
+        needs = merged(needs)
+        raise AlluraError('%s: %s%s; %s' % (ticket, 'the ticket was created, but ' if created else '', '; '.join(problems),
+                                            describe(needs)), resource=stored, changed=True, setup=needs)
+
+
+def refused(exc, want, tracker, ticket):
+    """A write the server refused (AlluraError `exc`) for a status, milestone or field value the tracker does not have:
+    the needs added to it (see from_validation)."""
+    needs = exc.status == 400 and from_validation(exc.details.get('validation_errors'), want, tracker, ticket)
+    if needs:
+        exc.details['setup'] = needs
+        exc.message += '; %s' % describe(needs)
 
 
 def from_validation(errors, want, tracker, ticket):

@@ -240,9 +240,8 @@ from ansible_collections.allura.forge.plugins.module_utils._allura import TRACKE
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
-from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, check_labels, clean_labels, named
-from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import (
-    describe, from_validation, merged, missing, need, to_send, unverified)
+from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, as_text, check_labels, clean_labels, named
+from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import before_writes, dropped, refused, to_send
 
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
@@ -255,7 +254,7 @@ def field_equal(have, want):
         return form_bool(have) == form_bool(want)
     if isinstance(have, (int, float)) or isinstance(want, (int, float)):
         return form_number(have) == form_number(want)
-    return text(have) == text(want)
+    return as_text(have) == as_text(want)
 
 
 def typed(have, want):
@@ -266,15 +265,11 @@ def typed(have, want):
     return form_number(want) if isinstance(have, (int, float)) and want != '' else want
 
 
-def text(value):
-    return '' if value is None else str(value)
-
-
 # verify: what the server may drop without an error (REFERENCE 8.3-8.5) - a non-member assignee, unknown and
 # user-type custom fields, discussion_disabled on create. A write that sends none of them is not read back:
 # the number of a new ticket is in the answer's Location, and the other fields are stored as sent.
-FIELDS = dict(summary=Field(), description=Field(normalise=text, text=True), status=Field(normalise=text),
-              assigned_to=Field(normalise=text, verify=True), labels=LABELS, milestone=Field(normalise=text),
+FIELDS = dict(summary=Field(), description=Field(normalise=as_text, text=True), status=Field(normalise=as_text),
+              assigned_to=Field(normalise=as_text, verify=True), labels=LABELS, milestone=Field(normalise=as_text),
               private=Field(normalise=bool), discussion_disabled=Field(normalise=bool, verify=True),
               custom_fields=Field(partial=True, equal=field_equal, verify=True))
 
@@ -324,14 +319,13 @@ class Ticket(Resource):
         values['custom_fields'] = check_custom(values['custom_fields'], opt)
 
     def path(self, *segments, **kwargs):
-        return self.project.path(self.mount_point, *[str(s) for s in segments], **kwargs)
+        return self.project.path(self.mount_point, *segments, **kwargs)
 
     milestones = None  # the names of the tracker's milestones, once its index was read
-    setup = ()  # what the tickets need that only the web interface can set up (see RETURN)
 
     def run(self):
         out = super().run()
-        if self.setup:
+        if self.setup:  # what the tickets need that only the web interface can set up (see RETURN)
             out['setup'] = self.setup
         return out
 
@@ -339,39 +333,20 @@ class Ticket(Resource):
         """{summary: [ticket numbers]} over every page of the ticket list (with limit, of its first `limit` tickets)."""
         first, listed = self.client.read_list(self.path(), 'tickets', max_items=limit)
         self.milestones = [m.get('name') for m in first.get('milestones') or ()]
-        out = {}
-        for entry in listed:
-            out.setdefault(entry.get('summary'), []).append(entry['ticket_num'])
-        return out
+        return self.indexed(listed)
 
     def read(self, item):
         body = self.client.exists(self.path(item.values['ticket_num'])) if item.values['ticket_num'] else None
         return None if body is None else from_server(body.get('ticket') or {})
 
     def ready(self, items):
-        """Before the first write: the assignees exist; what the writes would send that the tracker or the project lacks
-        (milestones, members: the REST API shows them) fails a real run; a check run reports it, and names the status
-        names and custom fields it cannot verify (a real run learns those from the server's answer)."""
+        """Before the first write: what the writes would send that only the web interface can set up (see before_writes)."""
         super().ready(items)
-        sent = [to_send(self.label(item), item.values, item.live or EMPTY, field_equal) for item in items]
-        profiles = {}
-        for item, wants in zip(items, sent):
-            who = wants['assignee']
-            if who and who not in profiles:
-                profiles[who] = self.client.exists(self.client.path('u', who, 'profile'))
-                if profiles[who] is None:
-                    raise ParameterError('%sassigned_to %r: no such user on the server' % (item.opt, who))
+        sent = [dict(to_send(self.label(item), item.values, item.live or EMPTY, field_equal), opt=item.opt) for item in items]
         if self.milestones is None and any(wants['milestone'] for wants in sent):
             self.index(limit=1)
-        url = None if self.project.neighborhood == 'u' else self.project.read().get('url')
-        self.setup = missing(self.mount_point, sent, self.milestones or (), profiles, url)
-        if self.setup and not self.ctx.check_mode:
-            raise AlluraError('%s %s: %s; nothing was written' % (self.project.label, self.mount_point, describe(self.setup)),
-                              setup=self.setup)
-        if self.ctx.check_mode:
-            self.setup += unverified(self.mount_point, sent, [item.live for item in items if item.live])
-            if self.setup:
-                self.ctx.warn('%s %s: %s' % (self.project.label, self.mount_point, describe(self.setup)))
+        self.setup = before_writes(self.client, self.project, self.mount_point, sent, self.milestones or (),
+                                   [item.live for item in items if item.live], self.ctx)
 
     def desired(self, item):
         desired = super().desired(item)
@@ -396,8 +371,7 @@ class Ticket(Resource):
         return form
 
     def create(self, item, desired):
-        done = self.write(item, self.path('new', trailing_slash=False), self.form(desired, None), partial(self.find, item), 'create',
-                          desired)
+        done = self.write(item, 'create', self.path('new', trailing_slash=False), desired, None, partial(self.find, item))
         if isinstance(done, int):  # an ambiguous failure, and a re-read found the ticket created
             return dict(ticket_num=done)
         # the number is in the answer's Location (never followed: it names the server's own base URL)
@@ -409,21 +383,17 @@ class Ticket(Resource):
 
     def update(self, item, live, sent, desired):
         num = item.values['ticket_num']
-        self.write(item, self.path(num, 'save', trailing_slash=False), self.form(sent, live), partial(self.stored, item, sent), 'update',
-                   sent)
+        self.write(item, 'update', self.path(num, 'save', trailing_slash=False), sent, live, partial(self.stored, item, sent))
         return dict(ticket_num=num)
 
-    def write(self, item, path, form, recheck, action, want):
+    def write(self, item, action, path, want, live, recheck):
         who = 'a logged-in user' if action == 'create' else 'a project member with the Developer role or above'
         num = item.values['ticket_num']
         try:
-            return self.client.post(path, form, expect=(302,), recheck=recheck, denied=self.denied(item, action, who),
+            return self.client.post(path, self.form(want, live), expect=(302,), recheck=recheck, denied=self.denied(item, action, who),
                                     not_found=self.project.not_found(self.mount_point, num and 'ticket #%d' % num))
         except AlluraError as exc:
-            needs = exc.status == 400 and from_validation(exc.details.get('validation_errors'), want, self.mount_point, self.label(item))
-            if needs:  # a status, milestone or field value the tracker does not have
-                exc.details['setup'] = needs
-                exc.message += '; %s' % describe(needs)
+            refused(exc, want, self.mount_point, self.label(item))
             if exc.status not in (401, 403):  # a refusal names the ticket already
                 named(exc, self.label(item))
             raise
@@ -431,28 +401,11 @@ class Ticket(Resource):
     def reread(self, item, after):
         """The ticket read back after a write that sent what the server may drop, checked for values it ignored."""
         created, item.values['ticket_num'] = item.live is None, after['ticket_num']
-        want = {k: v for k, v in self.desired(item).items() if v is not None}
         ticket = self.read(item)
-        if created and want.get('discussion_disabled') and not ticket['discussion_disabled']:  # ignored on create (REFERENCE 8.3)
+        if created and item.values['discussion_disabled'] and not ticket['discussion_disabled']:  # ignored on create (REFERENCE 8.3)
             self.update(item, ticket, dict(discussion_disabled=True), None)
             ticket = self.read(item)
-        label, problems, needs = self.label(item), [], []  # what the server dropped: things to set up in the web interface
-        if want.get('assigned_to') and want['assigned_to'] != ticket['assigned_to']:
-            problems.append('assigned_to %r was ignored by the server: only members of project %s can be assigned tickets'
-                            % (want['assigned_to'], self.project.label))
-            needs.append(need('member', want['assigned_to'], self.mount_point, label))
-        for name, value in sorted((want.get('custom_fields') or {}).items()):
-            if name not in ticket['custom_fields']:
-                problems.append('custom_fields.%s was dropped by the server: the tracker has no field _%s (fields seen on '
-                                'this ticket: %s)' % (name, name, ', '.join(sorted(ticket['custom_fields'])) or 'none'))
-                needs.append(need('custom_field', '_' + name, self.mount_point, label, detail='the tracker has no such field'))
-            elif ticket['custom_fields'][name] == '' and text(value):
-                problems.append('custom_fields.%s %r was stored as "" (a user field only takes members of project %s)'
-                                % (name, value, self.project.label))
-                needs.append(need('member', value, self.mount_point, label, detail='user field _%s' % name))
-        if problems:
-            raise AlluraError('%s: %s%s; %s' % (label, 'the ticket was created, but ' if created else '', '; '.join(problems),
-                                                describe(merged(needs))), resource=ticket, changed=True, setup=merged(needs))
+        dropped(self.label(item), self.desired(item), ticket, self.mount_point, self.project.label, created)
         return ticket
 
 
