@@ -54,6 +54,8 @@ Hooks, each with a default, overridden only where a resource differs:
     label(item)             how messages and diffs name it ('p/test wiki page 'Home'')
     resolve(items)          find the numbers (see `number`)
     read_all(items)         read otherwise than one `read` per item (webhooks: one listing per repository)
+    unlisted(items)         with `purge` (declared by a module whose ARGUMENT_SPEC takes PURGE): after the reads, an
+                            item deleting each resource no item lists, made from complete listings (see purge_items)
     ready(items)            check what was read, before the first write (default: `create_requires`, `number`)
     desired(item)           the fields to converge to (default: the item's values of the fields)
     secrets_sent(item)      the secret fields an update re-sends (they count as a change)
@@ -154,6 +156,8 @@ class Resource:
         self.project = Project(self.client, self.params['neighborhood'], self.params['project'])
         self.resolve(items)
         self.read_all(items)
+        if self.purge_max is not None:
+            items.extend(self.purge_items(self.unlisted(items)))
         self.ready(items)
         outcomes = []
         for item in items:
@@ -207,8 +211,8 @@ class Resource:
         return purge_max
 
     def purge_items(self, extra):
-        """With purge: `extra` (an item deleting each resource no item lists, made by the module from complete listings)
-        when there are at most purge_max of them; else a failure naming them, before the first write."""
+        """With purge: `extra` (an item deleting each resource no item lists: `unlisted`) when there are at most purge_max
+        of them; else a failure naming them, before the first write."""
         if len(extra) > self.purge_max:
             raise AlluraError('purge would delete %d %s, more than purge_max %d: %s; nothing was changed (list the ones to '
                               'keep in %s, or raise purge_max)' % (len(extra), self.many, self.purge_max,
@@ -219,8 +223,8 @@ class Resource:
         return extra
 
     def purge_entry(self, item):
-        """A resource purge deletes (or would), as the result names it."""
-        return item.live
+        """A resource purge deletes (or would), as the result names it: with its mount point when each item has its own."""
+        return dict(item.live, mount_point=self.where(item)) if 'mount_point' in self.options else item.live
 
     def key_of(self, item):
         """(option, value, more values of the key): what identifies the item among the others of the task."""

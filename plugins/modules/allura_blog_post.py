@@ -297,11 +297,6 @@ class Post(Resource):
             out.setdefault(entry.get('title'), []).append(slug)
         return out
 
-    def read_all(self, items):
-        super().read_all(items)
-        if self.params.get('purge'):
-            items.extend(self.unlisted(items))
-
     def unlisted(self, items):
         """With purge: an item deleting each post of the blog that no item lists, all of them checked before the first
         write. The post list is read again when it was not read (every item gave its url) or found nothing; a list that
@@ -316,7 +311,7 @@ class Post(Resource):
             item = Item('purge[%d]' % len(extra), dict(dict.fromkeys(self.options), title=titles[slug], url=slug, state='absent'))
             item.addressed, item.live = True, dict(title=titles[slug], url=self.urls[slug])
             extra.append(item)
-        return self.purge_items(extra)
+        return extra
 
     def read(self, item):
         if item.values['url'] is None:

@@ -268,9 +268,6 @@ from ansible_collections.allura.forge.plugins.module_utils._module import run_mo
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, PURGE, Item, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import CreatedMeanwhile, Field, read_many
 
-_TYPE = re.compile(r'^[a-z0-9][-a-z0-9_]*$')
-
-
 FIELDS = dict(hook_url=Field(normalise=normalise_url), type=Field(), secret=Field(secret=True))
 KEYS = ('id', 'url', 'hook_url', 'type', 'mod_date')
 
@@ -304,7 +301,7 @@ class Webhook(Resource):
             raise ParameterError('%surl %r is invalid%s: a webhook URL must be http:// or https:// with a host, such as '
                                  'https://ci.example.org/hook' % (opt, raw, hint))
         normalise_mount_point(REPOSITORY_TOOLS[0], values['mount_point'] or '', opt + 'mount_point')
-        if not _TYPE.match(values.get('type') or ''):
+        if not re.match(r'^[a-z0-9][-a-z0-9_]*$', values.get('type') or ''):
             raise ParameterError('%stype %r is invalid: webhook types are lower-case names such as repo-push' % (opt, values.get('type')))
         if values.get('secret') == '':
             raise ParameterError('%ssecret must not be empty (the server would replace an empty secret by a random one): '
@@ -327,7 +324,6 @@ class Webhook(Resource):
         for mount_point, listing in self.listings.items():
             if self.params.get('purge') and not isinstance(listing.get('webhooks'), list):
                 raise AlluraError('the webhook list of %s has no list of webhooks: nothing is purged' % self.repository(mount_point))
-        self.used = {}
         for item in items:
             limits = self.listings[item.values['mount_point']].get('limits') or {}
             if limits and item.values['type'] not in limits:
@@ -337,8 +333,6 @@ class Webhook(Resource):
             item.live = item.found[0] if item.found else None
             if item.values['state'] == 'absent' and len(item.found) > 1:
                 item.live = dict(item.live, id=[hook['id'] for hook in item.found])
-        if self.params.get('purge'):
-            items.extend(self.unlisted(items))
 
     def unlisted(self, items):
         """With purge: an item deleting each webhook of the items' repositories that no item lists, all of them checked
@@ -353,10 +347,7 @@ class Webhook(Resource):
                     item.found = [public(hook)]
                     item.live = item.found[0]
                     extra.append(item)
-        return self.purge_items(extra)
-
-    def purge_entry(self, item):
-        return dict(item.live, mount_point=item.values['mount_point'])
+        return extra
 
     def listing(self, mount_point):
         return self.client.get_json(self.project.path('admin', mount_point, 'webhooks', trailing_slash=False),
@@ -374,7 +365,7 @@ class Webhook(Resource):
         """Counts the webhooks of the tool, so that check mode can say when a create will fail on the server's limit."""
         values, label = item.values, self.label(item)
         limit = (self.listings[values['mount_point']].get('limits') or {}).get(values['type']) or {}
-        used = self.used.get((values['mount_point'], values['type']), limit.get('used') or 0)
+        used = limit.get('used') or 0
         if values['state'] == 'absent':
             used -= len(item.found)
         elif item.live is None:
@@ -385,7 +376,7 @@ class Webhook(Resource):
         elif len(item.found) > 1:
             self.ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
                           % (label, len(item.found), ', '.join(h['id'] for h in item.found)))
-        self.used[(values['mount_point'], values['type'])] = used
+        limit['used'] = used  # the listing's count of the type, kept current as the items converge
         return super().converge_item(item)
 
     def desired(self, item):
