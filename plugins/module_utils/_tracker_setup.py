@@ -142,7 +142,7 @@ def dropped(ticket, want, stored, tracker, project, created):
                                             describe(needs)), resource=stored, changed=True, setup=needs)
 
 
-def refused(exc, want, tracker, ticket):
+def explain_refusal(exc, want, tracker, ticket):
     """A write the server refused (AlluraError `exc`) for a status, milestone or field value the tracker does not have:
     the needs added to it (see from_validation)."""
     needs = exc.status == 400 and from_validation(exc.details.get('validation_errors'), want, tracker, ticket)

@@ -241,7 +241,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._resource import PARALLEL, Resource
 from ansible_collections.allura.forge.plugins.module_utils._state import LABELS, Field, as_text, check_labels, clean_labels, named
-from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import before_writes, dropped, refused, to_send
+from ansible_collections.allura.forge.plugins.module_utils._tracker_setup import before_writes, dropped, explain_refusal, to_send
 
 # A ticket as returned, with what the server gives a new ticket for each field nobody set.
 EMPTY = dict(ticket_num=None, summary=None, description='', status='', assigned_to=None, labels=[], milestone=None,
@@ -393,7 +393,7 @@ class Ticket(Resource):
             return self.client.post(path, self.form(want, live), expect=(302,), recheck=recheck, denied=self.denied(item, action, who),
                                     not_found=self.project.not_found(self.mount_point, num and 'ticket #%d' % num))
         except AlluraError as exc:
-            refused(exc, want, self.mount_point, self.label(item))
+            explain_refusal(exc, want, self.mount_point, self.label(item))
             if exc.status not in (401, 403):  # a refusal names the ticket already
                 named(exc, self.label(item))
             raise
