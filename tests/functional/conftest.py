@@ -67,11 +67,11 @@ def sandbox_process(*args):
                 proc.wait(10)
 
 
-
 def pytest_configure(config):
     config.addinivalue_line('markers', 'scenario: a long scenario test; the compatibility leg (the oldest ansible-core) '
                                        'deselects these (scripts/test.sh, -m "not scenario"): they exercise the collection\'s '
                                        'own logic, which the current leg proves, more than ansible-core\'s interfaces')
+
 
 @pytest.fixture(scope='session')
 def allura_url():
