@@ -113,6 +113,10 @@ def inject_invocation_setting_exists():
     return True
 
 
+def untimed(result):
+    return {key: value for key, value in result.items() if key != 'lock_waited'}
+
+
 def run(ansible_playbook, sandbox, tmp_path, env):
     out = tmp_path / ('results-%d.json' % len(list(tmp_path.glob('results-*.json'))))
     proc = ansible_playbook(PLAYBOOK, '-e', 'out=%s' % out, env=env)
@@ -134,8 +138,8 @@ def test_in_process_results_equal_the_module_results(ansible_playbook, sandbox, 
     assert in_process['no_page']['missing'] == 'item' and in_process['no_page']['msg'].startswith("page 'No such page': ")
     assert 'parity-secret-K4n' not in json.dumps(in_process) + json.dumps(as_module)
 
-    for name in sorted(as_module):
-        assert in_process[name] == as_module[name], name
+    for name in sorted(as_module):  # lock_waited is timing (returned from 0.05 s, reachable on a busy machine)
+        assert untimed(in_process[name]) == untimed(as_module[name]), name
 
     if not inject_invocation_setting_exists():  # before it (ansible-core 2.21), a registered result never shows the invocation
         assert 'invocation' not in in_process['pages'] and 'invocation' not in in_process['hook']
