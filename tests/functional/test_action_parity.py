@@ -16,6 +16,7 @@ import json
 import pytest
 from ansible import constants as C
 from ansible.errors import AnsibleUndefinedConfigEntry
+from conftest import untimed
 
 RUN_AS_MODULE = {'ALLURA_FORGE_RUN_AS_MODULE': '1'}
 
@@ -111,10 +112,6 @@ def inject_invocation_setting_exists():
     except AnsibleUndefinedConfigEntry:
         return False
     return True
-
-
-def untimed(result):
-    return {key: value for key, value in result.items() if key != 'lock_waited'}
 
 
 def run(ansible_playbook, sandbox, tmp_path, env):

@@ -18,6 +18,8 @@ import socket
 import ssl
 import urllib.request
 
+from conftest import untimed
+
 PASSWORD = 'Pr0xy-pass-9Qw'
 
 PLAYBOOK = '''
@@ -91,10 +93,8 @@ def closed_port():
 
 
 def comparable(result):
-    """A result without its timing: the random backoff of its warnings, and how long it waited for the project lock
-    (returned from 0.05 s, which a busy machine can reach between two tasks of one run)."""
-    result = {key: value for key, value in result.items() if key != 'lock_waited'} if isinstance(result, dict) else result
-    return json.loads(re.sub(r'retrying in [0-9.]+s', 'retrying in Ns', json.dumps(result)))
+    """A result without its timing: the random backoff of its warnings, and lock_waited (see conftest.untimed)."""
+    return json.loads(re.sub(r'retrying in [0-9.]+s', 'retrying in Ns', json.dumps(untimed(result))))
 
 
 def test_proxies_and_ca_bundles_on_both_paths(ansible_playbook, sandbox, https_sandbox, tls, forward_proxy, tmp_path):
