@@ -22,7 +22,7 @@ from ansible_collections.allura.forge.plugins.module_utils._allura import (
     LINK_TOOLS, NOT_INSTALLABLE_TOOLS, REPOSITORY_TOOLS, TRACKER_TOOLS, WIKI_TOOLS)
 from ansible_collections.allura.forge.plugins.module_utils._client import Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._read import read_ticket, read_wiki_page
-from ansible_collections.allura.forge.plugins.module_utils._state import clean_labels, read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import DEFAULT_PARALLEL, clean_labels, read_many
 
 PROJECT_FIELDS = ('name', 'summary', 'short_description', 'labels', 'private', 'external_homepage', 'video_url')
 # A ticket as the spec holds it, with what a ticket the server shows without a value gets.
@@ -33,7 +33,7 @@ TICKET_FIELDS = dict(summary=None, description='', status='', assigned_to='', la
 class Capture:
     """The reads of one project's capture, and what they found besides the spec."""
 
-    def __init__(self, project, parallel=4, ticket_status=None, max_items=None, progress=None):
+    def __init__(self, project, parallel=DEFAULT_PARALLEL, ticket_status=None, max_items=None, progress=None):
         self.project = project
         self.client = project.client
         self.parallel = parallel

@@ -91,10 +91,10 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import LOCK_SPEC, bulk_spec
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Outcome, bulk_result, changes, converge, named, parallel_option, read_many, result)
+    DEFAULT_PARALLEL, Outcome, bulk_result, changes, converge, named, parallel_option, read_many, result, write_many)
 
-# The `parallel` option of a module whose bulk form reads concurrently.
-PARALLEL = dict(type='int', default=4)
+# The `parallel` option of a module whose bulk form reads (and, where `concurrent` says, writes) concurrently.
+PARALLEL = dict(type='int', default=DEFAULT_PARALLEL)
 # A bulk module's `purge` and `purge_max` (see Resource.purge_items).
 PURGE_MAX = 10
 PURGE = dict(purge=dict(type='bool', default=False), purge_max=dict(type='int', default=PURGE_MAX))
@@ -119,6 +119,9 @@ class Resource:
     newest_first = False
     empty = False  # the bulk option may be an empty list (nothing to converge) instead of an error
     update = delete = None
+    # The writes ('create', 'update', 'delete') independent of each other on the server: a bulk task makes them up to
+    # `parallel` at a time; the others go one at a time in the order given (see write_many)
+    concurrent = ()
 
     def __init__(self, params, client, ctx):
         self.params, self.client, self.ctx = params, client, ctx
@@ -159,12 +162,7 @@ class Resource:
         if self.purge_max is not None:
             items.extend(self.purge_items(self.unlisted(items)))
         self.ready(items)
-        outcomes = []
-        for item in items:
-            try:
-                outcomes.append(self.converge_item(item))
-            except AlluraError as exc:
-                raise self.failure(exc, item, outcomes) if item.name else exc
+        outcomes = self.converge_all(items)
         self.finish(items, outcomes)
         if self.params.get(self.many) is not None:
             return bulk_result(self.ctx, self.many, outcomes, deletes=bool(self.delete))
@@ -233,6 +231,41 @@ class Resource:
             return (self.number, values[self.number])
         return (self.key[-1], values[self.key[-1]]) + tuple(values[name] for name in self.key[:-1])
 
+    def converge_all(self, items):
+        """Each item converged, the outcomes in the order of the items: one after the other, or, where the kind declares
+        its writes `concurrent`, up to `parallel` at a time (never in check mode, which writes nothing)."""
+        independent = [self.write_of(item) in self.concurrent for item in items]
+        if self.ctx.check_mode or self.parallel < 2 or sum(independent) < 2:
+            outcomes = []
+            for item in items:
+                try:
+                    outcomes.append(self.converge_item(item))
+                except AlluraError as exc:
+                    raise self.failure(exc, item, outcomes) if item.name else exc
+            return outcomes
+        done, failed = write_many(partial(self.write_item, items), independent, self.parallel, self.client)
+        if failed:
+            first = min(failed)
+            if not isinstance(failed[first], AlluraError):
+                raise failed[first]
+            raise self.failure(failed[first], items[first], [done[index] for index in range(first)],
+                               later=[(items[index].name, done[index]) for index in sorted(done) if index > first],
+                               also=[(items[index].name, failed[index]) for index in sorted(failed) if index > first])
+        return [done[index] for index in range(len(items))]
+
+    def write_of(self, item):
+        """The write converging the item may make: 'delete', 'create' or 'update'."""
+        if item.values.get('state') == 'absent':
+            return 'delete'
+        return 'create' if item.live is None else 'update'
+
+    def write_item(self, items, index, together):
+        """converge_item of items[index] in a batch of concurrent writes (see write_many)."""
+        if not together:
+            return self.converge_item(items[index])
+        with self.client.deferring_limits():
+            return self.converge_item(items[index])
+
     def converge_item(self, item):
         if item.values.get('state') == 'absent':
             outcome = self.remove(item)
@@ -268,13 +301,24 @@ class Resource:
             self.delete(item)
         return Outcome('delete', item.live, {}, {name: (item.live.get(name), None) for name in self.identity}, label, self.fields)
 
-    def failure(self, exc, item, outcomes):
-        """The error of a bulk task that failed at `item`: names it, says what the items before it did, keeps their results."""
+    def failure(self, exc, item, outcomes, later=(), also=()):
+        """The error of a bulk task that failed at `item`: names it, says what the items before it did (`outcomes`), and
+        those after it that were in flight (`later`: (name, outcome); `also`: (name, error) of those that failed too),
+        keeps the results of all that were converged, in their order."""
         named(exc, item.name)
-        if outcomes:
-            done = bulk_result(self.ctx, self.many, outcomes, deletes=bool(self.delete))
-            exc.message += ' (before it, %d %s were converged: %s; later ones were not touched)' % (
-                len(outcomes), self.many, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
+        converged = list(outcomes) + [outcome for _, outcome in later]
+        done = converged and bulk_result(self.ctx, self.many, converged, deletes=bool(self.delete))
+        summary = done and '%d %s were converged: %s' % (
+            len(converged), self.many, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
+        if later or also:  # writes were in flight when it failed
+            notes = [summary] if done else []
+            if later:
+                notes.append('%s of them after it, in flight when it failed' % ', '.join(name for name, _ in later))
+            notes += ['%s failed too: %s' % (name, getattr(error, 'message', error)) for name, error in also]
+            exc.message += ' (%s; the others were not touched)' % '; '.join(notes)
+        elif done:
+            exc.message += ' (before it, %s; later ones were not touched)' % summary
+        if done:
             exc.details.update(changed=done['changed'] or exc.details.get('changed', False), summary=done['summary'])
             exc.details[self.many] = done[self.many]
         exc.args = (exc.message,)

@@ -83,7 +83,7 @@ options:
   parallel:
     description: With O(pages), how many pages are read at the same time (1 to 16). Writes are always sequential.
     type: int
-    default: 4
+    default: 8
   state:
     description: Only V(present). Pages cannot be deleted through the REST API.
     type: str
@@ -224,6 +224,9 @@ class Page(Resource):
     # The server stores text verbatim and labels split on commas exactly as sent (REFERENCE 7.3), and answers a
     # write with {}: the page after a write is predicted.
     fields = dict(text=Field(text=True), labels=LABELS)
+    # A page write is an upsert of that page alone (REFERENCE 7.3): sent again it stores the same; only a creation
+    # can meet the creation limit (1.9), and the driver then writes one at a time
+    concurrent = ('create', 'update')
 
     def check(self, item):
         if title_problem(item.values['title']):
