@@ -30,12 +30,24 @@ A module that converges one resource of a kind, or many in one task (its bulk op
 
 `run()` always goes the same way: every item checked and repeated keys refused, before any request ->
 `resolve` -> every item read, `parallel` at a time, while the project and its tool are checked
-alongside (that error wins over the reads') -> `ready` -> each item converged, in the order given, by
-the engine (`converge`; `state: absent` deletes) -> `finish` -> the result: the one resource's
-(`action`, `<one>`, `diff`), or one entry per item with a `summary`. A failure of a bulk item names it
-(`pages[3]: ...`) and keeps the results of the items before it.
+alongside (that error wins over the reads') -> `ready` -> each item converged by the engine (`converge`;
+`state: absent` deletes): one after the other in the order given, or, for the writes the kind declares
+`concurrent`, `parallel` at a time (see below) -> `finish` -> the result: the one resource's (`action`,
+`<one>`, `diff`), or one entry per item, in the order of the items, with a `summary`. A failure of a bulk
+item names it (`pages[3]: ...`) and keeps the results of the items converged (those before it, and those
+in flight alongside it).
 
 Declared as well where it applies:
+    concurrent      the writes ('create', 'update', 'delete') that are independent of each other on the server: a bulk
+                    task makes them up to `parallel` at a time (never in check mode), the other writes one at a time in
+                    the order given, alongside (write_many). The first failure starts nothing new (the writes in flight
+                    finish and are reported); a 429, 5xx or timeout makes the rest go one at a time, a 429 met in flight
+                    being sent again in its turn (AlluraClient.deferring_limits), so that a creation limit (REFERENCE
+                    1.9) is met once more at most per write in flight. Wiki pages declare creates and updates (a page
+                    POST is an upsert of that page), tickets their updates (creates are numbered in the order sent).
+                    Not declared: tools (each install renumbers every tool, 5.2), webhooks (a per-tool limit, 6.3),
+                    blog posts (each create and update counts against the creation limit, and a create is not
+                    idempotent) and comments (a thread shows them in the order posted)
     number, listed  the option holding the number the server gives a resource (a ticket's ticket_num), and the
                     key of the tool's paginated listing ('tickets'): an item without a number is found by its
                     key in that listing (`index()`, one read, alongside the check of the tool) or else created;

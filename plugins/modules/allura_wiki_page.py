@@ -19,9 +19,11 @@ description:
     O(state=absent). Delete pages in the web interface.
   - The title is the page identity. Pages cannot be renamed over REST, so a different title means a
     different page.
-  - With O(pages), every page is read first, up to O(parallel) at a time. Pages are then written one
-    after another, in the order given. Every title, and every missing page's text, is checked before
-    the first write.
+  - With O(pages), every page is read first, up to O(parallel) at a time. The pages that differ are then
+    written up to O(parallel) at a time too (a page write changes that page alone); results and diffs keep
+    the order given. Every title, and every missing page's text, is checked before the first write. The
+    first failure stops further writes (those in flight finish and are reported); after an HTTP 429 (the
+    server's creation limit) or 5xx the remaining pages are written one at a time.
 options:
   project:
     description: Shortname of the project, for example V(myproj).
@@ -81,7 +83,7 @@ options:
         type: list
         elements: str
   parallel:
-    description: With O(pages), how many pages are read at the same time (1 to 16). Writes are always sequential.
+    description: With O(pages), how many pages are read, and then written, at the same time (1 to 16).
     type: int
     default: 8
   state:
