@@ -96,6 +96,7 @@ title or addressed by number, deleted with `state: absent`) and tests the driver
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import partial
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import default_mount_point
@@ -103,7 +104,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import LOCK_SPEC, bulk_spec
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    DEFAULT_PARALLEL, Outcome, bulk_result, changes, converge, named, parallel_option, read_many, result, write_many)
+    DEFAULT_PARALLEL, Outcome, Then, bulk_result, changes, converge, named, parallel_option, read_many, result, write_many)
 
 # The `parallel` option of a module whose bulk form reads (and, where `concurrent` says, writes) concurrently.
 PARALLEL = dict(type='int', default=DEFAULT_PARALLEL)
@@ -244,10 +245,12 @@ class Resource:
         return (self.key[-1], values[self.key[-1]]) + tuple(values[name] for name in self.key[:-1])
 
     def converge_all(self, items):
-        """Each item converged, the outcomes in the order of the items: one after the other, or, where the kind declares
-        its writes `concurrent`, up to `parallel` at a time (never in check mode, which writes nothing)."""
+        """Each item converged, the outcomes in the order of the items: one after the other or, where the kind declares
+        writes `concurrent` or checks its creates for `twins`, through write_many (never in check mode, which writes
+        nothing): the check of a create then runs alongside the next write."""
         independent = [self.write_of(item) in self.concurrent for item in items]
-        if self.ctx.check_mode or self.parallel < 2 or sum(independent) < 2:
+        checked = self.twins and sum(self.write_of(item) == 'create' for item in items)
+        if self.ctx.check_mode or self.parallel < 2 or sum(independent) < 2 and not checked:
             outcomes = []
             for item in items:
                 try:
@@ -258,7 +261,7 @@ class Resource:
         done, failed = write_many(partial(self.write_item, items), independent, self.parallel, self.client)
         if failed:
             first = min(failed)
-            if not isinstance(failed[first], AlluraError):
+            if not isinstance(failed[first], AlluraError) or not items[first].name:
                 raise failed[first]
             raise self.failure(failed[first], items[first], [done[index] for index in range(first)],
                                later=[(items[index].name, done[index]) for index in sorted(done) if index > first],
@@ -272,29 +275,37 @@ class Resource:
         return 'create' if item.live is None else 'update'
 
     def write_item(self, items, index, together):
-        """converge_item of items[index] in a batch of concurrent writes (see write_many)."""
-        if not together:
-            return self.converge_item(items[index])
-        with self.client.deferring_limits():
-            return self.converge_item(items[index])
+        """items[index] converged in write_many: its outcome, or Then(outcome, the check of its create)."""
+        with self.client.deferring_limits() if together else nullcontext():
+            outcome, check = self.converged(items[index])
+        return Then(outcome, check) if check else outcome
 
     def converge_item(self, item):
+        outcome, check = self.converged(item)
+        if check:
+            check()
+        return outcome
+
+    def converged(self, item):
+        """(the item converged, the check of a create that must follow it (see `twins`) or None)."""
         if item.values.get('state') == 'absent':
             outcome = self.remove(item)
             if getattr(item, 'purged', False):  # no item names it: say which one went
                 outcome.after = self.purge_entry(item)
-            return outcome
+            return outcome, None
         outcome = converge(self.ctx, self.label(item), self.fields, item.live, self.desired(item),
                            create=partial(self.create, item), update=self.update and partial(self.update, item),
                            reread=self.reread and partial(self.reread, item), secrets_sent=self.secrets_sent(item))
+        check = None
         if self.twins and outcome.action == 'create' and not self.ctx.check_mode:
-            self.no_twin(item, outcome)
+            check = partial(self.no_twin, item, outcome.after[self.number], self.public(item, outcome))
         outcome.after = self.public(item, outcome)
-        return outcome
+        return outcome, check
 
-    def no_twin(self, item, outcome):
-        """After creating the item: fail when the listing now shows another resource with its key (see `twins`)."""
-        number, key = outcome.after[self.number], self.key[-1]
+    def no_twin(self, item, number, resource):
+        """After creating the item as `number`: fail when the listing now shows another resource with its key (see
+        `twins`)."""
+        key = self.key[-1]
         others = self.twins_of(item, number)
         if others:
             where = '%s %s' % (self.project.label, self.where(item))
@@ -303,7 +314,7 @@ class Resource:
                 'run (on another controller, or with the lock off): %s. Until then every run stops at this %s and never '
                 'creates a third' % (self.one, key, item.values[key], where, self.shown(item, number), where,
                                      ', '.join(self.shown(item, n) for n in others), key, self.twins, self.one),
-                changed=True, resource=self.public(item, outcome), duplicates=sorted(others + [number]))
+                changed=True, resource=resource, duplicates=sorted(others + [number]))
 
     def remove(self, item):
         label = self.label(item)
