@@ -497,7 +497,6 @@ class AlluraClient:
         finally:
             self._local.defer = False
 
-
     def request(self, method, path, params=None, data=None, expect=(200,), recheck=None, not_found=None,
                 retry_statuses=RETRY_STATUSES, json=None, denied=None):
         """Send one request with retries; return the response whose status is in `expect`.

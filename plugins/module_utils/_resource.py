@@ -57,9 +57,10 @@ Declared as well where it applies:
     identity        the fields a deletion's diff shows
     twins           where the server lets two resources share a key (tickets, blog posts, comments): how a person
                     resolves that (ticket: 'close one as a duplicate ..., or give ticket_num'). Each resource the task
-                    creates is then looked for at once in the listing again (`twins_of`): another one with its key,
-                    created meanwhile by a run the lock cannot see (on another controller, or with `lock: false`), fails
-                    the task naming both, and a key found twice fails before any write, so no third is ever made
+                    creates is then looked for in the listing again (`twins_of`; with `parallel` above 1, alongside the
+                    next create, which is never more than one ahead): another one with its key, created meanwhile by a
+                    run the lock cannot see (on another controller, or with `lock: false`), fails the task naming both,
+                    and a key found twice fails before any write, so no third is ever made
     newest_first    the listing shows the newest first (a tracker's): that look reads only what is new since the
                     listing was read, not all of it again
 Hooks, each with a default, overridden only where a resource differs:
@@ -249,8 +250,8 @@ class Resource:
         writes `concurrent` or checks its creates for `twins`, through write_many (never in check mode, which writes
         nothing): the check of a create then runs alongside the next write."""
         independent = [self.write_of(item) in self.concurrent for item in items]
-        checked = self.twins and sum(self.write_of(item) == 'create' for item in items)
-        if self.ctx.check_mode or self.parallel < 2 or sum(independent) < 2 and not checked:
+        checked = sum(self.write_of(item) == 'create' for item in items) if self.twins else 0
+        if self.ctx.check_mode or self.parallel < 2 or max(sum(independent), checked) < 2:
             outcomes = []
             for item in items:
                 try:

@@ -56,8 +56,8 @@ def test_sixty_pages_are_written_eight_at_a_time_with_the_result_of_a_sequential
     sequential, after_sequential = json.loads(out.read_text(encoding='utf-8')), pages(sandbox)
 
     control(sandbox, '/_sandbox/reset', {})
-    rule = control(sandbox, '/_sandbox/faults', dict(kind='hold', delay_ms=60000, count=9,
-                                                      match=dict(method='POST', path_regex='^/rest/p/test/wiki/Page')))['rules'][0]['id']
+    hold = dict(kind='hold', delay_ms=60000, count=9, match=dict(method='POST', path_regex='^/rest/p/test/wiki/Page'))
+    rule = control(sandbox, '/_sandbox/faults', hold)['rules'][0]['id']
     out = tmp_path / 'eight.json'
     proc = ansible_playbook(playbook(out, 8), background=True, env=env)
     try:
