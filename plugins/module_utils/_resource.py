@@ -57,10 +57,10 @@ Declared as well where it applies:
     identity        the fields a deletion's diff shows
     twins           where the server lets two resources share a key (tickets, blog posts, comments): how a person
                     resolves that (ticket: 'close one as a duplicate ..., or give ticket_num'). Each resource the task
-                    creates is then looked for in the listing again (`twins_of`; with `parallel` above 1, alongside the
-                    next create, which is never more than one ahead): another one with its key, created meanwhile by a
-                    run the lock cannot see (on another controller, or with `lock: false`), fails the task naming both,
-                    and a key found twice fails before any write, so no third is ever made
+                    creates is then looked for at once in the listing again (`twins_of`), before the next create:
+                    another one with its key, created meanwhile by a run the lock cannot see (on another controller, or
+                    with `lock: false`), fails the task naming both, and a key found twice fails before any write, so no
+                    third is ever made
     newest_first    the listing shows the newest first (a tracker's): that look reads only what is new since the
                     listing was read, not all of it again
 Hooks, each with a default, overridden only where a resource differs:
@@ -105,7 +105,7 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import LOCK_SPEC, bulk_spec
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    DEFAULT_PARALLEL, Outcome, Then, bulk_result, changes, converge, named, parallel_option, read_many, result, write_many)
+    DEFAULT_PARALLEL, Outcome, bulk_result, changes, converge, named, parallel_option, read_many, result, write_many)
 
 # The `parallel` option of a module whose bulk form reads (and, where `concurrent` says, writes) concurrently.
 PARALLEL = dict(type='int', default=DEFAULT_PARALLEL)
@@ -247,11 +247,9 @@ class Resource:
 
     def converge_all(self, items):
         """Each item converged, the outcomes in the order of the items: one after the other or, where the kind declares
-        writes `concurrent` or checks its creates for `twins`, through write_many (never in check mode, which writes
-        nothing): the check of a create then runs alongside the next write."""
+        writes `concurrent`, through write_many (never in check mode, which writes nothing)."""
         independent = [self.write_of(item) in self.concurrent for item in items]
-        checked = sum(self.write_of(item) == 'create' for item in items) if self.twins else 0
-        if self.ctx.check_mode or self.parallel < 2 or max(sum(independent), checked) < 2:
+        if self.ctx.check_mode or self.parallel < 2 or sum(independent) < 2:
             outcomes = []
             for item in items:
                 try:
@@ -276,37 +274,27 @@ class Resource:
         return 'create' if item.live is None else 'update'
 
     def write_item(self, items, index, together):
-        """items[index] converged in write_many: its outcome, or Then(outcome, the check of its create)."""
+        """converge_item of items[index] in write_many."""
         with self.client.deferring_limits() if together else nullcontext():
-            outcome, check = self.converged(items[index])
-        return Then(outcome, check) if check else outcome
+            return self.converge_item(items[index])
 
     def converge_item(self, item):
-        outcome, check = self.converged(item)
-        if check:
-            check()
-        return outcome
-
-    def converged(self, item):
-        """(the item converged, the check of a create that must follow it (see `twins`) or None)."""
         if item.values.get('state') == 'absent':
             outcome = self.remove(item)
             if getattr(item, 'purged', False):  # no item names it: say which one went
                 outcome.after = self.purge_entry(item)
-            return outcome, None
+            return outcome
         outcome = converge(self.ctx, self.label(item), self.fields, item.live, self.desired(item),
                            create=partial(self.create, item), update=self.update and partial(self.update, item),
                            reread=self.reread and partial(self.reread, item), secrets_sent=self.secrets_sent(item))
-        check = None
         if self.twins and outcome.action == 'create' and not self.ctx.check_mode:
-            check = partial(self.no_twin, item, outcome.after[self.number], self.public(item, outcome))
+            self.no_twin(item, outcome)
         outcome.after = self.public(item, outcome)
-        return outcome, check
+        return outcome
 
-    def no_twin(self, item, number, resource):
-        """After creating the item as `number`: fail when the listing now shows another resource with its key (see
-        `twins`)."""
-        key = self.key[-1]
+    def no_twin(self, item, outcome):
+        """After creating the item: fail when the listing now shows another resource with its key (see `twins`)."""
+        number, key = outcome.after[self.number], self.key[-1]
         others = self.twins_of(item, number)
         if others:
             where = '%s %s' % (self.project.label, self.where(item))
@@ -315,7 +303,7 @@ class Resource:
                 'run (on another controller, or with the lock off): %s. Until then every run stops at this %s and never '
                 'creates a third' % (self.one, key, item.values[key], where, self.shown(item, number), where,
                                      ', '.join(self.shown(item, n) for n in others), key, self.twins, self.one),
-                changed=True, resource=resource, duplicates=sorted(others + [number]))
+                changed=True, resource=self.public(item, outcome), duplicates=sorted(others + [number]))
 
     def remove(self, item):
         label = self.label(item)

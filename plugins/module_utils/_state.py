@@ -14,7 +14,6 @@ silently store something else), and returns the same keys in check mode as in a 
 from __future__ import annotations
 
 import threading
-from functools import partial
 
 from ansible_collections.allura.forge.plugins.module_utils._client import MAX_PARALLEL, AlluraError, Deferred, ParameterError
 
@@ -350,77 +349,46 @@ def read_many(read_one, keys, parallel=DEFAULT_PARALLEL, first=None):
         return [read.result() for read in reads]
 
 
-class Then:
-    """What a write of write_many returns when a check must follow it: the check (one request or a few, reads only) then
-    runs alongside the next writes instead of before them."""
-
-    def __init__(self, result, check):
-        self.result, self.check = result, check
-
-
 def write_many(write_one, independent, parallel, client):
     """write_one(index, together) for every index of `independent`, in their order: ({index: result}, {index: exception}).
 
-    independent[index]: that write may run alongside the others, up to `parallel` requests at a time; the other writes
-    go one at a time (alongside the independent ones). Each write starts once those before it have started.
-    `together`: others may be in flight meanwhile (see below). A write may return Then(result, check): its check runs
-    alongside the next writes, the checks one at a time in their order, and a write of the one-at-a-time kind starts
-    only when no check waits (so that it is never more than one write ahead of the checks); a failed check fails its
-    index.
+    independent[index]: that write may run alongside the others, up to `parallel` at a time; the other writes go one
+    at a time (alongside the independent ones). Each write starts once those before it have started. `together`:
+    others may be in flight meanwhile (see below).
 
-    The first failure stops new writes from starting: those in flight finish, the checks of writes done still run, and
-    their results (or failures) are returned with the others. When the server pushes back (client.pushback: a 429, a
-    5xx, no answer), nothing new starts until those in flight are done, and the rest go one at a time, as in a
-    sequential run: a write that a creation limit refused while others were in flight (Deferred: sent `together`,
-    inside AlluraClient.deferring_limits) is sent again in its turn.
+    The first failure stops new writes from starting: those in flight finish, and their results (or failures) are
+    returned with the others. When the server pushes back (client.pushback: a 429, a 5xx, no answer), nothing new
+    starts until the writes in flight are done, and the rest go one at a time, as in a sequential run: a write that a
+    creation limit refused while others were in flight (Deferred: sent `together`, inside
+    AlluraClient.deferring_limits) is sent again in its turn.
     """
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-    done, failed, running = {}, {}, {}  # running: {future: (index, is a check)}
-    pending, checks = list(range(len(independent))), []  # checks: [(index, check)] waiting, in order
+    done, failed, running = {}, {}, {}  # running: {future: index}
+    pending = list(range(len(independent)))
     calm = client.pushback
 
-    def next_job():
-        """(index, callable, is a check) to start now, or None."""
-        if len(running) >= parallel or client.pushback != calm and running:
-            return None
-        if checks and not any(is_check for _, is_check in running.values()):
-            index, check = checks.pop(0)
-            return index, check, True
-        if failed or not pending:
-            return None
-        index = pending[0]
-        if client.pushback == calm and (independent[index] or not checks and all(
-                independent[other] for other, is_check in running.values() if not is_check)):
-            return index, partial(write_one, index, True), False
-        if not running:  # one at a time
-            return index, partial(write_one, index, False), False
-        return None
+    def startable():
+        """Whether pending[0] may start now."""
+        if failed or not pending or len(running) >= parallel:
+            return False
+        if client.pushback != calm:  # one at a time from now on
+            return not running
+        return independent[pending[0]] or all(independent[index] for index in running.values())
 
     with ThreadPoolExecutor(max_workers=parallel) as pool:
-        while pending or running or checks:
-            job = next_job()
-            while job is not None:
-                index, work, is_check = job
-                if not is_check:
-                    pending.pop(0)
-                running[pool.submit(work)] = (index, is_check)
-                job = next_job()
+        while pending or running:
+            while startable():
+                index = pending.pop(0)
+                running[pool.submit(write_one, index, client.pushback == calm)] = index
             if not running:
                 break
             finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
             for future in finished:
-                index, is_check = running.pop(future)
+                index = running.pop(future)
                 try:
-                    result = future.result()
+                    done[index] = future.result()
                 except Deferred:
                     pending = sorted(pending + [index])
                 except Exception as exc:  # pylint: disable=broad-except  # raised by the caller once all are done
                     failed[index] = exc
-                    done.pop(index, None)
-                else:
-                    if isinstance(result, Then):
-                        checks.append((index, result.check))
-                        result = result.result
-                    if not is_check:
-                        done[index] = result
     return done, failed

@@ -361,7 +361,7 @@ class Webhook(Resource):
         return [public(hook) for hook in listing.get('webhooks') or []
                 if hook.get('type') == item.values['type'] and hook.get('hook_url') == item.values['url']]
 
-    def converged(self, item):
+    def converge_item(self, item):
         """Counts the webhooks of the tool, so that check mode can say when a create will fail on the server's limit."""
         values, label = item.values, self.label(item)
         limit = (self.listings[values['mount_point']].get('limits') or {}).get(values['type']) or {}
@@ -377,7 +377,7 @@ class Webhook(Resource):
             self.ctx.warn('%s: the server holds %d webhooks with this URL (ids %s); using the first'
                           % (label, len(item.found), ', '.join(h['id'] for h in item.found)))
         limit['used'] = used  # the listing's count of the type, kept current as the items converge
-        return super().converged(item)
+        return super().converge_item(item)
 
     def desired(self, item):
         return dict(hook_url=item.values['url'], type=item.values['type'], secret=item.values.get('secret'))

@@ -180,3 +180,25 @@ def test_a_429_after_an_item_wrote_is_retried_not_deferred():
         client.post('/rest/p/test/blog/1/', {})
         client.post('/rest/p/test/blog/1/', {})
     assert len(client.session.writes()) == 3 and client.pushback == 1
+
+
+class TwinPost(UpdatedConcurrently):
+    twins = 'delete one of them, or give num to choose one'
+
+
+def test_a_twin_found_after_a_create_stops_the_next_create_as_one_at_a_time_while_updates_go_alongside():
+    server = SlowServer(*('Old%d' % n for n in range(4)))
+    write = server.write
+
+    def racing(call):  # another run posts "Hello" after this one read the blog
+        if call.form.get('title') == 'Hello' and 'Hello' not in [p['title'] for p in server.posts.values()]:
+            server.posts[9] = dict(num=9, title='Hello', text='theirs')
+        return write(call)
+    server.session.add('POST', '/rest/p/test/blog/', responses=[racing])
+    posts = [{'num': n + 1, 'title': 'Old%d' % n, 'text': 'changed'} for n in range(4)] + [
+        {'title': 'Hello', 'text': 'hi'}, {'title': 'Later', 'text': 'l'}]
+    out = server.run(posts=posts, runner=TwinPost, parallel=8)
+    assert server.most_of['update'] == 4 and out['failed'] is True and out['duplicates'] == [9, 10]
+    assert out['msg'].startswith("posts[4]: the post with title 'Hello' was created in p/test blog as #10")
+    assert 'before it, 4 posts were converged: 0 created, 4 updated, 0 unchanged, 0 deleted; later ones were not touched' in out['msg']
+    assert 'Later' not in [p['title'] for p in server.posts.values()]  # the look for the twin came before the next create
