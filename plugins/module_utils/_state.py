@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 
-from ansible_collections.allura.forge.plugins.module_utils._client import MAX_PARALLEL, AlluraError, Deferred, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._errors import MAX_PARALLEL, AlluraError, Deferred, ParameterError
 
 REDACTED = '<hidden>'
 
