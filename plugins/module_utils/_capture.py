@@ -101,7 +101,9 @@ def read_wiki(cap):
     wanted = []
     for mount, listing in zip(wikis, listings):
         titles = []
-        for title in listing.get('pages') or []:
+        # by title: the listing is in the order the pages were created, which a provision writing pages several at a
+        # time does not keep (REFERENCE 7.1), so that a round trip gives the same file
+        for title in sorted(listing.get('pages') or []):
             if title == 'index' or '/' in title:  # REST cannot address them (REFERENCE 7.4)
                 cap.partial.append('wiki %s: page %r cannot be read or written over REST and is left out' % (mount, title))
             else:

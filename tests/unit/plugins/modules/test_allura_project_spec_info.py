@@ -163,3 +163,9 @@ def test_progress_is_reported_per_part():
     said = []
     capture(Capture(Project(client, 'p', 'test'), progress=said.append), ['wiki', 'tickets'])
     assert [re.sub(r'[\d.]+s$', 'Ns', line) for line in said] == ['p/test: wiki: 2 read in Ns', 'p/test: tickets: 1 read in Ns']
+
+
+def test_pages_are_captured_by_title_whatever_order_they_were_created_in():
+    fake = FakeProject(pages={'Zeta': 'z\n', 'Home': 'h\n', 'Alpha': 'a\n'})  # listed in the order they were created
+    out = run(module, fake.session, parts=['wiki'])
+    assert [p['title'] for p in out['spec']['wiki']] == ['Alpha', 'Home', 'Zeta']
