@@ -7,7 +7,7 @@ Every request waits --latency-ms, then goes to the upstream server on the connec
 connection owns (keep-alive on both sides, one thread per client connection), so the delays of
 concurrent requests overlap as on a network, while the upstream serves them as it can. The Host
 header is passed on unchanged: the server builds its URLs (redirects, Location) for the proxy.
-Loopback upstreams only.
+Loopback upstreams only. It counts the requests it forwarded (`requests`; `writes`: those not GET or HEAD).
 
     python bench/latency_proxy.py --upstream http://127.0.0.1:8080 --latency-ms 50 [--port 0] [--port-file F]
 
@@ -68,6 +68,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(length) if length else None
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
+        self.server.count(self.command)
         time.sleep(self.server.latency_ms / 1000.0)
         try:
             answer, data = self._exchange(body, headers)
@@ -97,6 +98,17 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(('127.0.0.1', port), _Handler)
         self.host, self.port = target.hostname, target.port or 80
         self.latency_ms = latency_ms
+        self.requests = self.writes = 0
+        self._lock = threading.Lock()
+
+    def count(self, method):
+        with self._lock:
+            self.requests += 1
+            self.writes += method not in ('GET', 'HEAD')
+
+    def clear(self):
+        with self._lock:
+            self.requests = self.writes = 0
 
 
 class LatencyProxy:

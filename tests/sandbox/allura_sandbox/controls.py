@@ -66,7 +66,8 @@ class RequestLog:
         with self.lock:
             self.seq += 1
             entry = {'seq': self.seq, 'method': method, 'path': path, 'query': query, 'status': status, 'user': user,
-                     'write': write, 'fault': fault, 'duration_ms': round(duration_ms, 3)}
+                     'write': write, 'fault': fault, 'duration_ms': round(duration_ms, 3),
+                     'started': round(time.time() - duration_ms / 1000.0, 4)}  # when it arrived (epoch seconds)
             self.entries.append(entry)
             counters = self.counters
             counters['total'] += 1

@@ -39,10 +39,12 @@ def test_log_entries_and_counters(sandbox, sb):
     entries = log['requests']
     assert [e['seq'] for e in entries] == [1, 2, 3, 4]
     first = entries[0]
-    assert set(first) == {'seq', 'method', 'path', 'query', 'status', 'user', 'write', 'fault', 'duration_ms'}
+    assert set(first) == {'seq', 'method', 'path', 'query', 'status', 'user', 'write', 'fault', 'duration_ms', 'started'}
     assert (first['method'], first['path'], first['query'], first['status'], first['user'], first['write'],
             first['fault']) == ('GET', '/rest/p/test/wiki/Home', 'x=1', 200, 'test-admin', False, None)
     assert isinstance(first['duration_ms'], float)
+    assert [e['started'] for e in entries] == sorted(e['started'] for e in entries)
+    assert abs(entries[-1]['started'] - time.time()) < 5
     assert entries[1]['write'] is True and entries[1]['status'] == 200
     assert entries[2]['write'] is False and entries[2]['status'] == 403 and entries[2]['user'] == 'test-user'
     assert entries[3]['user'] is None and entries[3]['status'] == 404
