@@ -72,7 +72,8 @@ def many(count, resources):
     rest pages and tickets."""
     rest = resources - 3
     return {'allura_projects': [dict(project('bench-%03d' % i, rest - rest // 2, rest // 2, NEW_TOOLS, 'docs', 'issues'),
-                                     create=True, admin='test-admin') for i in range(count)]}
+                                     create=True, admin='test-admin', fields={'name': 'Bench project %d' % i})
+                                for i in range(count)]}
 
 
 def single():
