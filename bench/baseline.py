@@ -122,5 +122,6 @@ def main():
         return
     print('%d differences' % sum(check_project(session, base, spec, check) for base, spec in zip(bases, projects)))
 
+
 if __name__ == '__main__':
     main()

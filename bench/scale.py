@@ -8,7 +8,7 @@ Rows (--rows, all by default), each job timed as a whole process, the median of 
   projects  drift check of 20 projects x 23 resources (a wiki and a tracker, the link, 10 pages, 10 tickets),
             at each of --latencies
   large     cold converge and drift check of 1 project x 500 resources (bench/run.py's spec), at each of --latencies
-  memory    drift check of 100 projects x 100 resources at 0 ms: the peak of the summed RSS of the process and all
+  memory    drift check of 100 projects x 100 resources (--memory 100x100) at 0 ms: the peak of the summed RSS of the process and all
             its descendants (ansible-playbook and its workers), sampled from /proc every 20 ms
   single    drift check of a 103-resource project (60 pages, 40 tickets, a tool, the link, a webhook) at 50 ms on
             a sandbox serving one request at a time (--service-ms each); with --real URL through bench/latency_proxy.py
@@ -24,7 +24,7 @@ bench.allura.yml) and `-i bench.allura.yml playbooks/drift.yml` (hosts: the proj
 --extra adds arguments to every allura.forge command (e.g. "-e allura_project_parallel=8").
 
     .venv/bin/python bench/scale.py [--rows projects,large,memory,single] [--latencies 50,0] [--repeat 3]
-        [--service-ms 20] [--inventory FILE] [--forks N] [--extra ARGS] [--real URL] [--json FILE]
+        [--memory 100x100] [--service-ms 20] [--inventory FILE] [--forks N] [--extra ARGS] [--real URL] [--json FILE]
     scripts/real-allura.sh run sh -c '.venv/bin/python bench/scale.py --rows single --real "$ALLURA_REAL_URL"'
 """
 
@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shlex
 import statistics
 import subprocess
@@ -251,7 +252,8 @@ class Bench:
         self.drift_of_many('projects', many(20, 23), self.latencies)
 
     def row_memory(self):
-        self.drift_of_many('memory', many(100, 100), [0])
+        count, resources = (int(n) for n in self.args.memory.split('x'))
+        self.drift_of_many('memory', many(count, resources), [0])
 
     def row_large(self):
         path = self.write('large', large_spec(500))
@@ -328,6 +330,7 @@ def main():
     parser.add_argument('--rows', default=','.join(ROWS), help='which of %s' % ', '.join(ROWS))
     parser.add_argument('--latencies', default='50,0', help='latencies (ms) of the projects and large rows')
     parser.add_argument('--repeat', type=int, default=3, help='runs of each job; the table gives the median time')
+    parser.add_argument('--memory', default='100x100', help='projects x resources of the memory row')
     parser.add_argument('--service-ms', type=float, default=20, help='service time per request of the single row')
     parser.add_argument('--real', metavar='URL', help='the single row against this real Allura (a latency proxy before it)')
     parser.add_argument('--inventory', metavar='TEMPLATE', help='run many projects over an inventory made from this file')
@@ -338,6 +341,8 @@ def main():
     rows = args.rows.split(',')
     if set(rows) - set(ROWS):
         parser.error('--rows: unknown %s' % ', '.join(sorted(set(rows) - set(ROWS))))
+    if not re.fullmatch(r'[1-9][0-9]*x([4-9]|[1-9][0-9]+)', args.memory):
+        parser.error('--memory: PROJECTSxRESOURCES (at least 4 resources: 2 tools, the link, a page), not %r' % args.memory)
     if args.real and rows != ['single']:
         parser.error('--real: only with --rows single')
 

@@ -196,7 +196,6 @@ def test_latency(sandbox, sb):
     assert time.monotonic() - started < 0.15
 
 
-
 def _concurrently(base, count):
     """Seconds `count` GETs take, each sent at once on its own connection."""
     barrier = threading.Barrier(count)
@@ -239,6 +238,7 @@ def test_service_time_from_the_command_line(fresh_sandbox):
     assert _concurrently(box.url, 3) >= 0.3
     box.reset()
     assert box.config()['service_ms'] == 100  # reset keeps the start-up value
+
 
 def test_state_dump(sandbox, sb):
     post(sandbox, '/rest/p/test/wiki/Home', {'text': 'v2'})
