@@ -168,7 +168,7 @@ class Counter:
 
 def run_jobs(counter, env, repeat, jobs, before=None):
     """Time each (name, command) of `jobs` `repeat` times (`before()` first each time); the median and every time,
-    the requests (writes) and the peak memory of each."""
+    the requests (writes: the same every time) and the peak memory of each."""
     rows = {}
     for _attempt in range(repeat):
         if before:
@@ -178,9 +178,10 @@ def run_jobs(counter, env, repeat, jobs, before=None):
             elapsed, total, largest, started = measure(cmd, env)
             requests, writes = counter.counts()
             row = rows.setdefault(name, dict(times=[], requests=requests, writes=writes, rss_mb=0, rss_largest_mb=0, idle=[]))
+            if (requests, writes) != (row['requests'], row['writes']):
+                raise SystemExit('%s: %d requests (%d writes), %d (%d) before' % (name, requests, writes, row['requests'], row['writes']))
             row['times'].append(round(elapsed, 3))
             row['idle'].append(counter.idle(started, elapsed))
-            row['requests'], row['writes'] = max(row['requests'], requests), max(row['writes'], writes)
             row['rss_mb'], row['rss_largest_mb'] = max(row['rss_mb'], total), max(row['rss_largest_mb'], largest)
     for row in rows.values():
         row['seconds'] = statistics.median(row['times'])
