@@ -14,7 +14,8 @@ Rows (--rows, all by default), each job timed as a whole process, the median of 
             a sandbox serving one request at a time (--service-ms each); with --real URL through bench/latency_proxy.py
             in front of that real Allura instead
 
-The projects of the drift rows are provisioned first by allura.forge (untimed, at 0 ms). Requests (writes) come from
+The projects of the drift rows are provisioned first by allura.forge (untimed, at 0 ms; the sandbox's state is kept in
+.cache/bench for the next run with the same spec and sources, --no-cache provisions again). Requests (writes) come from
 the sandbox's log (from the proxy with --real). Every job's peak memory is reported as the summed RSS of its process
 tree and the largest single process.
 
@@ -24,17 +25,20 @@ bench.allura.yml) and `-i bench.allura.yml playbooks/drift.yml` (hosts: the proj
 --extra adds arguments to every allura.forge command (e.g. "-e allura_project_parallel=8").
 
     .venv/bin/python bench/scale.py [--rows projects,large,memory,single] [--latencies 50,0] [--repeat 3]
-        [--memory 100x100] [--service-ms 20] [--inventory FILE] [--forks N] [--extra ARGS] [--real URL] [--json FILE]
+        [--memory 100x100] [--service-ms 20] [--inventory FILE] [--forks N] [--extra ARGS] [--real URL] [--no-cache]
+        [--json FILE]
     scripts/real-allura.sh run sh -c '.venv/bin/python bench/scale.py --rows single --real "$ALLURA_REAL_URL"'
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -233,14 +237,38 @@ class Bench:
         self.results.append(dict(row=row, latency_ms=latency, shape=shape, job=job, ours=ours, baseline=theirs, **extra))
         print_row(self.results[-1])
 
+    def provisioned(self, row, path):
+        """A sandbox holding the projects of the spec file `path`, provisioned by allura.forge (untimed, at 0 ms). The
+        state is kept in .cache/bench, named by the spec and the sources that make it (sandbox, modules, roles,
+        playbooks): a later run starts from it, as provisioning 100 projects takes minutes."""
+        digest = hashlib.sha256()
+        sources = [path] + [os.path.join(directory, name)
+                            for top in ('tests/sandbox/allura_sandbox', 'plugins', 'roles', 'playbooks')
+                            for directory, _dirs, files in os.walk(os.path.join(ROOT, top))
+                            for name in files if not name.endswith('.pyc')]
+        for source in [path] + sorted(sources[1:]):
+            with open(source, 'rb') as handle:
+                digest.update(os.path.relpath(source, ROOT if source != path else self.tmp).encode() + handle.read())
+        cached = os.path.join(ROOT, '.cache', 'bench', '%s-%s.json' % (row, digest.hexdigest()[:16]))
+        state = os.path.join(self.tmp, row + '.state.json')
+        if os.path.exists(cached) and not self.args.no_cache:
+            shutil.copyfile(cached, state)
+            return start_sandbox(state_file=state)
+        box = start_sandbox()
+        measure(self.ours('provision', path, many_projects=True), self.env(box.url, ROOT_TOKEN))
+        os.makedirs(os.path.dirname(cached), exist_ok=True)
+        with open(cached + '.tmp', 'w', encoding='utf-8') as handle:
+            json.dump(box.state(), handle)
+        os.replace(cached + '.tmp', cached)
+        return box
+
     def drift_of_many(self, row, spec, latencies):
         path = self.write(row, spec)
         count = len(spec['allura_projects'])
         shape = '%d x %d' % (count, 3 + len(spec['allura_projects'][0]['wiki']) + len(spec['allura_projects'][0]['tickets']))
-        box = start_sandbox()
+        box = self.provisioned(row, path)
         try:
             env = self.env(box.url, ROOT_TOKEN)
-            measure(self.ours('provision', path, many_projects=True), env)  # untimed, at 0 ms
             for latency in latencies:
                 box.latency(latency)
                 results = run_jobs(Counter(box), env, self.args.repeat,
@@ -337,6 +365,7 @@ def main():
     parser.add_argument('--inventory', metavar='TEMPLATE', help='run many projects over an inventory made from this file')
     parser.add_argument('--forks', type=int, help="ansible-playbook's -f for allura.forge's commands")
     parser.add_argument('--extra', default='', help="more arguments of allura.forge's commands")
+    parser.add_argument('--no-cache', action='store_true', help='provision the projects even when .cache/bench has them')
     parser.add_argument('--json', help='also write the results as JSON to this file')
     args = parser.parse_args()
     rows = args.rows.split(',')
