@@ -376,10 +376,11 @@ def main():
     if args.real and rows != ['single']:
         parser.error('--real: only with --rows single')
 
-    collections = subprocess.run([os.path.join(ROOT, 'scripts', 'stage.sh')], check=True, stdout=subprocess.PIPE,
-                                 text=True).stdout.strip()
     with tempfile.TemporaryDirectory() as tmp:
-        bench = Bench(args, tmp, os.path.dirname(os.path.dirname(os.path.dirname(collections))))
+        # a copy of its own: a staging of .build meanwhile (make, tests) would change the collection under a long run
+        subprocess.run([os.path.join(ROOT, 'scripts', 'stage.sh'), os.path.join(tmp, 'stage')], check=True,
+                       stdout=subprocess.DEVNULL)
+        bench = Bench(args, tmp, os.path.join(tmp, 'stage'))
         for row in (row for row in ROWS if row in rows):
             getattr(bench, 'row_' + row)()
     if args.json:
