@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from harness import SandboxError
-from sandbox_http import ADMIN, USER, call, get, post
+from sandbox_http import ADMIN, USER, call, concurrently, get, post
 
 
 def _connection(base, timeout=10):
@@ -196,38 +196,20 @@ def test_latency(sandbox, sb):
     assert time.monotonic() - started < 0.15
 
 
-def _concurrently(base, count):
-    """Seconds `count` GETs take, each sent at once on its own connection."""
-    barrier = threading.Barrier(count)
-    statuses = []
-
-    def one():
-        barrier.wait()
-        statuses.append(get(base, '/rest/p/test/').status)
-    threads = [threading.Thread(target=one) for _ in range(count)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [200] * count
-    return time.monotonic() - started
-
-
 def test_service_time_serves_one_request_at_a_time(sandbox, sb):
     """With a service time, N concurrent requests take about N times it (one lock); without, they overlap; added
     latency (the network) overlaps either way."""
     assert sb.service(150) == {'ms': 150}
-    assert _concurrently(sandbox, 4) >= 0.6
+    assert concurrently(sandbox, 4) >= 0.6
     sb.latency(300)
-    elapsed = _concurrently(sandbox, 4)
+    elapsed = concurrently(sandbox, 4)
     assert 0.9 <= elapsed < 1.5  # 300 ms of latency each, at once (not 1.2 s), then 4 x 150 ms one after the other
     assert [entry['status'] for entry in sb.log()['requests']] == [200] * 8
     sb.reset()  # back to the start-up value: off
     assert sb.config()['service_ms'] == 0
-    assert _concurrently(sandbox, 4) < 0.3
+    assert concurrently(sandbox, 4) < 0.3
     sb.latency(300)
-    assert _concurrently(sandbox, 4) < 0.6
+    assert concurrently(sandbox, 4) < 0.6
     with pytest.raises(SandboxError):
         sb.service(-1)
 
@@ -235,7 +217,7 @@ def test_service_time_serves_one_request_at_a_time(sandbox, sb):
 def test_service_time_from_the_command_line(fresh_sandbox):
     box = fresh_sandbox(service_ms=100)
     assert box.config()['service_ms'] == 100
-    assert _concurrently(box.url, 3) >= 0.3
+    assert concurrently(box.url, 3) >= 0.3
     box.reset()
     assert box.config()['service_ms'] == 100  # reset keeps the start-up value
 

@@ -6,7 +6,6 @@ import http.client
 import json
 import os
 import sys
-import threading
 import time
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'bench'))
 
 from latency_proxy import LatencyProxy  # noqa: E402  pylint: disable=wrong-import-position
-from sandbox_http import ADMIN, get, post  # noqa: E402  pylint: disable=wrong-import-position
+from sandbox_http import ADMIN, concurrently, get, post  # noqa: E402  pylint: disable=wrong-import-position
 
 
 def test_forwards_with_the_delay_on_one_kept_connection(sandbox, sb):
@@ -39,20 +38,7 @@ def test_forwards_with_the_delay_on_one_kept_connection(sandbox, sb):
 def test_delays_overlap_before_a_server_serving_one_request_at_a_time(sandbox, sb):
     sb.service(100)
     with LatencyProxy(sandbox, 300) as proxy:
-        barrier = threading.Barrier(4)
-        statuses = []
-
-        def one():
-            barrier.wait()
-            statuses.append(get(proxy.url, '/rest/p/test/').status)
-        threads = [threading.Thread(target=one) for _ in range(4)]
-        started = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
-    assert statuses == [200] * 4
+        elapsed = concurrently(proxy.url, 4)
     assert 0.7 <= elapsed < 1.3  # 300 ms at once, then 4 x 100 ms one after the other (not 4 x 400 ms)
 
 
