@@ -17,10 +17,10 @@ time of each job (the JSON also every time measured), as one run on a shared mac
 per cent.
 
     .venv/bin/python bench/run.py [--sizes 10,100,500] [--latencies 0,50] [--repeat 3] [--jobs cold,rerun,drift,capture]
-                                  [--parallel 4] [--json FILE]
+                                  [--parallel N] [--json FILE]
 
---jobs drift,capture still provisions first (untimed when cold is not asked for); --parallel is the
-concurrent reads of the provision, drift and capture (allura_project_parallel, capture_parallel).
+--jobs drift,capture still provisions first (untimed when cold is not asked for); --parallel sets the
+concurrent requests of the provision, drift and capture (allura_project_parallel, capture_parallel; default: theirs, 8).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def main():
     parser.add_argument('--latencies', default='0,50')
     parser.add_argument('--repeat', type=int, default=3, help='runs of each job; the table gives the median time')
     parser.add_argument('--jobs', default=','.join(JOBS), help='which of %s' % ', '.join(JOBS))
-    parser.add_argument('--parallel', type=int, default=4, help='concurrent reads of provision, drift and capture')
+    parser.add_argument('--parallel', type=int, help='concurrent requests of provision, drift and capture (default: the role\'s)')
     parser.add_argument('--json', help='also write the results as JSON to this file')
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(',')]
@@ -148,13 +148,13 @@ def main():
                     path = os.path.join(tmp, 'spec-%d.json' % size)
                     with open(path, 'w') as handle:
                         json.dump(spec(size), handle)
-                    parallel = ['-e', 'allura_project_parallel=%d' % args.parallel]
+                    parallel = ['-e', 'allura_project_parallel=%d' % args.parallel] if args.parallel else []
                     provision = [playbook, 'playbooks/provision.yml', '-e', '@' + path] + parallel
                     ours = run_jobs(box, env, args.repeat, sequence(jobs, dict(
                         cold=provision, rerun=provision,
                         drift=[playbook, 'playbooks/drift.yml', '-e', '@' + path, '-e', 'drift_report_dir='] + parallel,
                         capture=[playbook, 'playbooks/capture.yml', '-e', 'capture_projects=' + PROJECT, '-e', 'capture_dir=' + tmp,
-                                 '-e', 'capture_parallel=%d' % args.parallel])), latency)
+                                 ] + (['-e', 'capture_parallel=%d' % args.parallel] if args.parallel else []))), latency)
                     baseline = [sys.executable, os.path.join(ROOT, 'bench', 'baseline.py'), path]
                     theirs = run_jobs(box, env, args.repeat, sequence(jobs, dict(
                         cold=baseline, rerun=baseline, drift=baseline + ['--check'],

@@ -19,13 +19,13 @@ The projects of the drift rows are provisioned first by allura.forge (untimed, a
 the sandbox's log (from the proxy with --real). Every job's peak memory is reported as the summed RSS of its process
 tree and the largest single process.
 
-How allura.forge runs many projects: by default `playbooks/drift.yml -e @spec.json` on localhost; with
---inventory TEMPLATE, an inventory file made from TEMPLATE ({spec} replaced by the spec file's path, written as
-bench.allura.yml) and `-i bench.allura.yml playbooks/drift.yml` (hosts: the projects), with --forks N as `-f N`.
+How allura.forge runs many projects: as the hosts of the allura.forge.projects inventory plugin (`-i bench.allura.yml
+playbooks/drift.yml`, bench.allura.yml naming the spec file), with ansible-playbook's default forks unless --forks N
+(`-f N`); with --localhost, `playbooks/drift.yml -e @spec.json` on localhost instead (one project after the other).
 --extra adds arguments to every allura.forge command (e.g. "-e allura_project_parallel=8").
 
     .venv/bin/python bench/scale.py [--rows projects,large,memory,single] [--latencies 50,0] [--repeat 3]
-        [--memory 100x100] [--service-ms 20] [--inventory FILE] [--forks N] [--extra ARGS] [--real URL] [--no-cache]
+        [--memory 100x100] [--service-ms 20] [--localhost] [--forks N] [--extra ARGS] [--real URL] [--no-cache]
         [--json FILE]
     scripts/real-allura.sh run sh -c '.venv/bin/python bench/scale.py --rows single --real "$ALLURA_REAL_URL"'
 """
@@ -212,12 +212,10 @@ class Bench:
     def ours(self, playbook, path, many_projects=False):
         """allura.forge's command for a playbook over the spec file `path` (over an inventory when asked to)."""
         cmd = [PLAYBOOK]
-        if many_projects and self.args.inventory:
-            with open(self.args.inventory, encoding='utf-8') as handle:
-                template = handle.read()
+        if many_projects and not self.args.localhost:
             inventory = os.path.join(self.tmp, 'bench.allura.yml')
             with open(inventory, 'w', encoding='utf-8') as handle:
-                handle.write(template.replace('{spec}', path))
+                handle.write('plugin: allura.forge.projects\nspec_file: %s\n' % path)
             cmd += ['-i', inventory]
         else:
             cmd += ['-e', '@' + path]
@@ -362,7 +360,8 @@ def main():
     parser.add_argument('--memory', default='100x100', help='projects x resources of the memory row')
     parser.add_argument('--service-ms', type=float, default=20, help='service time per request of the single row')
     parser.add_argument('--real', metavar='URL', help='the single row against this real Allura (a latency proxy before it)')
-    parser.add_argument('--inventory', metavar='TEMPLATE', help='run many projects over an inventory made from this file')
+    parser.add_argument('--localhost', action='store_true',
+                        help='run many projects on localhost (-e @spec) instead of as the hosts of the projects inventory')
     parser.add_argument('--forks', type=int, help="ansible-playbook's -f for allura.forge's commands")
     parser.add_argument('--extra', default='', help="more arguments of allura.forge's commands")
     parser.add_argument('--no-cache', action='store_true', help='provision the projects even when .cache/bench has them')
