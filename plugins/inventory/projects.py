@@ -36,8 +36,8 @@ options:
   spec_file:
     description:
       - The spec file, with C(allura_projects:) (a list of project specs, each with at least C(name)).
-      - A relative path is relative to the folder of the inventory source file.
-    type: path
+      - A relative path is relative to the folder of the inventory source file; C(~) is the user's home.
+    type: str
     required: true
 author:
   - allura.forge developers
@@ -65,6 +65,8 @@ compose:
 
 import os
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
@@ -75,6 +77,17 @@ SUFFIXES = ('allura.yml', 'allura.yaml')
 CONNECTION_VARS = {'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}
 
 
+def kind(value):
+    """What a value is, for an error message (the value itself when it is short and not a container)."""
+    if value is None:
+        return 'nothing'
+    if isinstance(value, Mapping):
+        return 'a mapping'
+    if isinstance(value, (list, tuple)):
+        return 'a list'
+    return repr(value)
+
+
 def host_name(project):
     """`myproj` for a project of the neighborhood p, `u/alice` for one of another neighborhood."""
     neighborhood = project.get('neighborhood') or 'p'
@@ -83,14 +96,14 @@ def host_name(project):
 
 def project_hosts(document, path):
     """(host name, spec) of each project of a loaded spec file, in its order; AnsibleParserError on bad input."""
-    if not isinstance(document, dict) or not isinstance(document.get(GROUP), list):
-        raise AnsibleParserError('%s: %s must be a list of project specs, not %r' % (
-            path, GROUP, type(document.get(GROUP)).__name__ if isinstance(document, dict) else document))
+    if not isinstance(document, Mapping) or not isinstance(document.get(GROUP), list):
+        found = document.get(GROUP) if isinstance(document, Mapping) else document
+        raise AnsibleParserError('%s: %s must be a list of project specs, not %s' % (path, GROUP, kind(found)))
     hosts = {}
     for index, project in enumerate(document[GROUP]):
         where = '%s: %s[%d]' % (path, GROUP, index)
-        if not isinstance(project, dict):
-            raise AnsibleParserError('%s must be a project spec (a mapping), not %r' % (where, project))
+        if not isinstance(project, Mapping):
+            raise AnsibleParserError('%s must be a project spec (a mapping), not %s' % (where, kind(project)))
         name = project.get('name')
         if not isinstance(name, str) or not name.strip():
             raise AnsibleParserError('%s.name must be the project\'s shortname, not %r' % (where, name))
@@ -116,7 +129,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache)
         self._read_config_data(path)
-        spec_file = self.get_option('spec_file')
+        spec_file = os.path.expanduser(self.get_option('spec_file'))
         if not os.path.isabs(spec_file):
             spec_file = os.path.join(os.path.dirname(path), spec_file)
         if not os.path.isfile(spec_file):
