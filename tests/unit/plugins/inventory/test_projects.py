@@ -143,9 +143,9 @@ def test_a_yaml_error_names_the_spec_file(tmp_path):
         parse(tmp_path, spec=None)
 
 
-def test_vaulted_values_stay_vaulted_until_used(tmp_path):
+def test_vaulted_values_stay_vaulted_until_used(tmp_path, monkeypatch):
     """A webhook secret as a !vault value is loaded as such (decrypted only where used, with the vault password)."""
-    from ansible.parsing.vault import VaultLib, VaultSecret
+    from ansible.parsing.vault import VaultLib, VaultSecret, VaultSecretsContext
     secret = VaultSecret(b'pw')
     vault = VaultLib([('default', secret)])
     ciphertext = vault.encrypt('s3cret').decode()
@@ -160,4 +160,5 @@ def test_vaulted_values_stay_vaulted_until_used(tmp_path):
     plugin().parse(inventory, loader, source, cache=False)
     value = host_vars(inventory, 'alpha')['allura_project']['webhooks'][0]['secret']
     assert 's3cret' not in repr(value)
+    monkeypatch.setattr(VaultSecretsContext, '_current', VaultSecretsContext([('default', secret)]))  # as the CLI sets it
     assert Templar(loader=loader, variables={'x': value}).template(trust_as_template('{{ x }}')) == 's3cret'
