@@ -88,9 +88,10 @@ def kind(value):
     return repr(value)
 
 
-def host_name(project):
-    """`myproj` for a project of the neighborhood p, `u/alice` for one of another neighborhood."""
-    neighborhood = project.get('neighborhood') or 'p'
+def host_name(project, default='p'):
+    """`myproj` for a project of the neighborhood p, `u/alice` for one of another neighborhood (`default` when the
+    project names none: the template's)."""
+    neighborhood = project.get('neighborhood') or default
     return project['name'] if neighborhood == 'p' else '%s/%s' % (neighborhood, project['name'])
 
 
@@ -99,6 +100,10 @@ def project_hosts(document, path):
     if not isinstance(document, Mapping) or not isinstance(document.get(GROUP), list):
         found = document.get(GROUP) if isinstance(document, Mapping) else document
         raise AnsibleParserError('%s: %s must be a list of project specs, not %s' % (path, GROUP, kind(found)))
+    template = document.get('allura_project_template')
+    default = template.get('neighborhood') if isinstance(template, Mapping) else None
+    if not isinstance(default, str) or not default or '/' in default or '{' in default:
+        default = 'p'
     hosts = {}
     for index, project in enumerate(document[GROUP]):
         where = '%s: %s[%d]' % (path, GROUP, index)
@@ -110,7 +115,7 @@ def project_hosts(document, path):
         neighborhood = project.get('neighborhood')
         if neighborhood is not None and (not isinstance(neighborhood, str) or '/' in neighborhood):
             raise AnsibleParserError('%s.neighborhood must be a neighborhood prefix such as p or u, not %r' % (where, neighborhood))
-        host = host_name(project)
+        host = host_name(project, default)
         if host in hosts:
             raise AnsibleParserError('%s: %s names project %s a second time (host %s, first at %s[%d])' % (
                 where, name, host, host, GROUP, hosts[host][0]))

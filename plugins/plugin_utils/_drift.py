@@ -223,3 +223,34 @@ def drift_markdown(reports, title='Allura drift report', generated=None, origins
             lines += ['', '### %s' % name, '', '```diff', unified(row['live'], row['desired'], name).rstrip('\n'), '```']
     lines += section + remarks + ['']
     return '\n'.join(lines)
+
+
+# --- one report from parts (hosts of a play, slices of a job) ------------------------------------
+
+def project_of_host(host):
+    """The project (as reports name it, `p/myproj`) of a host of the allura.forge.projects inventory plugin."""
+    return host if '/' in host else 'p/' + host
+
+
+def merge_parts(parts, order=None):
+    """One {reports, origins, errors} from parts of a drift run - each host's part of a play, or each slice's JSON
+    report - as one run over all of them reports it.
+
+    With `order` (the projects, `p/myproj`, in the order of a whole run), reports and errors follow it (an error names
+    its project first: `p/myproj: ...`), and a project of `order` that no part reports, nor lists under errors, is an
+    error of its own: its host failed, or its part is missing. Without it, the parts' order is kept.
+    """
+    reports, origins, errors = [], {}, []
+    for part in parts or ():
+        reports.extend(part.get('reports') or ())
+        origins.update(part.get('origins') or {})
+        errors.extend(part.get('errors') or ())
+    if order is None:
+        return dict(reports=reports, origins=origins, errors=errors)
+    position = {project: index for index, project in reversed(list(enumerate(order)))}
+    seen = {report.get('project') for report in reports} | {error.partition(': ')[0] for error in errors}
+    errors += ['%s: not checked (no report of it: its host failed, or a part of the run is missing)' % project
+               for project in dict.fromkeys(order) if project not in seen]
+    reports.sort(key=lambda report: position.get(report.get('project'), len(position)))
+    errors.sort(key=lambda error: position.get(error.partition(': ')[0], len(position)))
+    return dict(reports=reports, origins=origins, errors=errors)
