@@ -81,7 +81,7 @@ def test_inventory_drift_with_forks_reports_as_the_localhost_run(ansible_playboo
     assert markdown_of(tmp_path / 'forks') == markdown_of(tmp_path / 'local')
     assert report['projects'] == ['p/%s' % name for name in NAMES]  # the spec's order
     assert [(row['project'], row['resource'], row['field'], row['origin']) for row in report['rows']] == [
-        ('p/inv-2', 'docs/Home', 'text', 'template')]
+        ('p/inv-2', 'wiki docs/Home', 'text', 'template')]
     assert report['drift'] is True and report['errors'] == []
     # written once: the report task ran on one host only
     assert len(re.findall(r'^(?:changed|ok): \[[^\]]+\]', forks.stdout.split('TASK [Write the JSON report]')[1].split('TASK')[0], re.M)) == 1
