@@ -14,8 +14,8 @@ description:
     and returns one C({reports, origins, errors}), as one run over all the projects gives it. The
     C(allura.forge.drift) playbook renders its report from it, and C(allura.forge.drift_merge) writes the combined
     report of many runs.
-  - With O(order), reports and errors follow the projects' order, and a project of O(order) that no part reports nor
-    lists under errors is listed under errors (its host failed, or a slice is missing).
+  - Reports and errors follow the projects' order (O(order)), and a project of it that no part reports nor lists under
+    errors is listed under errors (its host failed, or a slice is missing).
 positional: _input
 options:
   _input:
@@ -25,14 +25,19 @@ options:
     required: true
   order:
     description:
-      - The projects of the whole run, in its order, as reports name them (V(p/myproj), V(u/alice)); or the host names
-        of the C(allura.forge.projects) inventory plugin (V(myproj), V(u/alice)) with O(hosts=true).
+      - The projects of the whole run, in its order - their specs, or their names as reports give them (V(p/myproj),
+        V(u/alice)).
+      - Default - the parts' own C(projects) (the names of what each part checked), in the parts' order.
     type: list
-    elements: str
-  hosts:
-    description: O(order) lists inventory host names of the C(allura.forge.projects) inventory plugin.
-    type: bool
-    default: false
+    elements: raw
+  failed:
+    description: Projects (specs or names) whose host failed before it gave its part; each is listed under errors.
+    type: list
+    elements: raw
+  neighborhood:
+    description: The neighborhood of a spec of O(order) that names none (the template's).
+    type: str
+    default: p
 author:
   - allura.forge developers
 '''
@@ -42,7 +47,7 @@ EXAMPLES = r'''
   ansible.builtin.set_fact:
     drift_all: >-
       {{ [lookup('file', 'slice1/allura-drift.json') | from_json, lookup('file', 'slice2/allura-drift.json') | from_json]
-         | allura.forge.drift_merge(order=groups.allura_projects, hosts=true) }}
+         | allura.forge.drift_merge(order=groups.allura_projects | map('extract', hostvars, 'allura_project')) }}
 '''
 
 RETURN = r'''
@@ -53,15 +58,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.allura.forge.plugins.plugin_utils._drift import merge_parts, project_of_host
+from ansible_collections.allura.forge.plugins.plugin_utils._drift import merge_parts
 
 
-def drift_merge(parts, order=None, hosts=False):
+def drift_merge(parts, order=None, failed=None, neighborhood='p'):
     if not isinstance(parts, list) or not all(isinstance(part, dict) for part in parts):
         raise AnsibleFilterError('drift_merge: the input must be a list of parts (dicts with reports, origins, errors)')
-    if order is not None and hosts:
-        order = [project_of_host(host) for host in order]
-    return merge_parts(parts, order)
+    if order is not None and (not isinstance(order, list) or not all(isinstance(item, (str, dict)) for item in order)):
+        raise AnsibleFilterError('drift_merge: order must be a list of project specs or names (p/myproj)')
+    return merge_parts(parts, order, failed, neighborhood)
 
 
 class FilterModule:

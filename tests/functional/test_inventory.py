@@ -23,6 +23,7 @@ TEMPLATE = {
     'link': 'https://{{ project.name }}.example.org/',
     'wiki': [{'mount_point': 'docs', 'title': 'Home', 'text': 'Welcome to {{ project.name }}.\n'}],
 }
+HERE = os.path.dirname(os.path.abspath(__file__))
 NAMES = ['inv-%d' % index for index in range(6)]
 
 
@@ -143,13 +144,15 @@ def test_job_slices_combine_into_the_report_of_one_run(ansible_playbook, provisi
     assert slices == [['inv-0', 'inv-4'], ['inv-1', 'inv-5'], ['inv-2'], ['inv-3']]
     for number, hosts in enumerate(slices):
         folder = tmp_path / ('slice-%d' % number)
+        stats_file = tmp_path / ('stats-%d.json' % number)
         proc = ansible_playbook('allura.forge.drift', '-i', provisioned, '--limit', ','.join(hosts),
                                 '-e', 'drift_report_dir=%s' % folder, '-e', 'drift_artifacts=true', token=ROOT_TOKEN,
-                                env={'ANSIBLE_STDOUT_CALLBACK': 'ansible.builtin.json'})
+                                env={'ANSIBLE_CALLBACK_PLUGINS': os.path.join(HERE, 'callback_plugins'),
+                                     'ANSIBLE_CALLBACKS_ENABLED': 'custom_stats', 'ALLURA_TEST_CUSTOM_STATS': str(stats_file)})
         assert proc.returncode == 0, proc.stdout + proc.stderr
         assert report_of(folder)['projects'] == ['p/%s' % host for host in hosts]
         files.append(str(folder / 'allura-drift.json'))
-        stats = json.loads(proc.stdout)['global_custom_stats']
+        stats = json.loads(stats_file.read_text(encoding='utf-8'))
         assert len(stats) == len(hosts) and all(key.startswith('allura_drift_part_') for key in stats)
         artifacts.update(stats)  # as AWX combines the artifacts of a sliced job's jobs: one dict updated in turn
     assert len(artifacts) == len(NAMES)  # one key per host: no slice overwrote another's
