@@ -39,7 +39,7 @@ options:
     type: str
     default: p
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''

@@ -40,7 +40,7 @@ options:
     type: str
     required: true
 author:
-  - allura.forge developers
+  - allura.forge developers (@allura-forge)
 '''
 
 EXAMPLES = r'''

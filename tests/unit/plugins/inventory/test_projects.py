@@ -37,10 +37,10 @@ def write(path, data):
     return str(path)
 
 
-def parse(tmp_path, spec=SPEC, source_name='projects.allura.yml', **options):
+def parse(tmp_path, spec=None, source_name='projects.allura.yml', written=True, **options):
     """The inventory the plugin builds from `spec` (written to projects.yml beside the source file)."""
-    if spec is not None:
-        write(tmp_path / 'projects.yml', spec)
+    if written:
+        write(tmp_path / 'projects.yml', SPEC if spec is None else spec)
     source = write(tmp_path / source_name, dict({'plugin': 'allura.forge.projects', 'spec_file': 'projects.yml'}, **options))
     projects = plugin()
     inventory = InventoryData()
@@ -108,13 +108,13 @@ def test_a_relative_spec_file_is_read_beside_the_source_and_an_absolute_one_anyw
     other = tmp_path / 'elsewhere'
     other.mkdir()
     spec = write(other / 'team.yml', {'allura_projects': [{'name': 'gamma'}]})
-    inventory = parse(tmp_path, spec=None, spec_file=spec)
+    inventory = parse(tmp_path, written=False, spec_file=spec)
     assert [host.name for host in inventory.groups['allura_projects'].get_hosts()] == ['gamma']
 
 
 def test_a_missing_spec_file_names_the_source_and_the_path(tmp_path):
     with pytest.raises(AnsibleParserError, match=r'projects\.allura\.yml: spec_file .*nothere\.yml is not a file'):
-        parse(tmp_path, spec=None, spec_file='nothere.yml')
+        parse(tmp_path, written=False, spec_file='nothere.yml')
 
 
 @pytest.mark.parametrize('spec, message', [
@@ -140,7 +140,7 @@ def test_the_same_name_in_two_neighborhoods_is_two_hosts(tmp_path):
 def test_a_yaml_error_names_the_spec_file(tmp_path):
     (tmp_path / 'projects.yml').write_text('allura_projects: [\n', encoding='utf-8')
     with pytest.raises(AnsibleParserError, match=r'cannot read spec_file .*projects\.yml'):
-        parse(tmp_path, spec=None)
+        parse(tmp_path, written=False)
 
 
 def test_vaulted_values_stay_vaulted_until_used(tmp_path, monkeypatch):
