@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 
 import pytest
 import yaml
@@ -24,6 +25,7 @@ TEMPLATE = {
     'wiki': [{'mount_point': 'docs', 'title': 'Home', 'text': 'Welcome to {{ project.name }}.\n'}],
 }
 HERE = os.path.dirname(os.path.abspath(__file__))
+COLLECTION_ROOT = os.path.dirname(os.path.dirname(HERE))
 NAMES = ['inv-%d' % index for index in range(6)]
 
 
@@ -185,3 +187,29 @@ def test_provision_over_hosts_reports_every_project_and_changes_nothing_the_seco
     report = json.loads((tmp_path / 'provision.json').read_text(encoding='utf-8'))
     assert report['check_mode'] is False
     assert [item['project'] for item in report['reports']] == ['p/%s' % name for name in NAMES]
+
+
+def test_the_awx_example_project_sliced_then_merged_in_a_workflow(ansible_playbook, provisioned, tmp_path):
+    """examples/awx_project as AWX runs it: the sliced template (awx_job_id set, as AWX sets it: artifacts by default,
+    no report files), then the workflow node of drift_merge.yml with the slices' artifacts as extra variables."""
+    project = tmp_path / 'awx'
+    shutil.copytree(os.path.join(COLLECTION_ROOT, 'examples', 'awx_project'), project)
+    shutil.copy(tmp_path / 'projects.yml', project / 'projects.yml')
+    inventory = str(project / 'projects.allura.yml')
+    artifacts = {}
+    for number, hosts in enumerate(awx_slices(NAMES, 2)):
+        stats_file = tmp_path / ('stats-%d.json' % number)
+        proc = ansible_playbook(str(project / 'drift_sliced.yml'), '-i', inventory, '--limit', ','.join(hosts),
+                                '-e', 'awx_job_id=%d' % (100 + number), '-e', 'drift_report_dir=', token=ROOT_TOKEN,
+                                env={'ANSIBLE_CALLBACK_PLUGINS': os.path.join(HERE, 'callback_plugins'),
+                                     'ANSIBLE_CALLBACKS_ENABLED': 'custom_stats', 'ALLURA_TEST_CUSTOM_STATS': str(stats_file)})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        artifacts.update(json.loads(stats_file.read_text(encoding='utf-8')))
+    assert not list(project.glob('*.json')) and not list(tmp_path.glob('allura-drift.*'))  # no report files
+    (tmp_path / 'artifacts.json').write_text(json.dumps(artifacts), encoding='utf-8')
+    merged = ansible_playbook(str(project / 'drift_merge.yml'), '-i', inventory, '-e', '@' + str(tmp_path / 'artifacts.json'),
+                              '-e', 'drift_report_dir=%s' % (tmp_path / 'merged'))
+    assert merged.returncode == 2, merged.stdout  # fail_on_drift: the workflow fails, and AWX notifies
+    report = report_of(tmp_path / 'merged')
+    assert report['projects'] == ['p/%s' % name for name in NAMES] and report['errors'] == []
+    assert [(row['project'], row['resource']) for row in report['rows']] == [('p/inv-2', 'wiki docs/Home')]
