@@ -117,8 +117,7 @@ def project_hosts(document, path):
             raise AnsibleParserError('%s.neighborhood must be a neighborhood prefix such as p or u, not %r' % (where, neighborhood))
         host = host_name(project, default)
         if host in hosts:
-            raise AnsibleParserError('%s: %s names project %s a second time (host %s, first at %s[%d])' % (
-                where, name, host, host, GROUP, hosts[host][0]))
+            raise AnsibleParserError('%s: project %s (host %s) is already at %s[%d]' % (where, name, host, GROUP, hosts[host][0]))
         hosts[host] = (index, project)
     return [(host, project) for host, (dummy, project) in hosts.items()]
 

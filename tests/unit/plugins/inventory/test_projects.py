@@ -125,7 +125,7 @@ def test_a_missing_spec_file_names_the_source_and_the_path(tmp_path):
     ({'allura_projects': [{'name': ' '}]}, r"allura_projects\[0\]\.name must be the project's shortname, not ' '"),
     ({'allura_projects': [{'name': 'a', 'neighborhood': 'u/x'}]}, r"allura_projects\[0\]\.neighborhood must be a neighborhood prefix .*'u/x'"),
     ({'allura_projects': [{'name': 'alpha'}, {'name': 'beta'}, {'name': 'alpha', 'neighborhood': 'p'}]},
-     r'projects\.yml: allura_projects\[2\]: alpha names project alpha a second time \(host alpha, first at allura_projects\[0\]\)'),
+     r'projects\.yml: allura_projects\[2\]: project alpha \(host alpha\) is already at allura_projects\[0\]'),
 ])
 def test_bad_specs_are_parser_errors_naming_file_and_key(tmp_path, spec, message):
     with pytest.raises(AnsibleParserError, match=message):
