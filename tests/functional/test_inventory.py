@@ -213,3 +213,13 @@ def test_the_awx_example_project_sliced_then_merged_in_a_workflow(ansible_playbo
     report = report_of(tmp_path / 'merged')
     assert report['projects'] == ['p/%s' % name for name in NAMES] and report['errors'] == []
     assert [(row['project'], row['resource']) for row in report['rows']] == [('p/inv-2', 'wiki docs/Home')]
+
+
+def test_backup_over_hosts_exports_the_projects_limit_picks(ansible_playbook, sandbox, tmp_path):
+    source = write_inventory(tmp_path, {'allura_projects': [{'name': 'test'}, {'name': 'test2'}, {'name': 'test-admin', 'neighborhood': 'u'}]})
+    proc = ansible_playbook('allura.forge.backup', '-i', source, '-f', '2', '--limit', 'test,u/test-admin',
+                            '-e', 'allura_backup_poll_interval=0.2', '-e', '{"allura_backup_tools": ["wiki"]}', '--check')
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert hosts_ran(proc) == ['test', 'u/test-admin']
+    assert 'p/test: would export wiki' in proc.stdout and 'u/test-admin: would export wiki' in proc.stdout
+    assert 'p/test2' not in proc.stdout
