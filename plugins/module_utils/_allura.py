@@ -13,7 +13,7 @@ import difflib
 import re
 from urllib.parse import urlparse, urlunparse
 
-from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._errors import ParameterError
 
 # Tool kinds each module works on (a tool's `name` in the project JSON).
 WIKI_TOOLS = ('wiki',)

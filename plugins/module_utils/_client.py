@@ -22,6 +22,9 @@ from email.utils import parsedate_to_datetime
 from html import unescape
 from urllib.parse import quote, urlsplit
 
+# Defined apart so that the planners (filters) import them without the HTTP stack; re-exported here.
+from ansible_collections.allura.forge.plugins.module_utils._errors import MAX_PARALLEL, AlluraError, ParameterError  # noqa: F401
+
 try:
     import requests
     import urllib3.exceptions
@@ -54,39 +57,10 @@ RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # A gateway error may come after the server did the work: for a create that is not a safe retry.
 AMBIGUOUS_STATUSES = frozenset((502, 504))
 MAX_PAGE_SIZE = 500  # the server's limit_param_max default
-MAX_PARALLEL = 16  # concurrent reads of one run (the bulk forms' `parallel`): the connection pool holds as many
 MAX_RETRY_AFTER = 120.0
 # A CA bundle given the usual way, in the order requests and OpenSSL read them; ca_path wins over all of them.
 CA_BUNDLE_VARIABLES = ('REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'SSL_CERT_FILE', 'SSL_CERT_DIR')
 TRANSIENT_ADVICE = 'the server may be overloaded or unreachable; raise retries or timeout, or run again later'
-
-
-class AlluraError(Exception):
-    """A failure a person can act on. `details` goes into the module result (never secrets)."""
-
-    def __init__(self, message, status=None, method=None, path=None, server_message=None, **details):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.method = method
-        self.path = path
-        self.server_message = server_message
-        self.details = details
-
-    def result(self):
-        out = dict(msg=self.message)
-        if self.status is not None:
-            out['status'] = self.status
-        if self.method:
-            out['request'] = '%s %s' % (self.method, self.path)
-        if self.server_message:
-            out['server_message'] = self.server_message
-        out.update(self.details)
-        return out
-
-
-class ParameterError(AlluraError):
-    """Bad input found before anything was sent."""
 
 
 class Denied:

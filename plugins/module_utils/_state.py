@@ -13,7 +13,7 @@ silently store something else), and returns the same keys in check mode as in a 
 
 from __future__ import annotations
 
-from ansible_collections.allura.forge.plugins.module_utils._client import MAX_PARALLEL, AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._errors import MAX_PARALLEL, AlluraError, ParameterError
 
 REDACTED = '<hidden>'
 

@@ -37,7 +37,8 @@ from ansible_collections.allura.forge.plugins.module_utils._module import argume
 # of a task before it forks the process that runs it), so that the process of each task inherits the
 # filters of the project role instead of loading them again (see also ActionModule.module).
 from ansible_collections.allura.forge.plugins.filter import (  # noqa: F401 pylint: disable=unused-import
-    drift_report, project_created, project_plan, project_report, project_task)
+    drift_report, project_access_errors, project_created, project_merge, project_plan, project_report, project_task,
+    project_unmanaged, spec_file)
 from ansible_collections.allura.forge.plugins.plugin_utils._lock import ProjectLock, describe, holder_details
 
 display = Display()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.allura.forge.plugins.module_utils._allura import (
     NEW_WIKI_PAGES, answers_has_access, default_mount_point, normalise_mount_point, permissions_of,
     unknown_permission_message)
-from ansible_collections.allura.forge.plugins.module_utils._client import ParameterError
+from ansible_collections.allura.forge.plugins.module_utils._errors import ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._state import first_line
 
 
@@ -264,10 +264,10 @@ def pending_note(what):
 # --- what a check run would create, and the one rule of the role's tasks -------------------------
 
 def loop_results(registered):
-    """The per-item results of a registered loop (an empty list for a loop over nothing)."""
+    """The per-item results of a registered loop: none for a loop over nothing (the role loops over [none] then)."""
     if not isinstance(registered, dict):
         return []
-    return [r for r in registered.get('results') or [] if isinstance(r, dict)]
+    return [r for r in registered.get('results') or [] if isinstance(r, dict) and not (r.get('skipped') and r.get('item') is None)]
 
 
 def ran(result):
