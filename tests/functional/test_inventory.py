@@ -223,3 +223,17 @@ def test_backup_over_hosts_exports_the_projects_limit_picks(ansible_playbook, sa
     assert hosts_ran(proc) == ['test', 'u/test-admin']
     assert 'p/test: would export wiki' in proc.stdout and 'u/test-admin: would export wiki' in proc.stdout
     assert 'p/test2' not in proc.stdout
+
+
+def test_a_host_that_fails_outside_the_check_is_listed_and_the_others_reported(ansible_playbook, provisioned, tmp_path):
+    """inv-4 gets a variable named `project` from a second inventory source, which the playbook refuses for that host
+    alone (it would hide the template's `project`): the report lists it under errors and reports the others."""
+    extra = tmp_path / 'extra.yml'
+    extra.write_text('all:\n  hosts:\n    inv-4:\n      project: mine\n', encoding='utf-8')
+    proc = ansible_playbook('allura.forge.drift', '-i', provisioned, '-i', str(extra), '-f', '4',
+                            '-e', 'drift_report_dir=%s' % tmp_path, token=ROOT_TOKEN)
+    assert proc.returncode == 2, proc.stdout
+    report = report_of(tmp_path)
+    assert report['projects'] == ['p/%s' % name for name in NAMES if name != 'inv-4']
+    assert report['errors'] == ['p/inv-4: not checked: its host failed (see the task that failed)']
+    assert [row['project'] for row in report['rows']] == ['p/inv-2']
