@@ -16,7 +16,7 @@ import shutil
 import pytest
 import yaml
 
-from test_project_role import ROOT_TOKEN, out_of_band, request
+from test_project_role import ROOT_TOKEN, clear_log, out_of_band, request
 
 TEMPLATE = {
     'fields': {'summary': '{{ project.name }}, by the team'},
@@ -237,3 +237,13 @@ def test_a_host_that_fails_outside_the_check_is_listed_and_the_others_reported(a
     assert report['projects'] == ['p/%s' % name for name in NAMES if name != 'inv-4']
     assert report['errors'] == ['p/inv-4: not checked: its host failed (see the task that failed)']
     assert [row['project'] for row in report['rows']] == ['p/inv-2']
+
+
+def test_provision_over_hosts_sends_nothing_while_one_project_is_wrong(ansible_playbook, sandbox, tmp_path):
+    spec = {'allura_project_template': TEMPLATE, 'allura_projects': projects(NAMES[:3]) + [{'name': 'inv-bad', 'wiki': 'not a list'}]}
+    source = write_inventory(tmp_path, spec)
+    clear_log(sandbox)
+    proc = ansible_playbook('allura.forge.provision', '-i', source, '-f', '4', token=ROOT_TOKEN)
+    assert proc.returncode == 2, proc.stdout
+    assert 'inv-bad' in proc.stdout and 'wiki must be a list' in proc.stdout
+    assert request(sandbox + '/_sandbox/log')['requests'] == []  # nothing at all was sent
