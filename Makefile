@@ -12,7 +12,10 @@
 #                     integration-compat
 #   make sandbox      the fake Allura server in the foreground (PORT=8080, STATE=file to persist)
 #   make schema       regenerate schemas/project_spec.schema.json from the project role's argument spec
-#   make demo / make bench
+#   make demo
+#   make bench        bench/run.py (the README's table: one project of 10 to 500 resources), then bench/scale.py (many
+#                     projects, memory, a server serving one request at a time); BENCH_ROWS=projects,single: only
+#                     those rows of bench/scale.py
 #   make property     the check-mode property test's full matrix (not in `make test`; ROUNDS=20, SEED=n to replay)
 #   make clean        remove build and test output (keeps the virtualenvs; `make distclean` too)
 
@@ -77,8 +80,7 @@ schema: setup
 	$(PY) scripts/spec_schema.py
 
 bench: setup
-	@test -f bench/run.py || { echo "bench/run.py does not exist yet" >&2; exit 1; }
-	$(PY) bench/run.py
+	$(if $(BENCH_ROWS),,$(PY) bench/run.py &&) $(PY) bench/scale.py $(if $(BENCH_ROWS),--rows $(BENCH_ROWS))
 
 # The full matrix of tests/functional/test_check_mode_property.py: every kind of change on every project, ROUNDS
 # rounds in process, then a quarter as many through the modules (ALLURA_FORGE_RUN_AS_MODULE), each on a private sandbox.

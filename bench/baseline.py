@@ -3,10 +3,11 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """The benchmark's baseline: the plain sequential script a user would write with requests.
 
-Reads each resource of a spec (as bench/run.py makes them), writes what differs; with --check it
-only reads and counts the differences; with --capture FILE it reads the whole project (tools, every
-wiki page, every ticket, the webhooks) and writes it to FILE as YAML, one read after the other. No
-retries, no diffs, no validation: the floor of the cost.
+Reads each resource of each project of a spec (as bench/run.py and bench/scale.py make them: tools,
+the link, wiki pages, tickets, webhooks; the projects exist), one project after the other, and
+writes what differs; with --check it only reads and counts the differences; with --capture FILE it
+reads the whole first project (tools, every wiki page, every ticket, the webhooks) and writes it to
+FILE as YAML, one read after the other. No retries, no diffs, no validation: the floor of the cost.
 
     python bench/baseline.py SPEC.json [--check | --capture FILE]   (ALLURA_URL, ALLURA_TOKEN from the environment)
 """
@@ -49,25 +50,24 @@ def capture(session, base, path):
         yaml.safe_dump({'allura_projects': [spec]}, handle, allow_unicode=True, sort_keys=False)
 
 
-def main():
-    spec = json.load(open(sys.argv[1]))['allura_projects'][0]
-    check = '--check' in sys.argv
-    base = os.environ['ALLURA_URL'].rstrip('/') + '/rest/p/' + spec['name']
-    session = requests.Session()
-    session.headers.update(Authorization='Bearer ' + os.environ['ALLURA_TOKEN'], Accept='application/json')
-    if '--capture' in sys.argv:
-        capture(session, base, sys.argv[sys.argv.index('--capture') + 1])
-        return
+def check_project(session, base, spec, check):
+    """Read each resource of one project spec, write what differs (not with `check`); the number of differences."""
     drift = 0
-
     mounted = {t['mount_point'] for t in session.get(base + '/').json()['tools']}
-    for tool in spec['tools']:
+    tools = list(spec.get('tools', []))
+    if 'link' in spec and 'link' not in mounted:
+        tools.append({'tool': 'link', 'mount_point': 'link', 'mount_label': 'Link', 'url': spec['link']})
+    for tool in tools:
         if tool['mount_point'] not in mounted:
             drift += 1
             if not check:
                 session.post(base + '/admin/install_tool', data=tool).raise_for_status()
+    if 'link' in spec and 'link' in mounted and session.get(base + '/link/').json()['url'] != spec['link']:
+        drift += 1
+        if not check:
+            session.post(base + '/link/', data={'url': spec['link']}).raise_for_status()
 
-    for page in spec['wiki']:
+    for page in spec.get('wiki', []):
         url = '%s/%s/%s' % (base, page['mount_point'], requests.utils.quote(page['title'], safe=''))
         live = session.get(url)
         if live.status_code == 200 and live.json()['text'] == page['text'] and \
@@ -77,29 +77,30 @@ def main():
         if not check:
             session.post(url, data={'text': page['text'], 'labels': ','.join(page['labels'])}).raise_for_status()
 
-    tracker = base + '/bugs/'
-    listing = session.get(tracker, params={'limit': 500, 'page': 0}).json()
-    known = {t['summary']: t['ticket_num'] for t in listing['tickets']}
-    for page in range(1, -(-listing['count'] // 500)):
-        known.update((t['summary'], t['ticket_num']) for t in session.get(tracker, params={'limit': 500, 'page': page}).json()['tickets'])
-    for ticket in spec['tickets']:
-        form = {'ticket_form.summary': ticket['summary'], 'ticket_form.description': ticket['description'],
-                'ticket_form.status': ticket['status'], 'ticket_form.labels': ','.join(ticket['labels'])}
-        if ticket['summary'] in known:
-            live = session.get('%s%d/' % (tracker, known[ticket['summary']])).json()['ticket']
-            if live['description'] == ticket['description'] and live['status'] == ticket['status'] and \
-                    sorted(live['labels']) == sorted(ticket['labels']):
-                continue
-            drift += 1
-            if not check:
-                session.post('%s%d/save' % (tracker, known[ticket['summary']]), data=form, allow_redirects=False)
-        else:
-            drift += 1
-            if not check:
-                session.post(tracker + 'new', data=form, allow_redirects=False)
+    for mount_point in dict.fromkeys(t['mount_point'] for t in spec.get('tickets', [])):
+        tracker = '%s/%s/' % (base, mount_point)
+        listing = session.get(tracker, params={'limit': 500, 'page': 0}).json()
+        known = {t['summary']: t['ticket_num'] for t in listing['tickets']}
+        for page in range(1, -(-listing['count'] // 500)):
+            known.update((t['summary'], t['ticket_num']) for t in session.get(tracker, params={'limit': 500, 'page': page}).json()['tickets'])
+        for ticket in (t for t in spec['tickets'] if t['mount_point'] == mount_point):
+            form = {'ticket_form.summary': ticket['summary'], 'ticket_form.description': ticket['description'],
+                    'ticket_form.status': ticket['status'], 'ticket_form.labels': ','.join(ticket['labels'])}
+            if ticket['summary'] in known:
+                live = session.get('%s%d/' % (tracker, known[ticket['summary']])).json()['ticket']
+                if live['description'] == ticket['description'] and live['status'] == ticket['status'] and \
+                        sorted(live['labels']) == sorted(ticket['labels']):
+                    continue
+                drift += 1
+                if not check:
+                    session.post('%s%d/save' % (tracker, known[ticket['summary']]), data=form, allow_redirects=False)
+            else:
+                drift += 1
+                if not check:
+                    session.post(tracker + 'new', data=form, allow_redirects=False)
 
     hooks = {}
-    for hook in spec['webhooks']:
+    for hook in spec.get('webhooks', []):
         listing = base + '/admin/%s/webhooks' % hook['mount_point']
         if hook['mount_point'] not in hooks:
             hooks[hook['mount_point']] = {h['hook_url'] for h in session.get(listing).json()['webhooks']}
@@ -107,7 +108,19 @@ def main():
             drift += 1
             if not check:
                 session.post(listing + '/repo-push', data={'url': hook['url']}).raise_for_status()
-    print('%d differences' % drift)
+    return drift
+
+
+def main():
+    projects = json.load(open(sys.argv[1]))['allura_projects']
+    check = '--check' in sys.argv
+    bases = [os.environ['ALLURA_URL'].rstrip('/') + '/rest/p/' + spec['name'] for spec in projects]
+    session = requests.Session()
+    session.headers.update(Authorization='Bearer ' + os.environ['ALLURA_TOKEN'], Accept='application/json')
+    if '--capture' in sys.argv:
+        capture(session, bases[0], sys.argv[sys.argv.index('--capture') + 1])
+        return
+    print('%d differences' % sum(check_project(session, base, spec, check) for base, spec in zip(bases, projects)))
 
 
 if __name__ == '__main__':

@@ -128,6 +128,10 @@ class SandboxProcess:
     def latency(self, ms):
         return self._control('POST', 'latency', {'ms': ms})
 
+    def service(self, ms):
+        """Each request holds the server `ms` milliseconds, one at a time (0: off, requests overlap)."""
+        return self._control('POST', 'service', {'ms': ms})
+
     def state(self):
         return self._control('GET', 'state')
 
@@ -178,7 +182,7 @@ class SandboxProcess:
         self.stop()
 
 
-def start_sandbox(port=0, host='127.0.0.1', state_file=None, latency_ms=None, stock_webhook_validation=False,
+def start_sandbox(port=0, host='127.0.0.1', state_file=None, latency_ms=None, service_ms=None, stock_webhook_validation=False,
                   export_seconds=None, certfile=None, keyfile=None, python=None, timeout=15, extra_args=()):
     """Start ``server.py`` and return a :class:`SandboxProcess` once it listens."""
     workdir = tempfile.mkdtemp(prefix='allura-sandbox-')
@@ -188,6 +192,8 @@ def start_sandbox(port=0, host='127.0.0.1', state_file=None, latency_ms=None, st
         cmd += ['--state-file', state_file]
     if latency_ms:
         cmd += ['--latency-ms', str(latency_ms)]
+    if service_ms:
+        cmd += ['--service-ms', str(service_ms)]
     if stock_webhook_validation:
         cmd.append('--stock-webhook-validation')
     if export_seconds is not None:

@@ -3,7 +3,7 @@
 The real server has no such path.  Control requests are not logged and never
 hit fault rules or latency.
 
-    POST   /_sandbox/reset       back to the seed; clears log, faults and latency
+    POST   /_sandbox/reset       back to the seed; clears log, faults, latency and service time
     GET    /_sandbox/log         request log + counters
     POST   /_sandbox/log/clear
     GET    /_sandbox/faults      active fault rules
@@ -12,6 +12,8 @@ hit fault rules or latency.
     POST   /_sandbox/faults/release  {"id": N}: let the requests a hold rule keeps waiting go on
     GET    /_sandbox/latency     current added latency
     POST   /_sandbox/latency     {"ms": 50}
+    GET    /_sandbox/service     current service time (each request holds the one service lock that long)
+    POST   /_sandbox/service     {"ms": 20}
     GET    /_sandbox/state       dump of the internal state (incl. webhook secrets)
     GET    /_sandbox/config      runtime settings
     POST   /_sandbox/config      {"export_seconds": 0.2, "stock_webhook_validation": true}
@@ -64,7 +66,8 @@ class RequestLog:
         with self.lock:
             self.seq += 1
             entry = {'seq': self.seq, 'method': method, 'path': path, 'query': query, 'status': status, 'user': user,
-                     'write': write, 'fault': fault, 'duration_ms': round(duration_ms, 3)}
+                     'write': write, 'fault': fault, 'duration_ms': round(duration_ms, 3),
+                     'started': round(time.time() - duration_ms / 1000.0, 4)}  # when it arrived (epoch seconds)
             self.entries.append(entry)
             counters = self.counters
             counters['total'] += 1
@@ -337,15 +340,16 @@ def handle(app, method, path, body):
                 return 200, {'status': 'ok', 'rules': []}
         if name == 'faults/release' and method == 'POST':
             return 200, {'status': 'ok', 'rule': app.faults.release(_json_body(body))}
-        if name == 'latency':
+        if name in ('latency', 'service'):
+            attribute = name + '_ms'
             if method == 'POST':
                 spec = _json_body(body)
                 ms = spec.get('ms') if isinstance(spec, dict) else None
                 if not isinstance(ms, (int, float)) or isinstance(ms, bool) or ms < 0:
                     raise ControlError(400, '{"ms": <non-negative number>} expected')
-                app.latency_ms = ms
+                setattr(app, attribute, ms)
             if method in ('GET', 'POST'):
-                return 200, {'ms': app.latency_ms}
+                return 200, {'ms': getattr(app, attribute)}
         if name == 'state' and method == 'GET':
             state = app.store.snapshot()
             now = time.time()
@@ -366,7 +370,7 @@ def handle(app, method, path, body):
                 app.store.changed()
                 app.store.save()
             return 200, created
-        if name in ('reset', 'log', 'log/clear', 'faults', 'faults/release', 'latency', 'state', 'config') or name in CONTROLS:
+        if name in ('reset', 'log', 'log/clear', 'faults', 'faults/release', 'latency', 'service', 'state', 'config') or name in CONTROLS:
             raise ControlError(405, 'method %s not allowed on /_sandbox/%s' % (method, name))
         raise ControlError(404, 'unknown control /_sandbox/%s' % name)
     except ControlError as exc:

@@ -5,9 +5,11 @@ Request flow (``Handler._serve``):
 1. read the body (Content-Length or chunked; over ``MAX_BODY`` -> 413);
 2. ``/_sandbox/...`` goes to :mod:`controls` (never logged or faulted);
 3. added latency, then the first fault rule that fires (if any);
-4. :meth:`App.process` decodes the request and dispatches it under the store
+4. with a service time set, the request waits for the one service lock and holds
+   it for that time and its processing (a server serving one request at a time);
+5. :meth:`App.process` decodes the request and dispatches it under the store
    lock; the store is saved when the request changed it;
-5. the response is written in one piece and the request is logged.
+6. the response is written in one piece and the request is logged.
 """
 
 import argparse
@@ -44,6 +46,7 @@ class Options:
         self.export_seconds = args.export_seconds
         self.stock_webhook_validation = args.stock_webhook_validation
         self.latency_ms = args.latency_ms
+        self.service_ms = args.service_ms
         self.verbose = args.verbose
 
 
@@ -58,19 +61,22 @@ class App:
         self.log = controls.RequestLog()
         self.faults = controls.Faults()
         self.latency_ms = options.latency_ms
+        self.service_ms = options.service_ms
+        self.service_lock = threading.Lock()
 
     def reset(self):
         self.store.reset()
         self.log.clear()
         self.faults.clear()
         self.latency_ms = self.options.latency_ms
+        self.service_ms = self.options.service_ms
         for key, value in self.defaults.items():
             setattr(self.options, key, value)
 
     def config(self):
         return {'export_seconds': self.options.export_seconds,
                 'stock_webhook_validation': self.options.stock_webhook_validation,
-                'latency_ms': self.latency_ms, 'state_file': self.options.state_file, 'tls': self.options.tls}
+                'latency_ms': self.latency_ms, 'service_ms': self.service_ms, 'state_file': self.options.state_file, 'tls': self.options.tls}
 
     def configure(self, spec):
         if not isinstance(spec, dict) or set(spec) - {'export_seconds', 'stock_webhook_validation'}:
@@ -82,6 +88,15 @@ class App:
             self.options.export_seconds = value
         if 'stock_webhook_validation' in spec:
             self.options.stock_webhook_validation = bool(spec['stock_webhook_validation'])
+
+    def serve(self, *request):
+        """:meth:`process`, with a service time: one request at a time, each holding the server for that time (as a
+        real Allura behind a single worker does), while the added latency (the network) overlaps."""
+        if not self.service_ms:
+            return self.process(*request)
+        with self.service_lock:
+            time.sleep(self.service_ms / 1000.0)
+            return self.process(*request)
 
     def process(self, method, target, headers, body, scheme, default_host):
         """Returns (response, username, wrote_state, internal_error)."""
@@ -280,7 +295,7 @@ class Handler(BaseHTTPRequestHandler):
             rule.hold()
         scheme = 'https' if app.options.tls else 'http'
         host = '%s:%d' % self.server.server_address[:2]
-        response, user, wrote, internal = app.process(self.command, self.path, self.headers, body, scheme, host)
+        response, user, wrote, internal = app.serve(self.command, self.path, self.headers, body, scheme, host)
         if kind == 'reset-after':
             log(response.status, user, wrote, internal)
             self._drop()
@@ -296,6 +311,8 @@ def parse_args(argv):
     parser.add_argument('--state-file', help='persist the state as JSON here (loaded at start when present)')
     parser.add_argument('--port-file', help='write the port here once listening')
     parser.add_argument('--latency-ms', type=float, default=0, help='latency added to every request')
+    parser.add_argument('--service-ms', type=float, default=0,
+                        help='time every request holds the server, one request at a time (a single-worker server)')
     parser.add_argument('--certfile', help='serve HTTPS with this certificate (PEM)')
     parser.add_argument('--keyfile', help='private key for --certfile')
     parser.add_argument('--stock-webhook-validation', action='store_true',

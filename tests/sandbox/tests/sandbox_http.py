@@ -3,6 +3,8 @@
 import http.client
 import json
 import socket
+import threading
+import time
 from urllib.parse import urlencode, urlsplit
 
 ADMIN = 'a0000000000000000001'
@@ -78,3 +80,21 @@ def raw(base, data, timeout=10):
         except socket.timeout:
             pass
     return b''.join(chunks)
+
+
+def concurrently(base, count):
+    """Seconds `count` GETs take, each sent at once on its own connection."""
+    barrier = threading.Barrier(count)
+    statuses = []
+
+    def one():
+        barrier.wait()
+        statuses.append(get(base, '/rest/p/test/').status)
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * count
+    return time.monotonic() - started

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from harness import SandboxError
-from sandbox_http import ADMIN, USER, call, get, post
+from sandbox_http import ADMIN, USER, call, concurrently, get, post
 
 
 def _connection(base, timeout=10):
@@ -39,10 +39,12 @@ def test_log_entries_and_counters(sandbox, sb):
     entries = log['requests']
     assert [e['seq'] for e in entries] == [1, 2, 3, 4]
     first = entries[0]
-    assert set(first) == {'seq', 'method', 'path', 'query', 'status', 'user', 'write', 'fault', 'duration_ms'}
+    assert set(first) == {'seq', 'method', 'path', 'query', 'status', 'user', 'write', 'fault', 'duration_ms', 'started'}
     assert (first['method'], first['path'], first['query'], first['status'], first['user'], first['write'],
             first['fault']) == ('GET', '/rest/p/test/wiki/Home', 'x=1', 200, 'test-admin', False, None)
     assert isinstance(first['duration_ms'], float)
+    assert [e['started'] for e in entries] == sorted(e['started'] for e in entries)
+    assert abs(entries[-1]['started'] - time.time()) < 5
     assert entries[1]['write'] is True and entries[1]['status'] == 200
     assert entries[2]['write'] is False and entries[2]['status'] == 403 and entries[2]['user'] == 'test-user'
     assert entries[3]['user'] is None and entries[3]['status'] == 404
@@ -192,6 +194,32 @@ def test_latency(sandbox, sb):
     started = time.monotonic()
     get(sandbox, '/rest/')
     assert time.monotonic() - started < 0.15
+
+
+def test_service_time_serves_one_request_at_a_time(sandbox, sb):
+    """With a service time, N concurrent requests take about N times it (one lock); without, they overlap; added
+    latency (the network) overlaps either way."""
+    assert sb.service(150) == {'ms': 150}
+    assert concurrently(sandbox, 4) >= 0.6
+    sb.latency(300)
+    elapsed = concurrently(sandbox, 4)
+    assert 0.9 <= elapsed < 1.5  # 300 ms of latency each, at once (not 1.2 s), then 4 x 150 ms one after the other
+    assert [entry['status'] for entry in sb.log()['requests']] == [200] * 8
+    sb.reset()  # back to the start-up value: off
+    assert sb.config()['service_ms'] == 0
+    assert concurrently(sandbox, 4) < 0.3
+    sb.latency(300)
+    assert concurrently(sandbox, 4) < 0.6
+    with pytest.raises(SandboxError):
+        sb.service(-1)
+
+
+def test_service_time_from_the_command_line(fresh_sandbox):
+    box = fresh_sandbox(service_ms=100)
+    assert box.config()['service_ms'] == 100
+    assert concurrently(box.url, 3) >= 0.3
+    box.reset()
+    assert box.config()['service_ms'] == 100  # reset keeps the start-up value
 
 
 def test_state_dump(sandbox, sb):
