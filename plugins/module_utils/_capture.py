@@ -22,7 +22,7 @@ from ansible_collections.allura.forge.plugins.module_utils._allura import (
     LINK_TOOLS, NOT_INSTALLABLE_TOOLS, REPOSITORY_TOOLS, TRACKER_TOOLS, WIKI_TOOLS)
 from ansible_collections.allura.forge.plugins.module_utils._client import Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._read import read_ticket, read_wiki_page
-from ansible_collections.allura.forge.plugins.module_utils._state import clean_labels, read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import DEFAULT_PARALLEL, clean_labels, read_many
 
 PROJECT_FIELDS = ('name', 'summary', 'short_description', 'labels', 'private', 'external_homepage', 'video_url')
 # A ticket as the spec holds it, with what a ticket the server shows without a value gets.
@@ -33,7 +33,7 @@ TICKET_FIELDS = dict(summary=None, description='', status='', assigned_to='', la
 class Capture:
     """The reads of one project's capture, and what they found besides the spec."""
 
-    def __init__(self, project, parallel=4, ticket_status=None, max_items=None, progress=None):
+    def __init__(self, project, parallel=DEFAULT_PARALLEL, ticket_status=None, max_items=None, progress=None):
         self.project = project
         self.client = project.client
         self.parallel = parallel
@@ -101,7 +101,9 @@ def read_wiki(cap):
     wanted = []
     for mount, listing in zip(wikis, listings):
         titles = []
-        for title in listing.get('pages') or []:
+        # by title: the listing is in the order the pages were created, which a provision writing pages several at a
+        # time does not keep (REFERENCE 7.1), so that a round trip gives the same file
+        for title in sorted(listing.get('pages') or []):
             if title == 'index' or '/' in title:  # REST cannot address them (REFERENCE 7.4)
                 cap.partial.append('wiki %s: page %r cannot be read or written over REST and is left out' % (mount, title))
             else:

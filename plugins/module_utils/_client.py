@@ -17,13 +17,16 @@ import random
 import re
 import socket
 import ssl
+import threading
 import time
+from contextlib import contextmanager
 from email.utils import parsedate_to_datetime
 from html import unescape
 from urllib.parse import quote, urlsplit
 
 # Defined apart so that the planners (filters) import them without the HTTP stack; re-exported here.
-from ansible_collections.allura.forge.plugins.module_utils._errors import MAX_PARALLEL, AlluraError, ParameterError  # noqa: F401
+from ansible_collections.allura.forge.plugins.module_utils._errors import (  # noqa: F401
+    MAX_PARALLEL, AlluraError, Deferred, ParameterError)
 
 try:
     import requests
@@ -398,6 +401,10 @@ class AlluraClient:
         self.authenticated = credentials
         self.requests_made = 0
         self._pause_until = 0.0  # after a 429 every request of the run waits (concurrent reads back off together)
+        # answers that made a request wait and try again (429, 5xx, no answer): writes in flight at once then go one at a
+        # time (see _resource.write_many), so that concurrency does not multiply the retries against a strained server
+        self.pushback = 0
+        self._local = threading.local()  # this thread's deferring_limits
         environ = os.environ if environ is None else environ
         verify = ca_bundle(validate_certs, ca_path, environ)
         self.proxy, self.proxy_source = select_proxy(self.base, use_proxy, proxy_url, environ)
@@ -447,6 +454,19 @@ class AlluraClient:
 
     # -- requests ---------------------------------------------------------------------------------
 
+    @contextmanager
+    def deferring_limits(self):
+        """Inside: the requests of one of several writes in flight at once. Its first write that the server refuses
+        with 429 (a creation limit: the server wrote nothing) is not retried but raises Deferred at once, so that the
+        batch starts nothing new and sends it again in its turn when the writes go one at a time: retried alongside
+        each other, the writes in flight would meet the limit once each per attempt. Once a write of it succeeded, a
+        429 is retried as usual (sending the whole item again would repeat that write)."""
+        self._local.defer = True
+        try:
+            yield
+        finally:
+            self._local.defer = False
+
     def request(self, method, path, params=None, data=None, expect=(200,), recheck=None, not_found=None,
                 retry_statuses=RETRY_STATUSES, json=None, denied=None):
         """Send one request with retries; return the response whose status is in `expect`.
@@ -483,7 +503,15 @@ class AlluraClient:
                     connection_error = failure.cause
                 else:
                     if response.status_code in expect:
+                        if method != 'GET':
+                            self._local.defer = False  # this write happened: sending the item again would repeat it
                         return response
+                    if (response.status_code == 429 and 429 in retry_statuses and method != 'GET'
+                            and getattr(self._local, 'defer', False)):
+                        self.pushback += 1
+                        self._pause_until = max(self._pause_until, self.clock() + (retry_after_seconds(response) or self.backoff))
+                        raise Deferred('%s %s: HTTP 429 (a creation limit of the server); not retried alongside other writes'
+                                       % (method, path), status=429, method=method, path=path)
                     if response.status_code == 407 and self.proxy:
                         raise self.proxy_authentication_error(method, path)
                     if response.status_code not in retry_statuses:
@@ -491,9 +519,11 @@ class AlluraClient:
                     reason = 'HTTP %d' % response.status_code
                     wait = retry_after_seconds(response)
                     ambiguous = response.status_code in AMBIGUOUS_STATUSES
+            self.pushback += 1
             if ambiguous and recheck is not None and method != 'GET':
                 done = recheck()
                 if done:
+                    self._local.defer = False
                     self.warn('%s %s: %s, but a re-read shows the change was made; not sending it again'
                               % (method, path, reason))
                     return done

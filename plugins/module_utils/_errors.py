@@ -38,3 +38,8 @@ class AlluraError(Exception):
 
 class ParameterError(AlluraError):
     """Bad input found before anything was sent."""
+
+
+class Deferred(AlluraError):
+    """A write of one of several writes in flight that the server refused with 429 (a creation limit, REFERENCE 1.9: it
+    wrote nothing), not retried: see AlluraClient.deferring_limits."""

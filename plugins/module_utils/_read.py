@@ -19,7 +19,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._state import read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import DEFAULT_PARALLEL, read_many
 
 BLOG_DATE = re.compile(r'^\d{4}/\d{2}$')
 
@@ -153,7 +153,7 @@ class Thread:
         return ('hidden' if response.status_code == 404 else 'absent'), None
 
 
-def with_comments(project, mount_point, artifacts, parallel=4):
+def with_comments(project, mount_point, artifacts, parallel=DEFAULT_PARALLEL):
     """Each artifact (ticket, page or post JSON) with `comments`: every post of its thread, read `parallel` at a time."""
     threads = read_many(lambda artifact: Thread(project, mount_point, artifact).posts(), artifacts, parallel)
     return [dict(artifact, comments=posts) for artifact, posts in zip(artifacts, threads)]

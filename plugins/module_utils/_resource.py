@@ -30,12 +30,24 @@ A module that converges one resource of a kind, or many in one task (its bulk op
 
 `run()` always goes the same way: every item checked and repeated keys refused, before any request ->
 `resolve` -> every item read, `parallel` at a time, while the project and its tool are checked
-alongside (that error wins over the reads') -> `ready` -> each item converged, in the order given, by
-the engine (`converge`; `state: absent` deletes) -> `finish` -> the result: the one resource's
-(`action`, `<one>`, `diff`), or one entry per item with a `summary`. A failure of a bulk item names it
-(`pages[3]: ...`) and keeps the results of the items before it.
+alongside (that error wins over the reads') -> `ready` -> each item converged by the engine (`converge`;
+`state: absent` deletes): one after the other in the order given, or, for the writes the kind declares
+`concurrent`, `parallel` at a time (see below) -> `finish` -> the result: the one resource's (`action`,
+`<one>`, `diff`), or one entry per item, in the order of the items, with a `summary`. A failure of a bulk
+item names it (`pages[3]: ...`) and keeps the results of the items converged (those before it, and those
+in flight alongside it).
 
 Declared as well where it applies:
+    concurrent      the writes ('create', 'update', 'delete') that are independent of each other on the server: a bulk
+                    task makes them up to `parallel` at a time (never in check mode), the other writes one at a time in
+                    the order given, alongside (write_many). The first failure starts nothing new (the writes in flight
+                    finish and are reported); a 429, 5xx or timeout makes the rest go one at a time, a 429 met in flight
+                    being sent again in its turn (AlluraClient.deferring_limits), so that a creation limit (REFERENCE
+                    1.9) is met once more at most per write in flight. Wiki pages declare creates and updates (a page
+                    POST is an upsert of that page), tickets their updates (creates are numbered in the order sent).
+                    Not declared: tools (each install renumbers every tool, 5.2), webhooks (a per-tool limit, 6.3),
+                    blog posts (each create and update counts against the creation limit, and a create is not
+                    idempotent) and comments (a thread shows them in the order posted)
     number, listed  the option holding the number the server gives a resource (a ticket's ticket_num), and the
                     key of the tool's paginated listing ('tickets'): an item without a number is found by its
                     key in that listing (`index()`, one read, alongside the check of the tool) or else created;
@@ -45,9 +57,10 @@ Declared as well where it applies:
     identity        the fields a deletion's diff shows
     twins           where the server lets two resources share a key (tickets, blog posts, comments): how a person
                     resolves that (ticket: 'close one as a duplicate ..., or give ticket_num'). Each resource the task
-                    creates is then looked for at once in the listing again (`twins_of`): another one with its key,
-                    created meanwhile by a run the lock cannot see (on another controller, or with `lock: false`), fails
-                    the task naming both, and a key found twice fails before any write, so no third is ever made
+                    creates is then looked for at once in the listing again (`twins_of`), before the next create:
+                    another one with its key, created meanwhile by a run the lock cannot see (on another controller, or
+                    with `lock: false`), fails the task naming both, and a key found twice fails before any write, so no
+                    third is ever made
     newest_first    the listing shows the newest first (a tracker's): that look reads only what is new since the
                     listing was read, not all of it again
 Hooks, each with a default, overridden only where a resource differs:
@@ -84,6 +97,7 @@ title or addressed by number, deleted with `state: absent`) and tests the driver
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from functools import partial
 
 from ansible_collections.allura.forge.plugins.module_utils._allura import default_mount_point
@@ -91,10 +105,10 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import LOCK_SPEC, bulk_spec
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._state import (
-    Outcome, bulk_result, changes, converge, named, parallel_option, read_many, result)
+    DEFAULT_PARALLEL, Outcome, bulk_result, changes, converge, named, parallel_option, read_many, result, write_many)
 
-# The `parallel` option of a module whose bulk form reads concurrently.
-PARALLEL = dict(type='int', default=4)
+# The `parallel` option of a module whose bulk form reads (and, where `concurrent` says, writes) concurrently.
+PARALLEL = dict(type='int', default=DEFAULT_PARALLEL)
 # A bulk module's `purge` and `purge_max` (see Resource.purge_items).
 PURGE_MAX = 10
 PURGE = dict(purge=dict(type='bool', default=False), purge_max=dict(type='int', default=PURGE_MAX))
@@ -119,6 +133,9 @@ class Resource:
     newest_first = False
     empty = False  # the bulk option may be an empty list (nothing to converge) instead of an error
     update = delete = None
+    # The writes ('create', 'update', 'delete') independent of each other on the server: a bulk task makes them up to
+    # `parallel` at a time; the others go one at a time in the order given (see write_many)
+    concurrent = ()
 
     def __init__(self, params, client, ctx):
         self.params, self.client, self.ctx = params, client, ctx
@@ -159,12 +176,7 @@ class Resource:
         if self.purge_max is not None:
             items.extend(self.purge_items(self.unlisted(items)))
         self.ready(items)
-        outcomes = []
-        for item in items:
-            try:
-                outcomes.append(self.converge_item(item))
-            except AlluraError as exc:
-                raise self.failure(exc, item, outcomes) if item.name else exc
+        outcomes = self.converge_all(items)
         self.finish(items, outcomes)
         if self.params.get(self.many) is not None:
             return bulk_result(self.ctx, self.many, outcomes, deletes=bool(self.delete))
@@ -233,6 +245,39 @@ class Resource:
             return (self.number, values[self.number])
         return (self.key[-1], values[self.key[-1]]) + tuple(values[name] for name in self.key[:-1])
 
+    def converge_all(self, items):
+        """Each item converged, the outcomes in the order of the items: one after the other or, where the kind declares
+        writes `concurrent`, through write_many (never in check mode, which writes nothing)."""
+        independent = [self.write_of(item) in self.concurrent for item in items]
+        if self.ctx.check_mode or self.parallel < 2 or sum(independent) < 2:
+            outcomes = []
+            for item in items:
+                try:
+                    outcomes.append(self.converge_item(item))
+                except AlluraError as exc:
+                    raise self.failure(exc, item, outcomes) if item.name else exc
+            return outcomes
+        done, failed = write_many(partial(self.write_item, items), independent, self.parallel, self.client)
+        if failed:
+            first = min(failed)
+            if not isinstance(failed[first], AlluraError) or not items[first].name:
+                raise failed[first]
+            raise self.failure(failed[first], items[first], [done[index] for index in range(first)],
+                               later=[(items[index].name, done[index]) for index in sorted(done) if index > first],
+                               also=[(items[index].name, failed[index]) for index in sorted(failed) if index > first])
+        return [done[index] for index in range(len(items))]
+
+    def write_of(self, item):
+        """The write converging the item may make: 'delete', 'create' or 'update'."""
+        if item.values.get('state') == 'absent':
+            return 'delete'
+        return 'create' if item.live is None else 'update'
+
+    def write_item(self, items, index, together):
+        """converge_item of items[index] in write_many."""
+        with self.client.deferring_limits() if together else nullcontext():
+            return self.converge_item(items[index])
+
     def converge_item(self, item):
         if item.values.get('state') == 'absent':
             outcome = self.remove(item)
@@ -268,13 +313,24 @@ class Resource:
             self.delete(item)
         return Outcome('delete', item.live, {}, {name: (item.live.get(name), None) for name in self.identity}, label, self.fields)
 
-    def failure(self, exc, item, outcomes):
-        """The error of a bulk task that failed at `item`: names it, says what the items before it did, keeps their results."""
+    def failure(self, exc, item, outcomes, later=(), also=()):
+        """The error of a bulk task that failed at `item`: names it, says what the items before it did (`outcomes`), and
+        those after it that were in flight (`later`: (name, outcome); `also`: (name, error) of those that failed too),
+        keeps the results of all that were converged, in their order."""
         named(exc, item.name)
-        if outcomes:
-            done = bulk_result(self.ctx, self.many, outcomes, deletes=bool(self.delete))
-            exc.message += ' (before it, %d %s were converged: %s; later ones were not touched)' % (
-                len(outcomes), self.many, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
+        converged = list(outcomes) + [outcome for _, outcome in later]
+        done = converged and bulk_result(self.ctx, self.many, converged, deletes=bool(self.delete))
+        summary = done and '%d %s were converged: %s' % (
+            len(converged), self.many, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
+        if later or also:  # writes were in flight when it failed
+            notes = [summary] if done else []
+            if later:
+                notes.append('%s of them after it, in flight when it failed' % ', '.join(name for name, _ in later))
+            notes += ['%s failed too: %s' % (name, getattr(error, 'message', error)) for name, error in also]
+            exc.message += ' (%s; the others were not touched)' % '; '.join(notes)
+        elif done:
+            exc.message += ' (before it, %s; later ones were not touched)' % summary
+        if done:
             exc.details.update(changed=done['changed'] or exc.details.get('changed', False), summary=done['summary'])
             exc.details[self.many] = done[self.many]
         exc.args = (exc.message,)

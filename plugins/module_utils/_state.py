@@ -13,7 +13,9 @@ silently store something else), and returns the same keys in check mode as in a 
 
 from __future__ import annotations
 
-from ansible_collections.allura.forge.plugins.module_utils._errors import MAX_PARALLEL, AlluraError, ParameterError
+import threading
+
+from ansible_collections.allura.forge.plugins.module_utils._errors import MAX_PARALLEL, AlluraError, Deferred, ParameterError
 
 REDACTED = '<hidden>'
 
@@ -88,12 +90,15 @@ class Context:
         self.warnings = []
         self._warn = warn
         self.progress = progress  # progress(message): shown while the task runs (on the controller only), or None
+        self._lock = threading.Lock()  # concurrent writes warn too
 
     def warn(self, message):
-        if message not in self.warnings:  # say a thing once, however many items share it
+        with self._lock:
+            if message in self.warnings:  # say a thing once, however many items share it
+                return
             self.warnings.append(message)
-            if self._warn:
-                self._warn(message)
+        if self._warn:
+            self._warn(message)
 
 
 def changes(fields, live, desired):
@@ -306,7 +311,10 @@ def named(exc, name):
     return exc
 
 
-def parallel_option(params, default=4):
+DEFAULT_PARALLEL = 8  # the default of the `parallel` options: requests of one task at once
+
+
+def parallel_option(params, default=DEFAULT_PARALLEL):
     """The `parallel` option of a bulk form (how many reads run at once), checked: 1 to MAX_PARALLEL."""
     parallel = default if params.get('parallel') is None else params['parallel']
     if not 1 <= parallel <= MAX_PARALLEL:
@@ -314,12 +322,12 @@ def parallel_option(params, default=4):
     return parallel
 
 
-def read_many(read_one, keys, parallel=4, first=None):
+def read_many(read_one, keys, parallel=DEFAULT_PARALLEL, first=None):
     """read_one(key) for every key, at most `parallel` at a time, results in the order of keys.
 
     first: the check the reads depend on (that the project and its tool exist), run alongside them
     instead of one round trip before: its error wins over theirs, and the reads not yet started are
-    then dropped. Reads only: writes stay sequential, in the order the user gave.
+    then dropped. Reads only: writes go through write_many.
     """
     keys = list(keys)
     jobs = len(keys) + (first is not None)
@@ -339,3 +347,48 @@ def read_many(read_one, keys, parallel=4, first=None):
                     read.cancel()
                 raise
         return [read.result() for read in reads]
+
+
+def write_many(write_one, independent, parallel, client):
+    """write_one(index, together) for every index of `independent`, in their order: ({index: result}, {index: exception}).
+
+    independent[index]: that write may run alongside the others, up to `parallel` at a time; the other writes go one
+    at a time (alongside the independent ones). Each write starts once those before it have started. `together`:
+    others may be in flight meanwhile (see below).
+
+    The first failure stops new writes from starting: those in flight finish, and their results (or failures) are
+    returned with the others. When the server pushes back (client.pushback: a 429, a 5xx, no answer), nothing new
+    starts until the writes in flight are done, and the rest go one at a time, as in a sequential run: a write that a
+    creation limit refused while others were in flight (Deferred: sent `together`, inside
+    AlluraClient.deferring_limits) is sent again in its turn.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+    done, failed, running = {}, {}, {}  # running: {future: index}
+    pending = list(range(len(independent)))
+    calm = client.pushback
+
+    def startable():
+        """Whether pending[0] may start now."""
+        if failed or not pending or len(running) >= parallel:
+            return False
+        if client.pushback != calm:  # one at a time from now on
+            return not running
+        return independent[pending[0]] or all(independent[index] for index in running.values())
+
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        while pending or running:
+            while startable():
+                index = pending.pop(0)
+                running[pool.submit(write_one, index, client.pushback == calm)] = index
+            if not running:
+                break
+            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            for future in finished:
+                index = running.pop(future)
+                try:
+                    done[index] = future.result()
+                except Deferred:
+                    pending = sorted(pending + [index])
+                except Exception as exc:  # pylint: disable=broad-except  # raised by the caller once all are done
+                    failed[index] = exc
+    return done, failed

@@ -60,7 +60,7 @@ options:
   parallel:
     description: How many checks are in flight at once (1 to 16).
     type: int
-    default: 4
+    default: 8
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
@@ -129,14 +129,14 @@ from ansible_collections.allura.forge.plugins.module_utils._allura import (
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, Denied, ParameterError
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
-from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option, read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import DEFAULT_PARALLEL, parallel_option, read_many
 
 ARGUMENT_SPEC = dict(
     project=dict(type='str'),
     mount_point=dict(type='str'),
     users=dict(type='list', elements='str', required=True),
     permissions=dict(type='list', elements='str', required=True),
-    parallel=dict(type='int', default=4),
+    parallel=dict(type='int', default=DEFAULT_PARALLEL),
 )
 
 

@@ -97,7 +97,7 @@ options:
   parallel:
     description: With O(posts), how many posts are read at the same time (1 to 16). Writes are always sequential.
     type: int
-    default: 4
+    default: 8
   purge:
     description:
       - With O(posts), also delete every post of the blog that no item lists (by its title or its URL) - posts written

@@ -49,7 +49,7 @@ options:
   parallel:
     description: How many posts are read at the same time (1 to 16).
     type: int
-    default: 4
+    default: 8
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
@@ -97,7 +97,7 @@ from ansible_collections.allura.forge.plugins.module_utils._module import run_mo
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._read import (
     blog_post_path, check_limit, check_not_blank, find_blog_posts, one_blog_post, read_blog_post, read_checked, with_comments)
-from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option, read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import DEFAULT_PARALLEL, parallel_option, read_many
 
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
@@ -107,7 +107,7 @@ ARGUMENT_SPEC = dict(
     comments=dict(type='bool', default=False),
     details=dict(type='bool', default=True),
     limit=dict(type='int'),
-    parallel=dict(type='int', default=4),
+    parallel=dict(type='int', default=DEFAULT_PARALLEL),
 )
 MUTUALLY_EXCLUSIVE = [('title', 'url'), ('title', 'limit'), ('url', 'limit')]
 

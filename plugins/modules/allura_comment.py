@@ -97,7 +97,7 @@ options:
   parallel:
     description: With O(comments), how many discussions are read at the same time (1 to 16).
     type: int
-    default: 4
+    default: 8
 notes:
   - Posting needs the C(post) permission on the tool (any logged-in user by default; project admins also on a ticket
     whose discussion is disabled). Without it the task fails and names the permission.

@@ -52,7 +52,7 @@ options:
   parallel:
     description: How many items are read at the same time (1 to 16).
     type: int
-    default: 4
+    default: 8
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
@@ -148,14 +148,14 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Parame
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._read import check_limit
-from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option
+from ansible_collections.allura.forge.plugins.module_utils._state import DEFAULT_PARALLEL, parallel_option
 
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
     parts=dict(type='list', elements='str', choices=list(PARTS)),
     ticket_status=dict(type='list', elements='str'),
     max_items=dict(type='int'),
-    parallel=dict(type='int', default=4),
+    parallel=dict(type='int', default=DEFAULT_PARALLEL),
 )
 
 

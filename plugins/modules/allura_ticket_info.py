@@ -64,7 +64,7 @@ options:
   parallel:
     description: How many tickets are read at the same time (1 to 16).
     type: int
-    default: 4
+    default: 8
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
@@ -123,7 +123,7 @@ from ansible_collections.allura.forge.plugins.module_utils._module import run_mo
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._read import (
     check_limit, check_not_blank, read_checked, read_ticket, with_comments)
-from ansible_collections.allura.forge.plugins.module_utils._state import clean_labels, parallel_option, read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import DEFAULT_PARALLEL, clean_labels, parallel_option, read_many
 
 FILTERS = ('status', 'labels', 'milestone', 'assigned_to', 'summary', 'query')
 ARGUMENT_SPEC = dict(
@@ -138,7 +138,7 @@ ARGUMENT_SPEC = dict(
     query=dict(type='str'),
     comments=dict(type='bool', default=False),
     limit=dict(type='int'),
-    parallel=dict(type='int', default=4),
+    parallel=dict(type='int', default=DEFAULT_PARALLEL),
 )
 MUTUALLY_EXCLUSIVE = [('ticket_num', name) for name in FILTERS + ('limit',)]
 

@@ -106,7 +106,7 @@ options:
   parallel:
     description: With O(webhooks), how many repositories' webhook lists are read at the same time (1 to 16). Writes are always sequential.
     type: int
-    default: 4
+    default: 8
   purge:
     description:
       - With O(webhooks), also delete every webhook of the repositories the items name (their O(webhooks[].mount_point))

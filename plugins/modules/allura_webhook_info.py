@@ -25,7 +25,7 @@ options:
   parallel:
     description: How many repository tools are read at the same time (1 to 16).
     type: int
-    default: 4
+    default: 8
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes.info_module
@@ -84,12 +84,12 @@ from ansible_collections.allura.forge.plugins.module_utils._client import Allura
 from ansible_collections.allura.forge.plugins.module_utils._module import run_module
 from ansible_collections.allura.forge.plugins.module_utils._project import Project
 from ansible_collections.allura.forge.plugins.module_utils._read import read_checked
-from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option, read_many
+from ansible_collections.allura.forge.plugins.module_utils._state import DEFAULT_PARALLEL, parallel_option, read_many
 
 ARGUMENT_SPEC = dict(
     project=dict(type='str', required=True),
     mount_point=dict(type='str'),
-    parallel=dict(type='int', default=4),
+    parallel=dict(type='int', default=DEFAULT_PARALLEL),
 )
 
 REPOSITORY_TOOLS = ('git', 'svn', 'hg')

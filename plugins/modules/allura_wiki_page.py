@@ -19,9 +19,11 @@ description:
     O(state=absent). Delete pages in the web interface.
   - The title is the page identity. Pages cannot be renamed over REST, so a different title means a
     different page.
-  - With O(pages), every page is read first, up to O(parallel) at a time. Pages are then written one
-    after another, in the order given. Every title, and every missing page's text, is checked before
-    the first write.
+  - With O(pages), every page is read first, up to O(parallel) at a time. The pages that differ are then
+    written up to O(parallel) at a time too (a page write changes that page alone); results and diffs keep
+    the order given. Every title, and every missing page's text, is checked before the first write. The
+    first failure stops further writes (those in flight finish and are reported); after an HTTP 429 (the
+    server's creation limit) or 5xx the remaining pages are written one at a time.
 options:
   project:
     description: Shortname of the project, for example V(myproj).
@@ -81,9 +83,9 @@ options:
         type: list
         elements: str
   parallel:
-    description: With O(pages), how many pages are read at the same time (1 to 16). Writes are always sequential.
+    description: With O(pages), how many pages are read, and then written, at the same time (1 to 16).
     type: int
-    default: 4
+    default: 8
   state:
     description: Only V(present). Pages cannot be deleted through the REST API.
     type: str
@@ -224,6 +226,9 @@ class Page(Resource):
     # The server stores text verbatim and labels split on commas exactly as sent (REFERENCE 7.3), and answers a
     # write with {}: the page after a write is predicted.
     fields = dict(text=Field(text=True), labels=LABELS)
+    # A page write is an upsert of that page alone (REFERENCE 7.3): sent again it stores the same; only a creation
+    # can meet the creation limit (1.9), and the driver then writes one at a time
+    concurrent = ('create', 'update')
 
     def check(self, item):
         if title_problem(item.values['title']):

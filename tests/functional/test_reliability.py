@@ -88,9 +88,11 @@ COMMENT_SLUG = re.compile(r'^[0-9a-f]{4}(/[0-9a-f]{4})*$')  # random, as Allura 
 
 def comparable(value, key=None):
     """The state without what differs between two equal runs: ids, dates, server-generated secrets and comment slugs,
-    discussion threads by their posts (they are keyed by generated ids)."""
+    discussion threads by their posts (they are keyed by generated ids), the order the wiki pages were created in."""
     if isinstance(value, dict) and key == 'threads':
         return sorted((comparable(posts) for posts in value.values()), key=repr)
+    if isinstance(value, list) and key == 'pages':  # a wiki's pages are written several at a time: stored in any order
+        return sorted((comparable(page) for page in value), key=lambda page: page['title'])
     if isinstance(value, dict):
         return {k: comparable(v, k) for k, v in value.items() if k not in VOLATILE_KEYS}
     if isinstance(value, list):

@@ -324,5 +324,5 @@ def test_parallel_option_refuses_what_the_connection_pool_cannot_serve(value, wo
 
 def test_parallel_option_default_and_bounds():
     from ansible_collections.allura.forge.plugins.module_utils._state import parallel_option
-    assert parallel_option({}) == 4 and parallel_option(dict(parallel=None)) == 4
+    assert parallel_option({}) == 8 and parallel_option(dict(parallel=None)) == 8
     assert [parallel_option(dict(parallel=n)) for n in (1, 16)] == [1, 16]

@@ -100,15 +100,15 @@ def test_a_whole_project_as_the_role_takes_it():
 
 
 def test_parts_tickets_by_status_and_max_items():
-    fake = FakeProject(tickets=[ticket(n, 'T%d' % n, status='closed' if n % 2 else 'open') for n in range(1, 41)])
+    fake = FakeProject(tickets=[ticket(n, 'T%d' % n, status='closed' if n % 2 else 'open') for n in range(1, 81)])
     out = run(module, fake.session, parts=['tickets', 'fields'], ticket_status=['open'], max_items=5)
     assert list(out['spec']) == ['name', 'neighborhood', 'fields', 'tickets']
-    assert [t['summary'] for t in out['spec']['tickets']] == ['T32', 'T34', 'T36', 'T38', 'T40']  # the newest, oldest first
-    assert out['partial'] == ['tracker bugs: only the newest 5 tickets of status open (capture_ticket_status, capture_max_items), of 40']
-    assert len(fake.reads(r'/bugs/\d+/$')) < 40  # read newest first, in chunks, until enough matched
+    assert [t['summary'] for t in out['spec']['tickets']] == ['T72', 'T74', 'T76', 'T78', 'T80']  # the newest, oldest first
+    assert out['partial'] == ['tracker bugs: only the newest 5 tickets of status open (capture_ticket_status, capture_max_items), of 80']
+    assert len(fake.reads(r'/bugs/\d+/$')) < 80  # read newest first, in chunks, until enough matched
     out = run(module, fake.session, parts=['tickets'], max_items=3)
-    assert [t['summary'] for t in out['spec']['tickets']] == ['T38', 'T39', 'T40']
-    assert out['partial'] == ['tracker bugs: the newest 3 of 40 tickets (capture_max_items)']
+    assert [t['summary'] for t in out['spec']['tickets']] == ['T78', 'T79', 'T80']
+    assert out['partial'] == ['tracker bugs: the newest 3 of 80 tickets (capture_max_items)']
     assert run(module, fake.session, parts=['wiki'], max_items=1)['partial'] == ['wiki wiki: pages: the first 1 of 2 (capture_max_items)']
 
 
@@ -163,3 +163,9 @@ def test_progress_is_reported_per_part():
     said = []
     capture(Capture(Project(client, 'p', 'test'), progress=said.append), ['wiki', 'tickets'])
     assert [re.sub(r'[\d.]+s$', 'Ns', line) for line in said] == ['p/test: wiki: 2 read in Ns', 'p/test: tickets: 1 read in Ns']
+
+
+def test_pages_are_captured_by_title_whatever_order_they_were_created_in():
+    fake = FakeProject(pages={'Zeta': 'z\n', 'Home': 'h\n', 'Alpha': 'a\n'})  # listed in the order they were created
+    out = run(module, fake.session, parts=['wiki'])
+    assert [p['title'] for p in out['spec']['wiki']] == ['Alpha', 'Home', 'Zeta']

@@ -303,13 +303,24 @@ def test_bulk_missing_text_listed_before_any_write():
 
 def test_bulk_failure_midway_reports_what_was_done():
     wiki = FakeWiki(HOME, deny={'B': 403})
-    out = wiki.run(pages=[{'title': 'A', 'text': 'x', 'labels': None}, {'title': 'B', 'text': 'y', 'labels': None},
-                          {'title': 'C', 'text': 'z', 'labels': None}])
+    pages = [{'title': 'A', 'text': 'x', 'labels': None}, {'title': 'B', 'text': 'y', 'labels': None},
+             {'title': 'C', 'text': 'z', 'labels': None}]
+    out = wiki.run(pages=pages, parallel=1)
     assert out['failed'] is True and out['changed'] is True
     assert out['msg'].startswith("pages[1]: cannot create p/test wiki page 'B'")
     assert '1 pages were converged: 1 created' in out['msg'] and out['summary']['created'] == 1
     assert out['pages'] == [{'title': 'A', 'text': 'x', 'labels': [], 'action': 'create'}]
     assert 'C' not in wiki.pages
+
+
+def test_bulk_failure_with_pages_written_at_once_reports_those_in_flight_too():
+    wiki = FakeWiki(HOME, deny={'B': 403})
+    out = wiki.run(pages=[{'title': t, 'text': t, 'labels': None} for t in 'ABC'], parallel=4)  # all three in flight at once
+    assert out['failed'] is True and out['changed'] is True
+    assert out['msg'].startswith("pages[1]: cannot create p/test wiki page 'B'")
+    assert ('(2 pages were converged: 2 created, 0 updated, 0 unchanged; pages[2] of them after it, in flight when it failed; '
+            'the others were not touched)') in out['msg']
+    assert [p['title'] for p in out['pages']] == ['A', 'C'] and out['summary']['created'] == 2 and 'C' in wiki.pages
 
 
 @pytest.mark.parametrize('kw, words', [
