@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import time
 
 import pytest
 import yaml
@@ -247,3 +248,24 @@ def test_provision_over_hosts_sends_nothing_while_one_project_is_wrong(ansible_p
     assert proc.returncode == 2, proc.stdout
     assert 'inv-bad' in proc.stdout and 'wiki must be a list' in proc.stdout
     assert request(sandbox + '/_sandbox/log')['requests'] == []  # nothing at all was sent
+
+
+def test_the_projects_of_the_inventory_are_checked_at_once_by_the_forks(ansible_playbook, provisioned, sandbox, tmp_path):
+    """With 4 forks, 4 projects are read at the same time: the sandbox holds each project's first read until 4 wait.
+    (An include whose loop label named each host's project made ansible-core run it host after host: one waited.)"""
+    from test_locking import control
+    hold = dict(kind='hold', delay_ms=60000, count=4, match=dict(method='GET', path_regex=r'^/rest/p/inv-\d/$'))
+    rule = control(sandbox, '/_sandbox/faults', hold)['rules'][0]['id']
+    run = ansible_playbook('allura.forge.drift', '-i', provisioned, '-f', '4', '-e', 'drift_report_dir=%s' % tmp_path,
+                           token=ROOT_TOKEN, background=True)
+    waiting, deadline = 0, time.monotonic() + 60
+    try:
+        while time.monotonic() < deadline and waiting < 4 and run.poll() is None:
+            time.sleep(0.2)
+            waiting = next(r for r in control(sandbox, '/_sandbox/faults')['holds'] if r['id'] == rule)['waiting']
+    finally:
+        control(sandbox, '/_sandbox/faults/release', {'id': rule})
+        out, _err = run.communicate(timeout=300)
+    assert waiting == 4, out
+    assert run.returncode == 0, out
+    assert report_of(tmp_path)['projects'] == ['p/%s' % name for name in NAMES]
