@@ -223,3 +223,43 @@ def drift_markdown(reports, title='Allura drift report', generated=None, origins
             lines += ['', '### %s' % name, '', '```diff', unified(row['live'], row['desired'], name).rstrip('\n'), '```']
     lines += section + remarks + ['']
     return '\n'.join(lines)
+
+
+# --- one report from parts (hosts of a play, slices of a job) ------------------------------------
+
+def project_label(project, neighborhood='p'):
+    """A project as reports name it (`p/myproj`): a name as it is, a spec by its neighborhood (else `neighborhood`, the
+    template's) and name."""
+    if isinstance(project, dict):
+        return '%s/%s' % (project.get('neighborhood') or neighborhood or 'p', project.get('name') or '(no name)')
+    return project
+
+
+def merge_parts(parts, order=None, failed=(), neighborhood='p'):
+    """One {reports, origins, errors} from parts of a drift run - each host's part of a play, or each slice's JSON
+    report - as one run over all of them reports it.
+
+    `order` is the projects of the whole run in its order (specs, or names as reports give them: `p/myproj`); without
+    it, the parts' own `projects` (the names of what each part checked) in the parts' order. Reports and errors follow
+    it (an error names its project first: `p/myproj: ...`), and a project of it that no part reports, nor lists under
+    errors, is an error of its own (its host failed, or a part is missing). `failed` lists projects (specs or names)
+    whose host failed before it could give its part. `neighborhood` is that of a spec naming none (the template's).
+    """
+    reports, origins, errors, projects = [], {}, [], []
+    for part in parts or ():
+        reports.extend(part.get('reports') or ())
+        origins.update(part.get('origins') or {})
+        errors.extend(part.get('errors') or ())
+        projects.extend(part.get('projects') or ())
+    errors += ['%s: not checked: its host failed (see the task that failed)' % project_label(project, neighborhood)
+               for project in failed or ()]
+    order = [project_label(project, neighborhood) for project in (projects if order is None else order)]
+    if not order:
+        return dict(reports=reports, origins=origins, errors=errors)
+    position = {project: index for index, project in reversed(list(enumerate(order)))}
+    seen = {report.get('project') for report in reports} | {error.partition(': ')[0] for error in errors}
+    errors += ['%s: not checked (no report of it: its host failed, or a part of the run is missing)' % project
+               for project in dict.fromkeys(order) if project not in seen]
+    reports.sort(key=lambda report: position.get(report.get('project'), len(position)))
+    errors.sort(key=lambda error: position.get(error.partition(': ')[0], len(position)))
+    return dict(reports=reports, origins=origins, errors=errors)
