@@ -124,7 +124,7 @@ def measure(cmd, env, interval=0.02):
         while not done.wait(interval):
             sizes = [_rss(pid) for pid in _tree(proc.pid)]
             peak['total'] = max(peak['total'], sum(sizes))
-            peak['largest'] = max(peak['largest'], max(sizes))
+            peak['largest'] = max(peak['largest'], *sizes)
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     output = proc.communicate()[0]

@@ -49,7 +49,7 @@ EXAMPLES = r'''
 #   ansible-playbook allura.forge.provision -i projects.allura.yml --limit 'myproj,u/alice'
 plugin: allura.forge.projects
 spec_file: projects.yml
-
+---
 # Groups from the specs (Constructable): keyed_groups by neighborhood (allura_nb_p, allura_nb_u), a group of the
 # projects that have a tickets tool, and a host variable.
 plugin: allura.forge.projects
@@ -58,7 +58,7 @@ keyed_groups:
   - key: allura_project.neighborhood | default('p')
     prefix: allura_nb
 groups:
-  with_tickets: allura_project.tools | default([]) | selectattr('type', 'equalto', 'tickets') | list | length > 0
+  with_tickets: allura_project.tools | default([]) | selectattr('tool', 'equalto', 'tickets') | list | length > 0
 compose:
   allura_project_parallel: 4
 '''

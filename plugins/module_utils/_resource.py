@@ -318,14 +318,14 @@ class Resource:
         those after it that were in flight (`later`: (name, outcome); `also`: (name, error) of those that failed too),
         keeps the results of all that were converged, in their order."""
         named(exc, item.name)
-        converged = list(outcomes) + [outcome for _, outcome in later]
+        converged = list(outcomes) + [outcome for _name, outcome in later]
         done = converged and bulk_result(self.ctx, self.many, converged, deletes=bool(self.delete))
         summary = done and '%d %s were converged: %s' % (
             len(converged), self.many, ', '.join('%d %s' % (n, k) for k, n in done['summary'].items()))
         if later or also:  # writes were in flight when it failed
             notes = [summary] if done else []
             if later:
-                notes.append('%s of them after it, in flight when it failed' % ', '.join(name for name, _ in later))
+                notes.append('%s of them after it, in flight when it failed' % ', '.join(name for name, _outcome in later))
             notes += ['%s failed too: %s' % (name, getattr(error, 'message', error)) for name, error in also]
             exc.message += ' (%s; the others were not touched)' % '; '.join(notes)
         elif done:

@@ -382,7 +382,7 @@ def write_many(write_one, independent, parallel, client):
                 running[pool.submit(write_one, index, client.pushback == calm)] = index
             if not running:
                 break
-            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+            finished, _pending = wait(list(running), return_when=FIRST_COMPLETED)
             for future in finished:
                 index = running.pop(future)
                 try:

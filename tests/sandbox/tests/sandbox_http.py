@@ -90,7 +90,7 @@ def concurrently(base, count):
     def one():
         barrier.wait()
         statuses.append(get(base, '/rest/p/test/').status)
-    threads = [threading.Thread(target=one) for _ in range(count)]
+    threads = [threading.Thread(target=one) for _index in range(count)]
     started = time.monotonic()
     for thread in threads:
         thread.start()

@@ -20,7 +20,7 @@ def test_forwards_with_the_delay_on_one_kept_connection(sandbox, sb):
     with LatencyProxy(sandbox, 100) as proxy:
         conn = http.client.HTTPConnection('127.0.0.1', proxy.server.server_address[1], timeout=10)
         started = time.monotonic()
-        for _ in range(3):
+        for _attempt in range(3):
             conn.request('GET', '/rest/p/test/wiki/Home', headers={'Authorization': 'Bearer ' + ADMIN})
             answer = conn.getresponse()
             assert answer.status == 200 and json.loads(answer.read())['title'] == 'Home'

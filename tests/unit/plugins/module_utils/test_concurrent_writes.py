@@ -82,7 +82,7 @@ def test_a_kind_without_concurrent_writes_writes_one_at_a_time_in_order():
     server = SlowServer('Old')
     out = server.run(posts=new(6) + [{'num': 1, 'title': 'Old', 'text': 'changed'}], runner=Post, parallel=8)
     assert out['summary'] == dict(created=6, updated=1, unchanged=0, deleted=0)
-    assert server.most == 1 and [title for _, title, _ in server.started] == ['P%d' % n for n in range(6)] + [None]
+    assert server.most == 1 and [title for _kind, title, _alongside in server.started] == ['P%d' % n for n in range(6)] + [None]
 
 
 def test_updates_overlap_while_creates_go_one_at_a_time_in_the_order_given_and_are_numbered_so():
@@ -91,7 +91,7 @@ def test_updates_overlap_while_creates_go_one_at_a_time_in_the_order_given_and_a
     out = server.run(posts=posts, runner=UpdatedConcurrently, parallel=4)
     assert out['summary'] == dict(created=6, updated=6, unchanged=0, deleted=0)
     assert server.most_of == dict(create=1, update=4)
-    assert [title for kind, title, _ in server.started if kind == 'create'] == ['New%d' % n for n in range(6)]
+    assert [title for kind, title, _alongside in server.started if kind == 'create'] == ['New%d' % n for n in range(6)]
     assert [server.posts[7 + n]['title'] for n in range(6)] == ['New%d' % n for n in range(6)]  # numbers follow the order
     assert [p['num'] for p in out['posts'][6:]] == list(range(7, 13))
 
@@ -124,7 +124,7 @@ def test_a_failure_starts_nothing_new_and_reports_the_writes_in_flight():
             'it failed; the others were not touched)') in out['msg']
     assert [p['title'] for p in out['posts']] == ['P0', 'P2'] and out['summary']['created'] == 2
     assert sorted(p['title'] for p in server.posts.values()) == ['P0', 'P2']
-    assert sorted(title for _, title, _ in server.started) == ['P0', 'P1', 'P2']  # nothing started after the failure
+    assert sorted(title for _kind, title, _alongside in server.started) == ['P0', 'P1', 'P2']  # nothing started after the failure
 
 
 def test_a_failure_names_the_first_failing_item_and_the_others_that_failed_in_flight():
@@ -142,8 +142,8 @@ def test_after_a_429_nothing_new_starts_and_the_limit_is_met_as_often_as_in_a_se
     assert out['failed'] is True and out['msg'].startswith('posts[3]: POST /rest/p/test/blog/ failed after 3 attempts: HTTP 429')
     assert [p['title'] for p in out['posts']] == ['P0', 'P1', 'P2'] and 'later ones were not touched' in out['msg']
     assert sorted(p['title'] for p in server.posts.values()) == ['P0', 'P1', 'P2']
-    first = [title for _, title, _ in server.started].index('P3')
-    assert [title for _, title, _ in server.started[first:]] == ['P3'] * 4  # nothing new after the first 429
+    first = [title for _kind, title, _alongside in server.started].index('P3')
+    assert [title for _kind, title, _alongside in server.started[first:]] == ['P3'] * 4  # nothing new after the first 429
     sequential = SlowServer(over_limit=over)
     sequential.run(posts=new(12), parallel=1, retries=2)
     assert sequential.limited == [('P3', 0)] * 3
@@ -165,11 +165,11 @@ def test_a_429_met_in_flight_is_sent_again_in_its_turn_and_the_rest_goes_one_at_
     assert out['summary']['created'] == 10 and [p['title'] for p in out['posts']] == ['P%d' % n for n in range(10)]
     assert sorted(p['title'] for p in server.posts.values()) == ['P%d' % n for n in range(10)]  # P2 once
     assert len(server.session.writes()) == 11 and refused == ['P2']
-    titles = [title for _, title, _ in server.started]
+    titles = [title for _kind, title, _alongside in server.started]
     again = titles.index('P2')  # sent again once those in flight with it (P0, P1, perhaps P3) were done
     assert sorted(titles[:again]) in (['P0', 'P1'], ['P0', 'P1', 'P3'])
     assert titles[again:] == [title for title in ['P%d' % n for n in range(2, 10)] if title not in titles[:again]]
-    assert all(alongside == 0 for _, _, alongside in server.started[again:])  # then one at a time, in order
+    assert all(alongside == 0 for _kind, _title, alongside in server.started[again:])  # then one at a time, in order
 
 
 def test_a_429_after_an_item_wrote_is_retried_not_deferred():
