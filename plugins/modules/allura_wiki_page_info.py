@@ -66,7 +66,7 @@ page:
   type: dict
   sample: {"title": "Home", "text": "# Welcome\n", "labels": ["start"], "mod_date": "2026-01-31 10:00:00"}
 titles:
-  description: The titles of every page of the wiki.
+  description: The titles of every page of the wiki, in the order the server lists them (the order the pages were created in).
   returned: when O(title) is not given
   type: list
   elements: str
