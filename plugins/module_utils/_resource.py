@@ -62,7 +62,8 @@ Declared as well where it applies:
                     with `lock: false`), fails the task naming both, and a key found twice fails before any write, so no
                     third is ever made
     newest_first    the listing shows the newest first (a tracker's): that look reads only what is new since the
-                    listing was read, not all of it again
+                    listing was read, not all of it again, and nothing when the number of the new one follows the
+                    newest the task has seen (none can have been made in between)
 Hooks, each with a default, overridden only where a resource differs:
     label(item)             how messages and diffs name it ('p/test wiki page 'Home'')
     resolve(items)          find the numbers (see `number`)
@@ -404,7 +405,13 @@ class Resource:
 
     def twins_of(self, item, number):
         """The numbers of the other resources that have the key of the item, just created as `number`."""
-        if self.newest_first:
+        if self.newest_first and number == self.newest + 1:
+            # numbered right after the newest the task has seen, which it knows every resource up to: nothing was
+            # created in between, so the listing would show nothing new (a twin made after this one is numbered
+            # higher, and the run that made it sees a gap and looks)
+            self.newest = number
+            self.known.setdefault(item.values[self.key[-1]], []).append(number)
+        elif self.newest_first:
             self.read_newer()
         else:
             self.known = self.index()

@@ -163,8 +163,8 @@ def test_create_by_summary_then_ok():
     assert form['ticket_form.labels'] == 'b,a' and form['ticket_form._milestone'] == '2.0'
     assert form['ticket_form.custom_fields._public'] == 'true' and form['ticket_form.custom_fields._estimate'] == 3
     assert 'ticket_form.custom_fields._milestone' not in form and 'ticket_form.assigned_to' not in form
-    # the new ticket is read with the module's own base URL, not the Location host; then the newest tickets, for a twin
-    assert [c.url for c in session.calls[-2:]] == [BASE + '/rest/p/test/bugs/1/', BASE + '/rest/p/test/bugs/']
+    # the new ticket is read with the module's own base URL, not the Location host; #1 of an empty tracker: no twin to look for
+    assert session.calls[-1].url == BASE + '/rest/p/test/bugs/1/' and session.calls[-2].method == 'POST'
     ticket = out['ticket']
     assert ticket['ticket_num'] == 1 and ticket['custom_fields'] == dict(severity='high', public=True, estimate=3, reviewer='test-admin')
     assert ticket['milestone'] == '2.0' and ticket['labels'] == ['b', 'a']
@@ -511,7 +511,7 @@ def test_the_look_for_a_twin_reads_only_the_tickets_created_since_the_tracker_wa
     out = run(session, client, summary='New')
     assert out['ticket']['ticket_num'] == 251
     listings = [c.params for c in session.calls if c.method == 'GET' and c.path == '/rest/p/test/bugs/']
-    assert listings == [{'limit': 500, 'page': 0}, {'limit': 100, 'page': 0}]
+    assert listings == [{'limit': 500, 'page': 0}]  # #251 follows the newest read, #250: none can have come between
     # 150 tickets created elsewhere meanwhile, the oldest of them a twin: read as far back as that, no further
     session.calls.clear()
     new = tracker.new
@@ -526,6 +526,35 @@ def test_the_look_for_a_twin_reads_only_the_tickets_created_since_the_tracker_wa
     assert out['failed'] is True and out['duplicates'] == [252, 402]
     listings = [c.params for c in session.calls if c.method == 'GET' and c.path == '/rest/p/test/bugs/']
     assert listings == [{'limit': 500, 'page': 0}, {'limit': 100, 'page': 0}, {'limit': 100, 'page': 1}]
+
+
+def test_a_create_numbered_right_after_the_newest_seen_is_checked_against_what_an_earlier_look_found():
+    # another run creates "Two" after this run read the tracker, then this run creates "One" (#2, a gap: it looks and
+    # learns of #1) and "Two" (#3, no gap: not read again) - the twin is still found, in what the look after "One" read
+    session, tracker, client = setup()
+    session.calls.clear()
+    new = tracker.new
+    raced = []
+
+    def racing(call):
+        if not raced:
+            raced.append(tracker.add(summary='Two')['ticket_num'])
+        return new(call)
+    session.add('POST', '/rest/p/test/bugs/new', responses=[racing])
+    out = run(session, client, tickets=[{'summary': 'One'}, {'summary': 'Two'}, {'summary': 'Three'}])
+    assert out['failed'] is True and out['duplicates'] == [1, 3] and out['msg'].startswith(
+        "tickets[1]: the ticket with summary 'Two' was created in p/test bugs as #3")
+    assert sorted(t['summary'] for t in tracker.tickets.values()) == ['One', 'Two', 'Two']  # Three: not touched
+    listings = [c.params for c in session.calls if c.method == 'GET' and c.path == '/rest/p/test/bugs/']
+    assert listings == [{'limit': 500, 'page': 0}, {'limit': 100, 'page': 0}]  # the first read, the look after #2
+
+
+def test_creates_numbered_one_after_the_other_read_the_tracker_once():
+    session, tracker, client = setup()
+    session.calls.clear()
+    out = run(session, client, tickets=[{'summary': 'New %d' % n} for n in range(5)])
+    assert [t['ticket_num'] for t in out['tickets']] == [1, 2, 3, 4, 5]
+    assert [c.params for c in session.calls if c.method == 'GET' and c.path == '/rest/p/test/bugs/'] == [{'limit': 500, 'page': 0}]
 
 
 def test_bulk_failure_names_the_item_and_reports_what_was_done():
