@@ -8,7 +8,7 @@ project at the same time would each find a ticket missing and each create it. So
 project holds its lock, as Terraform holds its state lock during an apply.
 
 The holder is the ansible-playbook process (the parent of the worker process that runs a task), not
-the task: the lock outlives the tasks, so the project role holds it from its first task to its last
+the task: the lock outlives the tasks, so the project role holds it from its first request to its last
 (allura_lock), and its tasks, run by the same ansible-playbook, enter it freely. It is a lease file
 in the lock directory, one per server and project, saying who holds it:
 
