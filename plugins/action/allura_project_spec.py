@@ -11,9 +11,11 @@ from __future__ import annotations
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.allura.forge.plugins.module_utils._module import CONNECTION_SPEC, LOCK_SPEC
 from ansible_collections.allura.forge.plugins.modules import allura_project_spec
+from ansible_collections.allura.forge.plugins.plugin_utils._drift import summary_lines
 from ansible_collections.allura.forge.plugins.plugin_utils._plan import (
     access_errors, plan_comments, plan_link, plan_tools, project_created, project_plan, project_task)
 from ansible_collections.allura.forge.plugins.plugin_utils._report import project_report
@@ -25,6 +27,8 @@ PASSED_ON = dict((name, dict(type='raw')) for name in list(CONNECTION_SPEC) + li
 OWN_SPEC = dict({k: v for k, v in allura_project_spec.ARGUMENT_SPEC.items() if k not in LOCK_SPEC}, **PASSED_ON)
 PROJECT_FIELDS = ('name', 'summary', 'short_description', 'labels', 'private', 'external_homepage', 'video_url')
 SKIPPED = dict(changed=False, skipped=True)
+
+display = Display()
 
 
 class Failed(Exception):
@@ -48,14 +52,15 @@ class ActionModule(ActionBase):
         self.spec = params['spec'] or {}
         self.connection = {k: v for k, v in params.items() if k in CONNECTION_SPEC and v is not None}
         self.writer = dict(self.connection, **{k: v for k, v in params.items() if k in LOCK_SPEC and v is not None})
-        self.changed, self.diffs, self.warnings = False, [], []
+        self.changed, self.diffs, self.warnings, self.clients = False, [], [], {}
         secrets = [hook['secret'] for hook in self.spec.get('webhooks') or () if isinstance(hook, dict) and hook.get('secret')]
         secrets += [v for k, v in params.items() if CONNECTION_SPEC.get(k, {}).get('no_log') and v]
         try:
             report = self.converge(params)
             result.update(changed=self.changed, report=report)
+            display.display('\n'.join(summary_lines([report])))  # what it did, or would do, in a few lines
         except Failed as exc:
-            result.update({k: v for k, v in exc.result.items() if k not in ('changed', 'failed', 'results', 'item', 'diff')},
+            result.update({k: v for k, v in exc.result.items() if k not in ('changed', 'failed', 'item', 'diff', 'warnings')},
                           failed=True, changed=self.changed)
         if self.diffs:
             result['diff'] = self.diffs
@@ -84,15 +89,15 @@ class ActionModule(ActionBase):
         project = self.step('allura_project', self.writer, project=name, **dict(
             {k: fields[k] for k in PROJECT_FIELDS if k in fields},
             **({'admin': spec['admin']} if create and 'admin' in spec else {})))
-        project = dict(project, failed=False)  # as the role's task did (failed_when: false): its message is used below
+        project = self.absorb(dict(project, failed=False))  # failed_when: false, as in the role: its message is used below
         if 'action' not in project:
             raise Failed(dict(project, msg=(
                 'project %s does not exist (or this token cannot see it): set create: true, with admin and fields.name, to create it'
                 % label if not create and project.get('missing') == 'project' else project.get('msg') or 'allura_project failed')))
+        self.changed = bool(project.get('changed'))
         errors = access_errors(spec, project.get('project'))
         if errors:
             raise Failed(dict(msg='; '.join(errors)))
-        self.absorb(project)
 
         # what the project holds beyond the spec, read before its first write (a failed read fails: nothing is purged)
         kinds = [k for k in params['report_unmanaged'] if k != 'tickets' or params['unmanaged_tickets']] + list(params['purge'])
@@ -166,23 +171,24 @@ class ActionModule(ActionBase):
         action = self._shared_loader_obj.action_loader.get(
             task.action, task=task, connection=self._connection, play_context=self._play_context, loader=self._loader,
             templar=self._templar, shared_loader_obj=self._shared_loader_obj)
+        action.shared_clients = self.clients
         result = action.run(task_vars=self.task_vars)
         if result.get('failed') and module == 'allura_lock':
-            raise Failed(result)
+            raise Failed(self.absorb(result))
         return result
 
     def absorb(self, result):
-        """Keeps what a step says beyond its verdict: its diff and warnings."""
+        """Keeps what a step says beyond its verdict (its diff and warnings); the step's result."""
         diff = result.get('diff')
         if diff:
             self.diffs.extend(diff if isinstance(diff, list) else [diff])
         self.warnings.extend(result.get('warnings') or ())
+        return result
 
     def read(self, module, **args):
-        result = self.step(module, self.connection, **args)
+        result = self.absorb(self.step(module, self.connection, **args))
         if result.get('failed'):
             raise Failed(result)
-        self.absorb(result)
         return result
 
     def read_thunk(self, module, **args):
@@ -198,10 +204,10 @@ class ActionModule(ActionBase):
         result = self.step(module, self.writer if module != 'allura_access_info' else self.connection, **args)
         verdict = project_task(result, created(), mounts, predicted, left_out)
         result.update(failed=verdict['failed'], changed=verdict['changed'])
-        if verdict['failed']:
-            raise Failed(result)
         self.absorb(result)
         self.changed = self.changed or verdict['changed']
+        if verdict['failed']:
+            raise Failed(result)
         return result
 
     def write_loop(self, module, created, groups, arguments, mounts=None):

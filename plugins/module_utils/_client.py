@@ -405,6 +405,9 @@ class AlluraClient:
         # time (see _resource.write_many), so that concurrency does not multiply the retries against a strained server
         self.pushback = 0
         self._local = threading.local()  # this thread's deferring_limits
+        # {request: answer} of the GETs answered 200, when set: for a client shared by the steps of a check run, which
+        # writes nothing, so that what one step read (the project, a webhook list) is not read again by the next
+        self.read_cache = None
         environ = os.environ if environ is None else environ
         verify = ca_bundle(validate_certs, ca_path, environ)
         self.proxy, self.proxy_source = select_proxy(self.base, use_proxy, proxy_url, environ)
@@ -478,6 +481,9 @@ class AlluraClient:
         re-read. `not_found` is called on a 404 for a message that says what is missing. `denied` (a Denied) says
         what the request needs, for the error of a refusal (401 without credentials, 403).
         """
+        cache, cached = (self.read_cache, repr((path, sorted((params or {}).items())))) if method == 'GET' else (None, None)
+        if cache is not None and cached in cache and cache[cached].status_code in expect:
+            return cache[cached]
         attempts = self.retries + 1
         unanswered = False  # a guarded write timed out: from then on only re-read
         for attempt in range(1, attempts + 1):
@@ -505,6 +511,8 @@ class AlluraClient:
                     if response.status_code in expect:
                         if method != 'GET':
                             self._local.defer = False  # this write happened: sending the item again would repeat it
+                        elif cache is not None and response.status_code == 200:
+                            cache[cached] = response
                         return response
                     if (response.status_code == 429 and 429 in retry_statuses and method != 'GET'
                             and getattr(self._local, 'defer', False)):

@@ -32,7 +32,8 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.allura.forge.plugins.module_utils._client import HAS_REQUESTS, AlluraError, ParameterError
-from ansible_collections.allura.forge.plugins.module_utils._module import argument_spec, execute, validation_rules
+from ansible_collections.allura.forge.plugins.module_utils._module import (
+    CONNECTION_SPEC, argument_spec, client_from_params, execute, validation_rules)
 # Not used here: loaded with the action plugins, in the controller's main process (which loads the action
 # of a task before it forks the process that runs it), so that the process of each task inherits the
 # filters of the project role instead of loading them again (see also ActionModule.module).
@@ -50,6 +51,9 @@ class AlluraAction(ActionBase):
     TRANSFERS_FILES = False
     module = None
     progress = None  # progress(message) for the module's Context (shown while the task runs), if the module reports any
+    # {connection options: client} of the steps of one allura_project_spec task, which share their clients (and, in a
+    # check run, what they read); None: a client of its own
+    shared_clients = None
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -81,7 +85,22 @@ class AlluraAction(ActionBase):
             return self._execute_module(module_name='allura.forge.' + self.module.__name__.rsplit('.', 1)[1],
                                         module_args=self._task.args, task_vars=task_vars)
         return remove_values(execute(self.module.run, params, check_mode=bool(self._task.check_mode), diff_mode=bool(self._task.diff),
-                                     environ=environ, progress=self.progress), secrets)
+                                     client=self.shared_client(params, environ), environ=environ, progress=self.progress), secrets)
+
+    def shared_client(self, params, environ):
+        """The client the steps of an allura_project_spec task share for these connection options (made by the first),
+        reading each resource once in a check run; None otherwise, or when it cannot be made (the step says why)."""
+        if self.shared_clients is None:
+            return None
+        key = repr(sorted((name, params.get(name)) for name in CONNECTION_SPEC))
+        if key not in self.shared_clients:
+            try:
+                client = client_from_params(params, environ=environ)
+            except AlluraError:
+                return None
+            client.read_cache = {} if self._task.check_mode else None
+            self.shared_clients[key] = client
+        return self.shared_clients[key]
 
     @staticmethod
     def project_lock(params):
