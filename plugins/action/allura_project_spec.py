@@ -14,6 +14,12 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.allura.forge.plugins.module_utils._module import CONNECTION_SPEC, LOCK_SPEC
+# Not used here: the actions of the steps, loaded with this one in the controller's main process, so that the process
+# of each task inherits them (the plugin loader takes them from sys.modules) instead of compiling them again.
+from ansible_collections.allura.forge.plugins.action import (  # noqa: F401 pylint: disable=unused-import
+    allura_access_info, allura_blog_post, allura_blog_post_info, allura_comment, allura_link, allura_lock, allura_project,
+    allura_ticket, allura_ticket_info, allura_tool, allura_webhook, allura_webhook_info, allura_wiki_page,
+    allura_wiki_page_info)
 from ansible_collections.allura.forge.plugins.modules import allura_project_spec
 from ansible_collections.allura.forge.plugins.plugin_utils._drift import summary_lines
 from ansible_collections.allura.forge.plugins.plugin_utils._plan import (
@@ -165,7 +171,8 @@ class ActionModule(ActionBase):
 
     def step(self, module, options, **args):
         """The result of the module's action run with these arguments, as a task of this task's play would run it."""
-        task = self._task.copy()
+        task = self._task.copy(exclude_parent=True)  # a copy of the blocks around it would cost more than the step
+        task._parent = self._task._parent  # pylint: disable=protected-access
         task.args = dict(options, **args)
         task.action = 'allura.forge.' + module
         action = self._shared_loader_obj.action_loader.get(

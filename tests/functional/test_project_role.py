@@ -279,13 +279,12 @@ def test_backup_exports_every_exportable_tool_and_check_mode_starts_nothing(ansi
     assert 'p/test: exported wiki -> ' in proc.stdout
 
 
-def test_a_project_whose_only_drift_is_a_field_changes_in_check_mode_and_in_the_real_run(ansible_playbook, sandbox, tmp_path):
+def test_a_project_whose_only_drift_is_a_field_is_changed_in_check_mode(ansible_playbook, sandbox, tmp_path):
+    """The project's own step counts for the task's changed, as each resource's does (the real run of such drift fails:
+    the REST API cannot change the field, see the test above)."""
     path = spec_file(tmp_path, dict(name='test', fields={'summary': 'A summary set by the spec'}))
-    runs = [ansible_playbook(REPORT_PLAYBOOK, '-e', path, '-e', 'out=%s' % (tmp_path / ('%s.json' % n)), *args)
-            for n, args in (('check', ('--check', '--diff')), ('real', ('--diff',)), ('again', ()))]
-    for proc in runs:
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert [recap(proc)['changed'] for proc in runs] == [1, 1, 0]
-    assert '+A summary set by the spec' in runs[0].stdout or "'A summary set by the spec'" in runs[0].stdout  # the diff
-    reports = [json.load(open(tmp_path / ('%s.json' % n), encoding='utf-8')) for n in ('check', 'real', 'again')]
-    assert [r['summary']['update'] for r in reports] == [1, 1, 0]
+    check = ansible_playbook(REPORT_PLAYBOOK, '-e', path, '-e', 'out=%s' % (tmp_path / 'check.json'), '--check', '--diff')
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert recap(check)['changed'] == 1 and 'A summary set by the spec' in check.stdout  # the diff
+    report = json.load(open(tmp_path / 'check.json', encoding='utf-8'))
+    assert report['summary']['update'] == 1 and report['summary']['changed'] == 1
