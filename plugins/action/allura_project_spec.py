@@ -110,11 +110,9 @@ class ActionModule(ActionBase):
         reads = unmanaged_reads(spec, project, kinds, tickets=params['unmanaged_tickets'])
         live = dict(
             webhooks=self.read('allura_webhook_info', project=name, parallel=parallel) if reads['webhooks'] else None,
-            wiki=self.loop([(mp, self.read_thunk('allura_wiki_page_info', project=name, mount_point=mp)) for mp in reads['wiki']]),
-            blog=self.loop([(mp, self.read_thunk('allura_blog_post_info', project=name, mount_point=mp, details=False))
-                            for mp in reads['blog']]),
-            tickets=self.loop([(mp, self.read_thunk('allura_ticket_info', project=name, mount_point=mp, parallel=parallel))
-                               for mp in reads['tickets']]))
+            wiki=self.read_each('allura_wiki_page_info', reads['wiki'], project=name),
+            blog=self.read_each('allura_blog_post_info', reads['blog'], project=name, details=False),
+            tickets=self.read_each('allura_ticket_info', reads['tickets'], project=name, parallel=parallel))
         unmanaged = project_unmanaged(spec, project, kinds=kinds, purge=params['purge'], **live)
         guard = purge_guard(unmanaged, params['purge_max'])
         if guard:
@@ -198,12 +196,10 @@ class ActionModule(ActionBase):
             raise Failed(result)
         return result
 
-    def read_thunk(self, module, **args):
-        return lambda: self.read(module, **args)
-
-    def loop(self, items):
-        """A registered loop: {results: [each result with its item]}."""
-        return dict(results=[dict(run(), item=item) for item, run in items], changed=False)
+    def read_each(self, module, mount_points, **args):
+        """A read of each tool, as a registered loop over the mount points: {results: [each result with its item]}."""
+        return dict(results=[dict(self.read(module, mount_point=mount_point, **args), item=mount_point) for mount_point in mount_points],
+                    changed=False)
 
     def write(self, module, created, mounts=(), predicted=False, left_out=False, **args):
         """A converging step, failed and changed by the role's one rule (project_task): what lives in a project or
