@@ -17,7 +17,8 @@ Rows (--rows, all by default), each job timed as a whole process, the median of 
 The projects of the drift rows are provisioned first by allura.forge (untimed, at 0 ms; the sandbox's state is kept in
 .cache/bench for the next run with the same spec and sources, --no-cache provisions again). Requests (writes) come from
 the sandbox's log (from the proxy with --real). Every job's peak memory is reported as the summed RSS of its process
-tree and the largest single process.
+tree, the largest single process and the summed PSS (each page shared by processes divided among them: the workers are
+forks of ansible-playbook, sharing most of their pages, which the summed RSS counts once per process).
 
 How allura.forge runs many projects: as the hosts of the allura.forge.projects inventory plugin (`-i bench.allura.yml
 playbooks/drift.yml`, bench.allura.yml naming the spec file), with ansible-playbook's default forks unless --forks N
@@ -112,19 +113,31 @@ def _rss(pid):
         return 0
 
 
+def _pss(pid):
+    """The proportional set size: resident pages, each shared page divided among the processes that share it (the
+    workers of ansible-playbook are forks of it, sharing most of their pages with it and each other)."""
+    try:
+        with open('/proc/%d/smaps_rollup' % pid, encoding='ascii') as handle:
+            return next(int(line.split()[1]) * 1024 for line in handle if line.startswith('Pss:'))
+    except (OSError, IndexError, ValueError, StopIteration):
+        return 0
+
+
 def measure(cmd, env, interval=0.02):
-    """Run `cmd`; (seconds, peak MB of the summed RSS of its process tree, peak MB of its largest process, when it
-    started in seconds since the epoch)."""
-    peak = dict(total=0, largest=0)
+    """Run `cmd`; (seconds, {rss_mb, rss_largest_mb, pss_mb}: the peaks of the summed RSS of its process tree, of its
+    largest process and of the summed PSS, when it started in seconds since the epoch)."""
+    peak = dict(total=0, largest=0, pss=0)
     started, wall = time.monotonic(), time.time()
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # pylint: disable=consider-using-with
     done = threading.Event()
 
     def sample():
         while not done.wait(interval):
-            sizes = [_rss(pid) for pid in _tree(proc.pid)]
+            pids = _tree(proc.pid)
+            sizes = [_rss(pid) for pid in pids]
             peak['total'] = max(peak['total'], sum(sizes))
             peak['largest'] = max(peak['largest'], *sizes)
+            peak['pss'] = max(peak['pss'], sum(_pss(pid) for pid in pids))
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     output = proc.communicate()[0]
@@ -133,7 +146,7 @@ def measure(cmd, env, interval=0.02):
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit('command failed: %s\n%s' % (' '.join(cmd), output[-3000:]))
-    return elapsed, peak['total'] // 2 ** 20, peak['largest'] // 2 ** 20, wall
+    return elapsed, dict(rss_mb=peak['total'] // 2 ** 20, rss_largest_mb=peak['largest'] // 2 ** 20, pss_mb=peak['pss'] // 2 ** 20), wall
 
 
 class Counter:
@@ -179,14 +192,14 @@ def run_jobs(counter, env, repeat, jobs, before=None):
             before()
         for name, cmd in jobs:
             counter.clear()
-            elapsed, total, largest, started = measure(cmd, env)
+            elapsed, memory, started = measure(cmd, env)
             requests, writes = counter.counts()
-            row = rows.setdefault(name, dict(times=[], requests=requests, writes=writes, rss_mb=0, rss_largest_mb=0, idle=[]))
+            row = rows.setdefault(name, dict(times=[], requests=requests, writes=writes, rss_mb=0, rss_largest_mb=0, pss_mb=0, idle=[]))
             if (requests, writes) != (row['requests'], row['writes']):
                 raise SystemExit('%s: %d requests (%d writes), %d (%d) before' % (name, requests, writes, row['requests'], row['writes']))
             row['times'].append(round(elapsed, 3))
             row['idle'].append(counter.idle(started, elapsed))
-            row['rss_mb'], row['rss_largest_mb'] = max(row['rss_mb'], total), max(row['rss_largest_mb'], largest)
+            row.update((key, max(row[key], value)) for key, value in memory.items())
     for row in rows.values():
         row['seconds'] = statistics.median(row['times'])
         row['idle_s'] = row['idle'][min(range(repeat), key=lambda i: abs(row['times'][i] - row['seconds']))]
@@ -340,15 +353,16 @@ def print_row(row):
     global HEADER  # pylint: disable=global-statement
     if not HEADER:
         print('| row | latency | projects x resources | job | allura.forge s | baseline s | ratio | requests (writes) '
-              '| baseline requests (writes) | peak RSS MB, all processes (largest) | allura.forge idle s: start, between, end |')
-        print('|---|---|---|---|---|---|---|---|---|---|---|')
+              '| baseline requests (writes) | peak RSS MB, all processes (largest) | peak PSS MB, all processes '
+              '| allura.forge idle s: start, between, end |')
+        print('|---|---|---|---|---|---|---|---|---|---|---|---|')
         HEADER = True
     ours, theirs = row['ours'], row['baseline']
     idle = ours['idle_s']
-    print('| %s | %d ms | %s | %s | %.2f | %.2f | %.3f | %d (%d) | %d (%d) | %d (%d) | %s |' % (
+    print('| %s | %d ms | %s | %s | %.2f | %.2f | %.3f | %d (%d) | %d (%d) | %d (%d) | %d | %s |' % (
         row['row'] + (' (%s)' % row['server'] if 'server' in row else ''), row['latency_ms'], row['shape'], row['job'],
         ours['seconds'], theirs['seconds'], ours['seconds'] / theirs['seconds'], ours['requests'], ours['writes'],
-        theirs['requests'], theirs['writes'], ours['rss_mb'], ours['rss_largest_mb'],
+        theirs['requests'], theirs['writes'], ours['rss_mb'], ours['rss_largest_mb'], ours['pss_mb'],
         '%.2f, %.2f, %.2f' % (idle['start'], idle['between'], idle['end']) if idle else '-'), flush=True)
 
 
