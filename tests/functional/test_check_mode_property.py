@@ -375,12 +375,15 @@ def run_round(ansible_playbook, sandbox, folder, specs, env):
 
 
 def task_changes(log_file, play, occurrence=0):
-    """[(task, changed)] of the project role's tasks in a play of a logged run (the first of that name, or a later one)."""
+    """[(task, changed)] of the project role's tasks that ran in a play of a logged run (the first of that name, or a
+    later one); a skipped task changes nothing (the drift playbook imports the role for projects as inventory hosts,
+    skipped on localhost)."""
     with open(log_file, encoding='utf-8') as handle:
         lines = [json.loads(line) for line in handle]
     numbers = sorted({line['play_number'] for line in lines if line['play'] == play})
     return [(line['task'], line['changed']) for line in lines
-            if numbers and line['play_number'] == numbers[occurrence] and line['role'] in ('project', 'allura.forge.project')]
+            if numbers and line['play_number'] == numbers[occurrence] and line['role'] in ('project', 'allura.forge.project')
+            and line['status'] != 'skipped']
 
 
 def resources(report):
