@@ -162,3 +162,19 @@ def test_vaulted_values_stay_vaulted_until_used(tmp_path, monkeypatch):
     assert 's3cret' not in repr(value)
     monkeypatch.setattr(VaultSecretsContext, '_current', VaultSecretsContext([('default', secret)]))  # as the CLI sets it
     assert Templar(loader=loader, variables={'x': value}).template(trust_as_template('{{ x }}')) == 's3cret'
+
+
+def test_a_plain_spec_file_is_read_without_ansibles_loader_and_a_tagged_one_with_it(tmp_path):
+    """Plain YAML is read plainly (its strings trusted as templates); vault, Ansible's tags or a key given twice are left
+    to Ansible's loader, which says what to say about them."""
+    from ansible.template import is_trusted_as_template
+    from ansible_collections.allura.forge.plugins.inventory.projects import read_plainly
+    plain = write(tmp_path / 'plain.yml', SPEC)
+    document = read_plainly(str(plain))
+    assert document == SPEC and is_trusted_as_template(document['allura_project_template']['fields']['summary'])
+    for text in ('allura_projects: [{name: a, link: !unsafe "{{ x }}"}]\n',
+                 'allura_projects: [{name: a, name: b}]\n',
+                 '$ANSIBLE_VAULT;1.1;AES256\n6162\n',
+                 'allura_projects: [\n'):
+        (tmp_path / 'other.yml').write_text(text, encoding='utf-8')
+        assert read_plainly(str(tmp_path / 'other.yml')) is None, text

@@ -486,3 +486,27 @@ def test_post_json_answers_the_json_or_what_the_recheck_found():
     session = FakeSession().add('POST', '/rest/p/test/link/', responses=[reply(text='<html>not json</html>')])
     with pytest.raises(AlluraError, match='expected JSON but got text/html'):
         make(session).post_json('/rest/p/test/link/', {'url': 'https://example.org'})
+
+
+def test_a_read_cache_answers_a_get_read_before_and_nothing_else():
+    session = FakeSession().add('GET', '/rest/p/test/', json={'shortname': 'test'})
+    session.add('GET', '/rest/p/test/bugs/', json={'tickets': []})
+    session.add('GET', '/rest/p/gone/', status=404, text='')
+    session.add('POST', '/rest/p/test/link/', json={})
+    client = make(session)
+    client.read_cache = {}
+    for _time in range(2):
+        assert client.get_json('/rest/p/test/') == {'shortname': 'test'}
+        assert client.get_json('/rest/p/test/bugs/', params={'page': 0}) == {'tickets': []}
+        assert client.get_json('/rest/p/test/bugs/', params={'page': 1}) == {'tickets': []}
+        assert client.exists('/rest/p/gone/') is None
+        client.post('/rest/p/test/link/', {'url': 'x'})
+    # each GET once (each page its own), a 404 and a write each time
+    assert [(c.method, c.path) for c in session.calls].count(('GET', '/rest/p/test/')) == 1
+    assert [(c.method, c.path) for c in session.calls].count(('GET', '/rest/p/test/bugs/')) == 2
+    assert [(c.method, c.path) for c in session.calls].count(('GET', '/rest/p/gone/')) == 2
+    assert len(session.writes()) == 2
+    uncached = make(FakeSession().add('GET', '/rest/p/test/', json={}))  # without one (the default): every time
+    uncached.get_json('/rest/p/test/')
+    uncached.get_json('/rest/p/test/')
+    assert len(uncached.session.calls) == 2
