@@ -26,7 +26,7 @@ from ansible_collections.allura.forge.plugins.plugin_utils._plan import (
     access_errors, plan_comments, plan_link, plan_tools, project_created, project_plan, project_task)
 from ansible_collections.allura.forge.plugins.plugin_utils._report import project_report
 from ansible_collections.allura.forge.plugins.plugin_utils._unmanaged import (
-    project_unmanaged, purge_guard, purge_items, purge_posts, purge_refused, unmanaged_reads)
+    looked_at, project_unmanaged, purge_guard, purge_items, purge_posts, purge_refused, unmanaged_reads)
 
 # given or not: only those given are passed on (a module's own defaults and ALLURA_* fallbacks apply to the rest)
 PASSED_ON = dict((name, dict(type='raw')) for name in list(CONNECTION_SPEC) + list(LOCK_SPEC))
@@ -106,7 +106,7 @@ class ActionModule(ActionBase):
             raise Failed(dict(msg='; '.join(errors)))
 
         # what the project holds beyond the spec, read before its first write (a failed read fails: nothing is purged)
-        kinds = [k for k in params['report_unmanaged'] if k != 'tickets' or params['unmanaged_tickets']] + list(params['purge'])
+        kinds = looked_at(params['report_unmanaged'], params['unmanaged_tickets'], params['purge'])
         reads = unmanaged_reads(spec, project, kinds, tickets=params['unmanaged_tickets'])
         live = dict(
             webhooks=self.read('allura_webhook_info', project=name, parallel=parallel) if reads['webhooks'] else None,

@@ -81,12 +81,12 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.allura.forge.plugins.plugin_utils._unmanaged import (
-    KINDS, project_unmanaged as found, purge_guard, purge_items, purge_posts, purge_refused, unmanaged_reads)
+    KINDS, looked_at, project_unmanaged as found, purge_guard, purge_items, purge_posts, purge_refused, unmanaged_reads)
 
 
 def project_unmanaged(spec, part='found', project=None, webhooks=None, wiki=None, tickets=None, kinds=KINDS, tickets_too=False,
                       purge=(), purge_max=10, blog=None):
-    kinds = [kind for kind in kinds or () if kind != 'tickets' or tickets_too] + list(purge or ())
+    kinds = looked_at(kinds, tickets_too, purge)
     if part == 'reads':
         return unmanaged_reads(spec, project, kinds, tickets=tickets_too)
     if part == 'refused':

@@ -36,6 +36,11 @@ def purge_refused(purge):
         ', '.join(refused), ', '.join(PURGEABLE), what_to_do)
 
 
+def looked_at(kinds, tickets_too=False, purge=()):
+    """The kinds to look for unmanaged items of: those reported (tickets only when asked for too) and those purged."""
+    return [kind for kind in kinds or () if kind != 'tickets' or tickets_too] + list(purge or ())
+
+
 def _tools(project):
     return [tool for tool in ((project or {}).get('project') or {}).get('tools') or () if isinstance(tool, dict)]
 
