@@ -376,8 +376,7 @@ def run_round(ansible_playbook, sandbox, folder, specs, env):
 
 def task_changes(log_file, play, occurrence=0):
     """[(task, changed)] of the project role's tasks that ran in a play of a logged run (the first of that name, or a
-    later one); a skipped task changes nothing (the drift playbook imports the role for projects as inventory hosts,
-    skipped on localhost)."""
+    later one); a skipped task changes nothing."""
     with open(log_file, encoding='utf-8') as handle:
         lines = [json.loads(line) for line in handle]
     numbers = sorted({line['play_number'] for line in lines if line['play'] == play})
@@ -414,7 +413,7 @@ def check_round(folder, cli, cli_writes, rest, changes):
              'keyword': task_changes(folder / 'rest.log', 'check: play keyword'),
              'block': task_changes(folder / 'rest.log', 'check: block keyword'),
              'apply': task_changes(folder / 'rest.log', 'check: include_role apply'),
-             'drift': task_changes(folder / 'rest.log', 'Drift check of Allura projects', 0)}
+             'drift': task_changes(folder / 'rest.log', 'Drift check of the Allura projects on localhost', 0)}
     writes = dict(cli=cli_writes, others=load('writes.json')['writes'])
     if any(writes.values()):
         problems.append('check mode wrote to the server: %s' % writes)

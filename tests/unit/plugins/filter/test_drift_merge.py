@@ -77,3 +77,41 @@ def test_json_reports_are_parts():
 def test_bad_input(parts, options, message):
     with pytest.raises(AnsibleFilterError, match=message):
         merge(parts, **options)
+
+
+# --- drift_part: a host's part, from what it recorded ------------------------------------------------------------
+
+from ansible_collections.allura.forge.plugins.filter import drift_part as drift_part_plugin  # noqa: E402
+
+host_part = drift_part_plugin.FilterModule().filters()['drift_part']
+
+
+def test_an_inventory_host_reports_its_own_project_not_the_playbook_list():
+    host = {'group_names': ['allura_projects'], 'allura_project': {'name': 'a', 'neighborhood': 'u'},
+            'allura_project_reports': [report('u/a')]}
+    part_of_host = host_part(host, projects=[{'name': 'x'}, {'name': 'y'}])
+    assert part_of_host == {'projects': ['u/a'], 'reports': [report('u/a')], 'origins': {}, 'errors': []}
+
+
+def test_localhost_reports_the_playbook_projects_with_the_template_neighborhood():
+    part_of_host = host_part({'group_names': [], 'allura_project_reports': [report('t/a')]},
+                             projects=[{'name': 'a'}, {'name': 'b', 'neighborhood': 'p'}, {}], neighborhood='t')
+    assert part_of_host['projects'] == ['t/a', 'p/b', 't/(no name)']
+    assert merge([part_of_host])['errors'] == ['p/b: not checked (no report of it: its host failed, or a part of the '
+                                               'run is missing)', 't/(no name): not checked (no report of it: its host '
+                                               'failed, or a part of the run is missing)']
+
+
+def test_template_origins_and_errors_and_check_errors_are_kept():
+    merged = {'results': [
+        {'ansible_facts': {'drift_project_origins': {'p/a': {'tool wiki': 'template'}}}},
+        {'failed': True, 'msg': "templating: allura.forge.project_merge: p/b: fields.name: 'x' is undefined"}]}
+    part_of_host = host_part({'drift_merged': merged, 'drift_errors': ['p/c: no permission']},
+                             projects=[{'name': 'a'}, {'name': 'b'}, {'name': 'c'}])
+    assert part_of_host['origins'] == {'p/a': {'tool wiki': 'template'}}
+    assert part_of_host['errors'] == ["p/b: fields.name: 'x' is undefined", 'p/c: no permission']
+
+
+def test_drift_part_refuses_what_is_not_a_host():
+    with pytest.raises(AnsibleFilterError, match='variables of a host'):
+        host_part(['p/a'])
