@@ -8,6 +8,11 @@ task's arguments on each task and host, which is most of the time of a drift che
 
 from __future__ import annotations
 
+import functools
+import os
+
+import yaml
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
@@ -35,6 +40,14 @@ PROJECT_FIELDS = ('name', 'summary', 'short_description', 'labels', 'private', '
 SKIPPED = dict(changed=False, skipped=True)
 
 display = Display()
+ROLE_SPEC_FILE = os.path.join(os.path.dirname(__file__), '..', '..', 'roles', 'project', 'meta', 'argument_specs.yml')
+
+
+@functools.lru_cache(maxsize=None)
+def role_options():
+    """The options of the project role's main entry point (its variables)."""
+    with open(ROLE_SPEC_FILE, encoding='utf-8') as handle:
+        return yaml.load(handle, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))['argument_specs']['main']['options']
 
 
 class Failed(Exception):
@@ -56,11 +69,16 @@ class ActionModule(ActionBase):
         params = validated.validated_parameters
         self.task_vars = task_vars
         self.spec = params['spec'] or {}
+        secrets = [hook['secret'] for hook in self.spec.get('webhooks') or () if isinstance(hook, dict) and hook.get('secret')]
+        secrets += [v for k, v in params.items() if CONNECTION_SPEC.get(k, {}).get('no_log') and v]
+        if params['validate_role']:
+            errors = self.role_errors(task_vars)
+            if errors:
+                return remove_values(dict(result, failed=True, argument_errors=errors,
+                                          msg='Validation of arguments failed:\n%s' % '\n'.join(errors)), set(secrets))
         self.connection = {k: v for k, v in params.items() if k in CONNECTION_SPEC and v is not None}
         self.writer = dict(self.connection, **{k: v for k, v in params.items() if k in LOCK_SPEC and v is not None})
         self.changed, self.diffs, self.warnings, self.clients = False, [], [], {}
-        secrets = [hook['secret'] for hook in self.spec.get('webhooks') or () if isinstance(hook, dict) and hook.get('secret')]
-        secrets += [v for k, v in params.items() if CONNECTION_SPEC.get(k, {}).get('no_log') and v]
         try:
             report = self.converge(params)
             result.update(changed=self.changed, report=report)
@@ -73,6 +91,14 @@ class ActionModule(ActionBase):
         if self.warnings:
             result['warnings'] = self.warnings
         return remove_values(result, set(secrets))
+
+    def role_errors(self, task_vars):
+        """What the role's validation task would refuse in its variables as this task sees them (the same check: the
+        variables the spec names, templated, then Ansible's validator for role specs)."""
+        options = role_options()
+        given = self._templar.template({name: task_vars[name] for name in options if name in task_vars})
+        checked = ArgumentSpecValidator(options).validate(given, validate_role_argument_spec=True)
+        return remove_values(checked.error_messages, checked._no_log_values)  # pylint: disable=protected-access
 
     # --- the role's tasks, in order ---------------------------------------------------------
 

@@ -51,6 +51,15 @@ options:
     description: The most unmanaged items one run may purge in the project (the role's C(allura_purge_max)).
     type: int
     default: 10
+  validate_role:
+    description:
+      - First validate the variables of the C(allura.forge.project) role (C(allura_project) and the others its
+        argument spec names, as they are set for this task) against that spec, as the role's own validation task does,
+        with its message - nothing is sent on a bad key.
+      - For the role's tasks run without that task (its internal C(converge) entry point, which the collection's
+        playbooks use - a task less for every project).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - allura.forge.auth
   - allura.forge.attributes
@@ -110,6 +119,7 @@ ARGUMENT_SPEC = dict(
     unmanaged_tickets=dict(type='bool', default=False),
     purge=dict(type='list', elements='str', default=[]),
     purge_max=dict(type='int', default=10),
+    validate_role=dict(type='bool', default=False),
     **LOCK_SPEC,
 )
 

@@ -376,13 +376,15 @@ def run_round(ansible_playbook, sandbox, folder, specs, env):
 
 def task_changes(log_file, play, occurrence=0):
     """[(task, changed)] of the project role's tasks that ran in a play of a logged run (the first of that name, or a
-    later one); a skipped task changes nothing."""
+    later one); a skipped task changes nothing, nor does Ansible's validation of the role's variables (a task of its main
+    entry point; the playbooks run its `converge` entry point, whose engine validates them)."""
     with open(log_file, encoding='utf-8') as handle:
         lines = [json.loads(line) for line in handle]
     numbers = sorted({line['play_number'] for line in lines if line['play'] == play})
     return [(line['task'], line['changed']) for line in lines
             if numbers and line['play_number'] == numbers[occurrence] and line['role'] in ('project', 'allura.forge.project')
-            and line['status'] != 'skipped']
+            and line['status'] != 'skipped' and not (line['task'].partition(' : ')[2].startswith('Validating arguments')
+                                                     and not line['changed'])]
 
 
 def resources(report):

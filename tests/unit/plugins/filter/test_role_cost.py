@@ -15,7 +15,8 @@ from ansible_collections.allura.forge.plugins.plugin_utils._plan import loop_res
 
 FILTERS = ('drift_report', 'project_access_errors', 'project_created', 'project_merge', 'project_plan', 'project_report',
            'project_task', 'project_unmanaged', 'spec_file')
-ROLE_TASKS = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'roles', 'project', 'tasks', 'main.yml')
+ROOT = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..')
+ROLE_TASKS = os.path.join(ROOT, 'roles', 'project', 'tasks')
 
 
 def test_filters_do_not_load_the_http_stack():
@@ -44,12 +45,35 @@ def _tasks(tasks):
             yield from _tasks(task.get(key) or [])
 
 
+def _load(path):
+    with open(path, encoding='utf-8') as handle:
+        return yaml.safe_load(handle)
+
+
 def test_the_role_converges_a_project_in_one_task():
     """Each task costs every project a process and templating: the role's module work is one task, with no loop."""
-    with open(ROLE_TASKS, encoding='utf-8') as handle:
-        tasks = list(_tasks(yaml.safe_load(handle)))
+    tasks = list(_tasks(_load(os.path.join(ROLE_TASKS, 'converge.yml'))))
     assert [key for task in tasks for key in task if key.startswith('allura.forge.')] == ['allura.forge.allura_project_spec']
     assert len(tasks) == 2 and not [task for task in tasks if 'loop' in task]
+    engine = [task for task in tasks if 'allura.forge.allura_project_spec' in task][0]['allura.forge.allura_project_spec']
+    assert engine['validate_role'] is True
+    # the main entry point: Ansible's validation task, then the same tasks (imported: no task of its own)
+    assert [task.get('ansible.builtin.import_tasks') for task in _load(os.path.join(ROLE_TASKS, 'main.yml'))] == ['converge.yml']
+
+
+def test_the_playbooks_run_the_role_without_the_validation_task():
+    """Ansible's validation task of the role costs every project a task; the playbooks run the entry point `converge`,
+    whose engine validates the same variables."""
+    uses = []
+    for name in ('drift.yml', 'provision.yml', 'tasks/drift_project.yml'):
+        data = _load(os.path.join(ROOT, 'playbooks', name))
+        tasks = data if name.startswith('tasks/') else [task for play in data for task in play.get('tasks') or ()]
+        for task in _tasks(tasks):
+            role = task.get('ansible.builtin.import_role') or task.get('ansible.builtin.include_role')
+            if role:
+                uses.append((name, role['name'], role.get('tasks_from')))
+    assert uses == [('drift.yml', 'allura.forge.project', 'converge'), ('provision.yml', 'allura.forge.project', 'converge'),
+                    ('tasks/drift_project.yml', 'allura.forge.project', 'converge')]
 
 
 def test_loop_results_leave_out_the_none_item():
