@@ -304,10 +304,21 @@ step_build() {
   done
   if [ -n "$missing" ]; then echo "ERROR: the tarball lacks files users need (check build_ignore in galaxy.yml):$missing"; rc=1; fi
   ANSIBLE_COLLECTIONS_PATH=$collections ansible-galaxy collection install "$TARBALL" -p "$collections" --force --offline || rc=1
-  # Every module must be in the action group (module_defaults), and the group must name no ghosts.
-  local group; group=$(.venv/bin/python - "$ROOT" <<'EOF'
-import os, sys, yaml
+  # Every module that takes the connection options (the auth fragment) must be in the action group (module_defaults),
+  # no other, and the group must name no ghosts.
+  local modules; modules=$(.venv/bin/python - "$ROOT" <<'EOF'
+import ast, os, sys, yaml
 root = sys.argv[1]
+
+
+def connects(path):
+    with open(path) as f:
+        tree = ast.parse(f.read())
+    doc = next(node.value.value for node in tree.body if isinstance(node, ast.Assign)
+               and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["DOCUMENTATION"])
+    return "allura.forge.auth" in (yaml.safe_load(doc).get("extends_documentation_fragment") or [])
+
+
 with open(os.path.join(root, "meta/runtime.yml")) as f:
     groups = (yaml.safe_load(f) or {}).get("action_groups", {})
 names = [n.split(".")[-1] for n in groups.get("allura", []) if isinstance(n, str)]
@@ -315,19 +326,18 @@ moddir = os.path.join(root, "plugins/modules")
 mods = sorted(f[:-3] for f in os.listdir(moddir) if f.endswith(".py") and not f.startswith("_")) if os.path.isdir(moddir) else []
 bad = False
 for m in mods:
-    if m not in names:
-        print("ERROR: plugins/modules/%s.py is not in meta/runtime.yml action_groups.allura" % m, file=sys.stderr)
+    if connects(os.path.join(moddir, m + ".py")) != (m in names):
+        print("ERROR: plugins/modules/%s.py %s in meta/runtime.yml action_groups.allura" % (m, "is not" if m not in names else "takes no connection options but is"), file=sys.stderr)
         bad = True
 for n in names:
     if n not in mods:
         print("ERROR: action_groups.allura lists %s, but plugins/modules/%s.py does not exist" % (n, n), file=sys.stderr)
         bad = True
-    else:
-        print(n)
+print("\n".join(mods))
 sys.exit(1 if bad else 0)
 EOF
 ) || rc=1
-  for m in $group; do
+  for m in $modules; do
     if ANSIBLE_COLLECTIONS_PATH=$collections ansible-doc -t module "allura.forge.$m" >"$TMPROOT/doc.txt" 2>&1 \
        && ! grep -q '^\[WARNING\]\|^\[ERROR\]' "$TMPROOT/doc.txt"; then
       echo "ansible-doc allura.forge.$m: ok"

@@ -88,7 +88,7 @@ def test_inventory_drift_with_forks_reports_as_the_localhost_run(ansible_playboo
         ('p/inv-2', 'wiki docs/Home', 'text', 'template')]
     assert report['drift'] is True and report['errors'] == []
     # written once: the report task ran on one host only
-    assert len(re.findall(r'^(?:changed|ok): \[[^\]]+\]', forks.stdout.split('TASK [Write the JSON report]')[1].split('TASK')[0], re.M)) == 1
+    assert len(re.findall(r'^(?:changed|ok): \[[^\]]+\]', forks.stdout.split('TASK [Write the report (JSON and Markdown)]')[1].split('TASK')[0], re.M)) == 1
 
 
 def test_limit_picks_projects_also_of_other_neighborhoods(ansible_playbook, provisioned, tmp_path):

@@ -27,14 +27,26 @@ def documentation(module):
     return doc
 
 
-@pytest.mark.parametrize('module', MODULES)
+# talk to no server: no connection options, not in the action group
+LOCAL_MODULES = ['allura_drift_report']
+API_MODULES = [module for module in MODULES if module not in LOCAL_MODULES]
+
+
+@pytest.mark.parametrize('module', API_MODULES)
 def test_the_action_group_attribute_names_the_group_the_module_is_in(module):
     attribute = documentation(module)['attributes']['action_group']
     assert attribute['support'] == 'full' and attribute['membership'] == ['allura.forge.allura']
     assert module in ACTION_GROUP
 
 
-@pytest.mark.parametrize('module', MODULES)
+@pytest.mark.parametrize('module', LOCAL_MODULES)
+def test_a_local_module_is_outside_the_group_and_runs_on_the_controller(module):
+    doc = documentation(module)
+    assert module not in ACTION_GROUP and 'action_group' not in doc['attributes'] and 'server_url' not in doc['options']
+    assert doc['attributes']['platform']['platforms'] == 'controller'
+
+
+@pytest.mark.parametrize('module', API_MODULES)
 def test_see_also_links_the_rest_api_docs(module):
     links = [entry['link'] for entry in documentation(module)['seealso'] if 'link' in entry]
     assert REST_API_DOCS in links  # the overview, from the auth fragment
