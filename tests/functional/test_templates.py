@@ -217,6 +217,13 @@ def test_the_team_example_and_a_new_project_in_one_command(ansible_playbook, san
     assert proc.returncode != 0
     assert 'creating project other needs its first admin (-e allura_new_project_admin=USER' in proc.stdout, proc.stdout[-3000:]
     assert counters(sandbox)['total'] == 0
+    # the drift playbook checks the same before anything is read, and so does it for a spec that is not a list
+    for extra in (['-e', no_admin, '-e', 'allura_new_project=other'], ['-e', 'allura_projects=myproj']):
+        proc = ansible_playbook('allura.forge.drift', *extra, '-e', 'drift_report_dir=', token=ROOT_TOKEN)
+        assert proc.returncode != 0 and recap(proc)['failed'] == 1, proc.stdout[-3000:]
+        assert ('creating project other needs its first admin' if len(extra) == 4 else
+                'allura_projects must be a list of project specs') in proc.stdout, proc.stdout[-3000:]
+    assert counters(sandbox)['total'] == 0
 
     # `project` is the template's: another variable of that name would hide it
     proc = ansible_playbook('allura.forge.drift', '-e', '@' + team, '-e', '@' + projects, '-e', 'project=mine', token=ROOT_TOKEN)
