@@ -197,12 +197,17 @@ class Checker:
                   'examples': 'section#examples div.highlight pre'}
         if kind != 'inventory':
             wanted['return values'] = '%s %s' % (RETURNS, TABLE)
-        if kind == 'module':
+        # a module that talks to the server (it takes the connection options) is in the action group and links the
+        # REST API; one that does not (allura_drift_report) is neither
+        connects = kind == 'module' and self.page.locator('[id="parameter-server_url"]').count() > 0
+        if connects:
             wanted['action group'] = 'section#attributes %s' % TABLE
             wanted['REST API link'] = 'section#see-also a[href^="%s"]' % REST_API_DOCS
         problems = ['shows no %s' % what for what, selector in wanted.items() if not self.visible(selector)]
-        if kind == 'module' and 'allura.forge.allura' not in self.page.locator('section#attributes').inner_text():
+        if connects and 'allura.forge.allura' not in self.page.locator('section#attributes').inner_text():
             problems.append('its attributes do not name the action group allura.forge.allura')
+        if kind == 'module' and not connects and 'allura.forge.allura' in self.page.locator('section#attributes').inner_text():
+            problems.append('it takes no connection options but its attributes name the action group allura.forge.allura')
         return problems
 
     def check_role(self):

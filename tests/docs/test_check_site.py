@@ -20,6 +20,7 @@ check_site = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(check_site)
 
 TABLE = '<table class="ansible-option-table"><tbody><tr><td>name</td><td>what it is</td></tr></tbody></table>'
+CONNECTING = TABLE.replace('<td>name</td>', '<td><div id="parameter-server_url">server_url</div></td>')
 MODULE = '''<!DOCTYPE html><html><head><meta name="viewport" content="width=device-width, initial-scale=1"></head><body>
 <section id="synopsis"><p>Does a thing.</p></section>
 <section id="parameters">%(options)s</section>
@@ -29,7 +30,7 @@ MODULE = '''<!DOCTYPE html><html><head><meta name="viewport" content="width=devi
 <section id="examples">%(examples)s</section>
 <section id="return-values">''' + TABLE + '''</section>
 %(extra)s</body></html>'''
-GOOD = dict(options=TABLE, examples='<div class="highlight"><pre>- allura.forge.x: {}</pre></div>', extra='')
+GOOD = dict(options=CONNECTING, examples='<div class="highlight"><pre>- allura.forge.x: {}</pre></div>', extra='')
 
 
 def module_page(**changes):
@@ -75,11 +76,23 @@ def test_a_good_module_page_passes(check):
 
 @pytest.mark.parametrize('change, problem', [
     (dict(examples=''), 'shows no examples'),
-    (dict(options=TABLE.replace('<table', '<table style="display: none"')), 'shows no options table'),
+    (dict(options=CONNECTING.replace('<table', '<table style="display: none"')), 'shows no options table'),
     (dict(options='<table class="ansible-option-table"><tbody></tbody></table>'), 'shows no options table'),
 ])
 def test_a_plugin_page_must_show_its_parts(check, change, problem):
     assert problem in check({'m.html': module_page(**change)}, 'm.html', 'module')
+
+
+def test_only_a_module_that_connects_must_be_in_the_action_group_and_link_the_rest_api(check):
+    """A module with the connection options (server_url) is in the group and links the REST API; one without (it talks
+    to no server, as allura_drift_report) must not name the group."""
+    bare = module_page().replace('<td>Action group: allura.forge.allura</td>', '<td>Check mode: full</td>').replace(
+        '<section id="see-also"><a href="https://forge-allura.apache.org/p/allura/rest-api-docs#operation/x">REST</a></section>', '')
+    assert check({'m.html': bare.replace(CONNECTING, TABLE)}, 'm.html', 'module') == []
+    assert sorted(check({'m.html': bare}, 'm.html', 'module')) == [
+        'its attributes do not name the action group allura.forge.allura', 'shows no REST API link']
+    assert check({'m.html': module_page(options=TABLE)}, 'm.html', 'module') == [
+        'it takes no connection options but its attributes name the action group allura.forge.allura']
 
 
 def test_content_wider_than_a_phone_is_found_unless_it_scrolls_in_its_own_box(check):
