@@ -9,26 +9,13 @@ from __future__ import annotations
 import datetime
 import json
 import os
-import tempfile
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.allura.forge.plugins.modules.allura_drift_report import ARGUMENT_SPEC
 from ansible_collections.allura.forge.plugins.plugin_utils._drift import drift_lines, drift_markdown, drift_rows, unmanaged_rows
-
-
-def write_file(path, text):
-    """`path` holds `text` whole or is left as it was (a temporary file beside it, renamed over it)."""
-    handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.%s.' % os.path.basename(path))
-    try:
-        with os.fdopen(handle, 'w', encoding='utf-8') as out:
-            out.write(text)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+from ansible_collections.allura.forge.plugins.plugin_utils._files import write_whole
 
 
 class ActionModule(ActionBase):
@@ -68,7 +55,7 @@ class ActionModule(ActionBase):
         try:
             os.makedirs(folder, mode=0o755, exist_ok=True)
             for name, text in texts.items():
-                write_file(os.path.join(folder, name), text)
+                write_whole(os.path.join(folder, name), text)
         except OSError as exc:
             return dict(result, failed=True, changed=False, msg='cannot write the report to %s: %s' % (folder, exc))
         return result

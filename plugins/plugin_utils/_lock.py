@@ -43,12 +43,12 @@ import re
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from urllib.parse import urlsplit
 
 from ansible_collections.allura.forge.plugins.module_utils._client import AlluraError, ParameterError
+from ansible_collections.allura.forge.plugins.plugin_utils._files import write_whole
 
 DEFAULT_DIR = '~/.ansible/tmp/allura.forge-locks'
 HEARTBEAT = 10.0  # seconds between two renewals of the heartbeat while a task is inside the lock
@@ -223,16 +223,7 @@ class ProjectLock:
         return lease if isinstance(lease, dict) else {}
 
     def write(self, lease):
-        handle, temporary = tempfile.mkstemp(dir=self.directory, prefix='.lease-')
-        try:
-            with os.fdopen(handle, 'w', encoding='utf-8') as out:
-                json.dump(lease, out, indent=1, sort_keys=True)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, self.path)  # whole, never half-written
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
+        write_whole(self.path, json.dumps(lease, indent=1, sort_keys=True), prefix='.lease-')  # never half-written
 
     # -- what a lease says ------------------------------------------------------------------------
 
